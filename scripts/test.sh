@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: generated types current and layers agreeing, the frontend
+# type-check, the Python suite on SQLite and then on PostgreSQL, and the browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/ensure-postgres.sh
+
+if [ -f codegen/__main__.py ]; then
+  echo "== codegen --check"
+  .venv/bin/python -m codegen --check
+fi
+if [ -f frontend/package.json ]; then
+  echo "== frontend type-check"
+  (cd frontend && npm run --silent typecheck)
+fi
+
+echo "== tests on SQLite"
+TEST_ENGINE=sqlite .venv/bin/python -m pytest "$@"
+echo "== tests on PostgreSQL"
+TEST_ENGINE=postgres .venv/bin/python -m pytest "$@"

@@ -1,0 +1,72 @@
+"""Command line: `python -m server serve | migrate | create-user | check-migrations`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+
+def _migrate(direction: str = "forwards", target: str = "all") -> None:
+    from piccolo.apps.migrations.commands.backwards import run_backwards
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    async def run() -> None:
+        if direction == "forwards":
+            response = await run_forwards(app_name="server", migration_id=target, fake=False)
+        else:
+            response = await run_backwards(app_name="server", migration_id=target, auto_agree=True)
+        if not response.success:
+            raise SystemExit(f"migration failed: {response.message}")
+
+    asyncio.run(run())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the server (migrates the database first)")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations first")
+    serve.add_argument("--reload", action="store_true", help="restart when server code changes (development)")
+
+    migrate = commands.add_parser("migrate", help="apply (or undo) migrations")
+    migrate.add_argument("direction", nargs="?", choices=["forwards", "backwards"], default="forwards")
+    migrate.add_argument("--target", default="all", help="migration id, or `all`")
+
+    create_user = commands.add_parser("create-user", help="create an account")
+    create_user.add_argument("email")
+    create_user.add_argument("--password", help="read from the terminal when omitted")
+
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        import uvicorn
+
+        if not args.no_migrate:
+            _migrate()
+        uvicorn.run(
+            "server.asgi:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            reload=args.reload,
+            log_level="info",
+            access_log=False,
+        )
+    elif args.command == "migrate":
+        _migrate(args.direction, args.target)
+    elif args.command == "create-user":
+        from server.users.service import create_user as create
+
+        password = args.password or getpass.getpass("Password: ")
+        user = asyncio.run(create(email=args.email, password=password))
+        print(f"created {user.email} ({user.id})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""The application factory: routes, error handlers, auth, OpenAPI, the SPA, and the
+database pool opened and closed with the app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from uuid import UUID
+
+from litestar import Litestar, Request, get
+from litestar.config.compression import CompressionConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+
+from server.auth import auth_middleware
+from server.database import engine
+from server.errors import EXCEPTION_HANDLERS
+from server.routes import CONTROLLERS
+from server.spa import spa_routes
+
+
+@asynccontextmanager
+async def database_pool(_: Litestar) -> AsyncIterator[None]:
+    db = engine()
+    await db.start_connection_pool()
+    try:
+        yield
+    finally:
+        await db.close_connection_pool()
+
+
+def provide_user_id(request: Request) -> UUID:
+    return request.user
+
+
+@get("/api/health", operation_id="health", tags=["meta"], exclude_from_auth=True)
+async def health() -> dict[str, str]:
+    """Liveness check."""
+    return {"status": "ok"}
+
+
+def create_app(*, debug: bool = False, lifespan_extra: list | None = None) -> Litestar:
+    return Litestar(
+        route_handlers=[health, *CONTROLLERS, *spa_routes()],
+        dependencies={"user_id": Provide(provide_user_id, sync_to_thread=False)},
+        middleware=[auth_middleware],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[database_pool, *(lifespan_extra or [])],
+        openapi_config=OpenAPIConfig(
+            title="Missions API",
+            version="1.0.0",
+            path="/api/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=4096),
+        debug=debug,
+    )

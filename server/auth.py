@@ -1,0 +1,36 @@
+"""Cookie authentication with a per-session CSRF token, applied to every `/api` route
+except sign-up and sign-in (deny by default)."""
+
+from __future__ import annotations
+
+import secrets
+
+from litestar.connection import ASGIConnection
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
+
+from server.errors import Forbidden, NotAuthenticated
+from server.users.service import Authenticated, authenticate
+
+SESSION_COOKIE = "missions_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PUBLIC_PATHS = [r"^/api/auth/sign-(in|up)$", r"^/api/schema"]  # plus handlers marked exclude_from_auth
+
+
+class CookieAuthMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        token = connection.cookies.get(SESSION_COOKIE)
+        auth = await authenticate(token=token) if token else None
+        if auth is None:
+            raise NotAuthenticated("Sign in first")
+        method = connection.scope.get("method", "GET")
+        if method not in SAFE_METHODS:
+            sent = connection.headers.get(CSRF_HEADER, "")
+            if not secrets.compare_digest(sent, auth.csrf_token):
+                raise Forbidden("Missing or wrong X-CSRF-Token header")
+        return AuthenticationResult(user=auth.user_id, auth=auth)
+
+
+auth_middleware = DefineMiddleware(CookieAuthMiddleware, exclude=PUBLIC_PATHS)
+
+__all__ = ["Authenticated", "CSRF_HEADER", "SESSION_COOKIE", "auth_middleware"]

@@ -1,0 +1,190 @@
+"""The one error shape (`ErrorResponse`) and the exception handlers that produce it.
+
+Services raise the exceptions below; Litestar's own validation and HTTP errors are
+translated to the same shape, so a client reads every refusal the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
+from litestar.exceptions import NotFoundException as LitestarNotFound
+from litestar.exceptions.http_exceptions import MethodNotAllowedException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from server.schemas import ErrorResponse, FieldError
+
+logger = logging.getLogger("server")
+
+
+class ApiError(Exception):
+    """Base of the errors a service raises on purpose; each maps to one status code."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, errors: Sequence[FieldError] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = list(errors)
+
+    def to_response(self) -> ErrorResponse:
+        return ErrorResponse(status=self.status_code, code=self.code, message=self.message, errors=self.errors)
+
+
+class InvalidInput(ApiError):
+    """Input that is well-formed but breaks a rule (400), naming the field."""
+
+    status_code = 400
+    code = "validation_error"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"Invalid value for `{field}`: {reason}", errors=[FieldError(field=field, reason=reason)])
+
+
+class NotAuthenticated(ApiError):
+    status_code = 401
+    code = "not_authenticated"
+
+
+class Forbidden(ApiError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(ApiError):
+    """Missing, or owned by another user: the two are indistinguishable on purpose."""
+
+    status_code = 404
+    code = "not_found"
+
+    def __init__(self, entity: str, entity_id: object | None = None) -> None:
+        what = f"{entity} {entity_id}" if entity_id is not None else entity
+        super().__init__(f"{what} not found")
+
+
+class Conflict(ApiError):
+    status_code = 409
+    code = "conflict"
+
+
+class StatusConflict(Conflict):
+    """A transition refused because the entity is not in a status that allows it."""
+
+    code = "status_conflict"
+
+    def __init__(self, entity: str, entity_id: object, current: str, required: Iterable[str], action: str) -> None:
+        required_list = [str(value) for value in required]
+        super().__init__(
+            f"Cannot {action}: {entity} {entity_id} is `{current}`, "
+            f"required {' or '.join(f'`{value}`' for value in required_list)}"
+        )
+        self.current_status = str(current)
+        self.required_status = required_list
+
+    def to_response(self) -> ErrorResponse:
+        response = super().to_response()
+        response.current_status = self.current_status
+        response.required_status = self.required_status
+        return response
+
+
+class Unprocessable(ApiError):
+    """A request that is valid but cannot be carried out as asked (422), with its reasons."""
+
+    status_code = 422
+    code = "unprocessable"
+
+
+class TooManyRequests(ApiError):
+    status_code = 429
+    code = "too_many_requests"
+
+
+_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+_SOURCES = {"body": "body", "query": "query", "path": "path", "header": "header", "cookie": "cookie"}
+
+
+def _field_errors(extra: object) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not isinstance(extra, list):
+        return errors
+    for item in extra:
+        if not isinstance(item, dict):
+            continue
+        reason = str(item.get("message", "invalid value"))
+        key = str(item.get("key", "") or "")
+        source = _SOURCES.get(str(item.get("source", "")), "")
+        if key == "data":
+            key = ""
+        if match := _UNKNOWN_FIELD.search(reason):
+            key = f"{key}.{match.group(1)}" if key else match.group(1)
+        field = ".".join(part for part in (source, key) if part)
+        errors.append(FieldError(field=field or "body", reason=reason))
+    return errors
+
+
+def _respond(error: ErrorResponse, headers: dict[str, str] | None = None) -> Response[ErrorResponse]:
+    return Response(content=error, status_code=error.status, media_type=MediaType.JSON, headers=headers)
+
+
+def api_error_handler(_: Request, exc: ApiError) -> Response[ErrorResponse]:
+    return _respond(exc.to_response())
+
+
+def validation_error_handler(_: Request, exc: ValidationException) -> Response[ErrorResponse]:
+    errors = _field_errors(exc.extra)
+    if errors:
+        message = "; ".join(f"`{e.field}`: {e.reason}" for e in errors)
+    else:
+        detail = exc.detail or "invalid request"
+        errors = [FieldError(field="body", reason=detail)]
+        message = f"`body`: {detail}"
+    return _respond(ErrorResponse(status=400, code="validation_error", message=message, errors=errors))
+
+
+def http_error_handler(_: Request, exc: HTTPException) -> Response[ErrorResponse]:
+    status = exc.status_code
+    if isinstance(exc, NotAuthorizedException):
+        code = "not_authenticated"
+    elif isinstance(exc, PermissionDeniedException):
+        code = "forbidden"
+    elif isinstance(exc, LitestarNotFound):
+        code = "not_found"
+    elif isinstance(exc, MethodNotAllowedException):
+        code = "method_not_allowed"
+    elif status == 400:
+        code = "validation_error"
+    else:
+        code = "error"
+    detail = exc.detail or "error"
+    errors = [FieldError(field="body", reason=detail)] if status == 400 else []
+    return _respond(ErrorResponse(status=status, code=code, message=detail, errors=errors), headers=exc.headers)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response[ErrorResponse]:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _respond(
+        ErrorResponse(status=HTTP_500_INTERNAL_SERVER_ERROR, code="internal_error", message="Internal server error")
+    )
+
+
+EXCEPTION_HANDLERS = {
+    ApiError: api_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}
+
+
+def decode_error(exc: msgspec.ValidationError, prefix: str = "body") -> InvalidInput:
+    """Turn a msgspec validation error (`... - at `$.a.b``) into an InvalidInput naming the field."""
+    text = str(exc)
+    reason, _, at = text.partition(" - at `")
+    path = at.rstrip("`").removeprefix("$").lstrip(".")
+    return InvalidInput(f"{prefix}.{path}" if path else prefix, reason)

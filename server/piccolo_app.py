@@ -1,0 +1,20 @@
+"""The Piccolo app: every table of the product, with migrations in the top-level `migrations/`."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from server.assets.tables import Asset, HopAsset, MissionAsset
+from server.missions.tables import Hop, Mission, ToolStep
+from server.sessions.tables import Chat, ChatMessage, UserSession
+from server.users.tables import AuthSession, User
+
+TABLES = [User, AuthSession, Mission, Hop, ToolStep, Asset, MissionAsset, HopAsset, Chat, ChatMessage, UserSession]
+
+APP_CONFIG = AppConfig(
+    app_name="server",
+    migrations_folder_path=str(Path(__file__).resolve().parent.parent / "migrations"),
+    table_classes=TABLES,
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,8 @@
+"""Every controller of the API, in one list the app (and the codegen) read."""
+
+from server.assets.controller import AssetController
+from server.missions.controller import HopController, MissionController, ToolStepController
+from server.sessions.controller import SessionController
+from server.users.controller import AuthController
+
+CONTROLLERS = [AuthController, SessionController, MissionController, HopController, ToolStepController, AssetController]

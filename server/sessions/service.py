@@ -1,0 +1,228 @@
+"""Sessions and their chat, scoped to one user."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+
+from server.database import decode_json_fields, is_unique_violation, json_columns, now, read_transaction, to_json, to_struct, write_transaction
+from server.enums import UserSessionStatus
+from server.errors import Conflict, NotFound, StatusConflict
+from server.missions.service import get_mission
+from server.sessions.schemas import (
+    Chat,
+    ChatMessage,
+    ChatMessageCreate,
+    ChatMessagePage,
+    UserSession,
+    UserSessionCreate,
+    UserSessionInfo,
+    UserSessionPage,
+    UserSessionUpdate,
+)
+from server.sessions.tables import Chat as ChatTable
+from server.sessions.tables import ChatMessage as ChatMessageTable
+from server.sessions.tables import UserSession as UserSessionTable
+
+_SESSION_JSON = json_columns(UserSessionTable)
+_CHAT_JSON = json_columns(ChatTable)
+_MESSAGE_JSON = json_columns(ChatMessageTable)
+_SESSION_COLUMNS = [c for c in UserSessionTable._meta.columns if c._meta.name != "user_id"]
+_CHAT_COLUMNS = [c for c in ChatTable._meta.columns if c._meta.name != "user_id"]
+_MESSAGE_COLUMNS = [c for c in ChatMessageTable._meta.columns if c._meta.name != "user_id"]
+_APPEND_ATTEMPTS = 5
+
+
+async def _session_row(user_id: UUID, session_id: UUID) -> dict[str, Any]:
+    row = (
+        await UserSessionTable.select(*_SESSION_COLUMNS)
+        .where((UserSessionTable.id == session_id) & (UserSessionTable.user_id == user_id))
+        .first()
+        .run()
+    )
+    if row is None:
+        raise NotFound("session", session_id)
+    return decode_json_fields(row, _SESSION_JSON)
+
+
+async def _chat(user_id: UUID, chat_id: UUID) -> Chat:
+    row = await ChatTable.select(*_CHAT_COLUMNS).where((ChatTable.id == chat_id) & (ChatTable.user_id == user_id)).first().run()
+    if row is None:
+        raise NotFound("chat", chat_id)
+    messages = (
+        await ChatMessageTable.select(*_MESSAGE_COLUMNS)
+        .where((ChatMessageTable.chat_id == chat_id) & (ChatMessageTable.user_id == user_id))
+        .order_by(ChatMessageTable.sequence_order)
+        .run()
+    )
+    decode_json_fields(row, _CHAT_JSON)
+    row["messages"] = [to_struct(ChatMessage, decode_json_fields(m, _MESSAGE_JSON)) for m in messages]
+    return to_struct(Chat, row)
+
+
+async def create_session(*, user_id: UUID, data: UserSessionCreate) -> UserSession:
+    """A new active session with its own empty chat."""
+    created = now()
+    chat_id, session_id = uuid4(), uuid4()
+    async with write_transaction():
+        await ChatTable.insert(
+            ChatTable(id=chat_id, user_id=user_id, title=data.chat_title, context_data="{}", created_at=created, updated_at=created)
+        ).run()
+        await UserSessionTable.insert(
+            UserSessionTable(
+                id=session_id,
+                user_id=user_id,
+                name=data.name,
+                status=UserSessionStatus.ACTIVE,
+                chat_id=chat_id,
+                mission_id=None,
+                session_metadata=to_json(data.session_metadata),
+                created_at=created,
+                updated_at=created,
+                last_activity_at=created,
+            )
+        ).run()
+    return await get_session(user_id=user_id, session_id=session_id)
+
+
+async def get_session(*, user_id: UUID, session_id: UUID) -> UserSession:
+    """A session with its chat and its mission embedded."""
+    async with read_transaction():
+        row = await _session_row(user_id, session_id)
+        chat = await _chat(user_id, row["chat_id"])
+    mission = await get_mission(user_id=user_id, mission_id=row["mission_id"]) if row["mission_id"] else None
+    return to_struct(UserSession, row, chat=chat, mission=mission)
+
+
+async def get_active_session(*, user_id: UUID) -> UserSession:
+    """The most recently active session that is still `active`."""
+    row = (
+        await UserSessionTable.select(UserSessionTable.id)
+        .where((UserSessionTable.user_id == user_id) & (UserSessionTable.status == UserSessionStatus.ACTIVE))
+        .order_by(UserSessionTable.last_activity_at, ascending=False)
+        .order_by(UserSessionTable.id, ascending=False)
+        .first()
+        .run()
+    )
+    if row is None:
+        raise NotFound("active session")
+    return await get_session(user_id=user_id, session_id=row["id"])
+
+
+async def list_sessions(
+    *, user_id: UUID, limit: int, offset: int, status: UserSessionStatus | None = None
+) -> UserSessionPage:
+    where = UserSessionTable.user_id == user_id
+    if status is not None:
+        where &= UserSessionTable.status == status
+    rows = (
+        await UserSessionTable.select(*_SESSION_COLUMNS)
+        .where(where)
+        .order_by(UserSessionTable.last_activity_at, ascending=False)
+        .order_by(UserSessionTable.id, ascending=False)
+        .limit(limit)
+        .offset(offset)
+        .run()
+    )
+    total = await UserSessionTable.count().where(where).run()
+    items = [to_struct(UserSessionInfo, decode_json_fields(r, _SESSION_JSON)) for r in rows]
+    return UserSessionPage(items=items, total=total, limit=limit, offset=offset)
+
+
+async def update_session(*, user_id: UUID, session_id: UUID, data: UserSessionUpdate) -> UserSession:
+    changes: dict[Any, Any] = {}
+    if data.name is not msgspec.UNSET:
+        changes[UserSessionTable.name] = data.name
+    if data.session_metadata is not msgspec.UNSET:
+        changes[UserSessionTable.session_metadata] = to_json(data.session_metadata)
+    async with write_transaction():
+        await _session_row(user_id, session_id)
+        if changes:
+            changes[UserSessionTable.updated_at] = now()
+            await UserSessionTable.update(changes).where(
+                (UserSessionTable.id == session_id) & (UserSessionTable.user_id == user_id)
+            ).run()
+    return await get_session(user_id=user_id, session_id=session_id)
+
+
+async def archive_session(*, user_id: UUID, session_id: UUID) -> UserSession:
+    """Archive a session the user is done with; an archived session cannot be archived again."""
+    async with write_transaction():
+        row = await _session_row(user_id, session_id)
+        allowed = [s for s in UserSessionStatus if s is not UserSessionStatus.ARCHIVED]
+        updated = await UserSessionTable.update(
+            {UserSessionTable.status: UserSessionStatus.ARCHIVED, UserSessionTable.updated_at: now()}
+        ).where(
+            (UserSessionTable.id == session_id)
+            & (UserSessionTable.user_id == user_id)
+            & UserSessionTable.status.is_in(allowed)
+        ).returning(UserSessionTable.id).run()
+        if not updated:
+            raise StatusConflict("session", session_id, row["status"], allowed, "archive session")
+    return await get_session(user_id=user_id, session_id=session_id)
+
+
+async def append_message(*, user_id: UUID, session_id: UUID, data: ChatMessageCreate) -> ChatMessage:
+    """Append to the session's chat; the sequence_order is the next free one, even under
+    concurrent appends (the unique constraint decides, the loser retries)."""
+    for _ in range(_APPEND_ATTEMPTS):
+        created = now()
+        message_id = uuid4()
+        try:
+            async with write_transaction():
+                session = await _session_row(user_id, session_id)
+                chat_id = session["chat_id"]
+                rows = await ChatMessageTable.raw(
+                    "SELECT COALESCE(MAX(sequence_order) + 1, 0) AS next FROM chat_messages WHERE chat_id = {}",
+                    chat_id,
+                ).run()
+                sequence = rows[0]["next"]
+                await ChatMessageTable.insert(
+                    ChatMessageTable(
+                        id=message_id,
+                        user_id=user_id,
+                        chat_id=chat_id,
+                        sequence_order=sequence,
+                        role=data.role,
+                        content=data.content,
+                        message_metadata=to_json(data.message_metadata),
+                        created_at=created,
+                    )
+                ).run()
+                await ChatTable.update({ChatTable.updated_at: created}).where(ChatTable.id == chat_id).run()
+                await UserSessionTable.update({UserSessionTable.last_activity_at: created}).where(
+                    UserSessionTable.id == session_id
+                ).run()
+        except Exception as exc:
+            if is_unique_violation(exc):
+                continue
+            raise
+        return ChatMessage(
+            id=message_id,
+            chat_id=chat_id,
+            sequence_order=sequence,
+            role=data.role,
+            content=data.content,
+            message_metadata=data.message_metadata,
+            created_at=created,
+        )
+    raise Conflict("The chat is receiving too many messages at once; try again")
+
+
+async def list_messages(*, user_id: UUID, session_id: UUID, limit: int, offset: int) -> ChatMessagePage:
+    async with read_transaction():
+        session = await _session_row(user_id, session_id)
+        where = (ChatMessageTable.chat_id == session["chat_id"]) & (ChatMessageTable.user_id == user_id)
+        rows = (
+            await ChatMessageTable.select(*_MESSAGE_COLUMNS)
+            .where(where)
+            .order_by(ChatMessageTable.sequence_order)
+            .limit(limit)
+            .offset(offset)
+            .run()
+        )
+        total = await ChatMessageTable.count().where(where).run()
+    items = [to_struct(ChatMessage, decode_json_fields(r, _MESSAGE_JSON)) for r in rows]
+    return ChatMessagePage(items=items, total=total, limit=limit, offset=offset)

@@ -1,0 +1,160 @@
+"""Accounts, passwords and sign-in sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID, uuid4
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from server.database import is_unique_violation, now, to_struct
+from server.errors import Conflict, NotAuthenticated, TooManyRequests
+from server.settings import get_settings
+from server.users.schemas import User
+from server.users.tables import AuthSession as AuthSessionTable
+from server.users.tables import User as UserTable
+
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so both cases cost the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@dataclass(frozen=True, slots=True)
+class Authenticated:
+    """Who is making the request, as the auth middleware found it."""
+
+    user_id: UUID
+    auth_session_id: UUID
+    csrf_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    user: User
+    token: str
+    csrf_token: str
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_user(*, email: str, password: str) -> User:
+    password_hash = await asyncio.to_thread(_hasher.hash, password)
+    row = {"id": uuid4(), "email": normalize_email(email), "password_hash": password_hash, "is_active": True, "created_at": now()}
+    try:
+        await UserTable.insert(UserTable(**row)).run()
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise Conflict(f"An account with e-mail {row['email']} already exists") from exc
+        raise
+    return to_struct(User, row)
+
+
+async def get_user(*, user_id: UUID) -> User:
+    row = await UserTable.select().where(UserTable.id == user_id).first().run()
+    if row is None:
+        raise NotAuthenticated("Account not found")
+    return to_struct(User, row)
+
+
+class LoginRateLimiter:
+    """Failed sign-ins per e-mail and per client address within a sliding window.
+
+    Per server process; with several processes each keeps its own count.
+    """
+
+    def __init__(self) -> None:
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def _recent(self, key: str, window: float, at: float) -> deque[float]:
+        failures = self._failures[key]
+        while failures and failures[0] <= at - window:
+            failures.popleft()
+        return failures
+
+    def check(self, keys: list[str]) -> None:
+        settings = get_settings()
+        at = time.monotonic()
+        for key in keys:
+            failures = self._recent(key, settings.login_window_seconds, at)
+            if len(failures) >= settings.login_attempts_per_window:
+                retry = int(failures[0] + settings.login_window_seconds - at) + 1
+                raise TooManyRequests(f"Too many failed sign-in attempts; try again in {retry} s")
+
+    def fail(self, keys: list[str]) -> None:
+        at = time.monotonic()
+        for key in keys:
+            self._failures[key].append(at)
+
+    def clear(self, key: str) -> None:
+        self._failures.pop(key, None)
+
+
+login_limiter = LoginRateLimiter()
+
+
+async def sign_in(*, email: str, password: str, client: str) -> SignedIn:
+    email = normalize_email(email)
+    keys = [f"email:{email}", f"client:{client}"]
+    login_limiter.check(keys)
+    row = await UserTable.select().where(UserTable.email == email).first().run()
+    try:
+        await asyncio.to_thread(_hasher.verify, row["password_hash"] if row else _DUMMY_HASH, password)
+        if row is None or not row["is_active"]:
+            raise VerificationError()
+    except (VerificationError, InvalidHashError):
+        login_limiter.fail(keys)
+        raise NotAuthenticated("Wrong e-mail or password") from None
+    login_limiter.clear(f"email:{email}")
+    token = secrets.token_urlsafe(32)
+    csrf_token = secrets.token_urlsafe(24)
+    created = now()
+    await AuthSessionTable.insert(
+        AuthSessionTable(
+            id=uuid4(),
+            user_id=row["id"],
+            token_hash=hash_token(token),
+            csrf_token=csrf_token,
+            created_at=created,
+            expires_at=created + timedelta(days=get_settings().session_days),
+        )
+    ).run()
+    return SignedIn(user=to_struct(User, row), token=token, csrf_token=csrf_token)
+
+
+async def authenticate(*, token: str) -> Authenticated | None:
+    """The signed-in session for a cookie token, or None when unknown, expired or deactivated."""
+    rows = await AuthSessionTable.raw(
+        "SELECT s.id, s.user_id, s.csrf_token, s.expires_at FROM auth_sessions s "
+        "JOIN users u ON u.id = s.user_id WHERE s.token_hash = {} AND u.is_active = {}",
+        hash_token(token),
+        True,
+    ).run()
+    if not rows:
+        return None
+    row = rows[0]
+    if row["expires_at"] <= now():
+        return None
+    return Authenticated(user_id=row["user_id"], auth_session_id=row["id"], csrf_token=row["csrf_token"])
+
+
+async def sign_out(*, auth_session_id: UUID) -> None:
+    await AuthSessionTable.delete().where(AuthSessionTable.id == auth_session_id).run()
+
+
+async def deactivate_user(*, user_id: UUID) -> None:
+    """Close an account: it can no longer sign in; its data stays."""
+    await UserTable.update({UserTable.is_active: False}).where(UserTable.id == user_id).run()
+    await AuthSessionTable.delete().where(AuthSessionTable.user_id == user_id).run()
