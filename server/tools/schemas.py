@@ -1,0 +1,67 @@
+"""Tool and resource specifications, as the JSON files in `server/tools/specs/` declare them
+and as the API lists them for the SPA."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.schemas import Output, SchemaDefinition
+
+
+class ResourceField(Output, kw_only=True, forbid_unknown_fields=True):
+    """One value a resource's configuration needs."""
+
+    name: str
+    type: str
+    """`string`, `url`, `integer`, `number` or `boolean`."""
+    description: str | None = None
+    secret: bool = False
+    """Secret values are write-only: stored encrypted, never returned."""
+    required: bool = True
+
+
+class ResourceSpec(Output, kw_only=True, forbid_unknown_fields=True):
+    """An external service a tool depends on."""
+
+    id: str
+    name: str
+    type: str
+    description: str | None = None
+    fields: list[ResourceField]
+
+
+class ToolParameter(Output, kw_only=True, forbid_unknown_fields=True):
+    name: str
+    description: str | None = None
+    schema_definition: SchemaDefinition
+    json_schema: dict[str, Any]
+    """JSON Schema of the parameter's value."""
+    required: bool = True
+
+
+class ToolOutput(Output, kw_only=True, forbid_unknown_fields=True):
+    name: str
+    description: str | None = None
+    schema_definition: SchemaDefinition
+    json_schema: dict[str, Any]
+    """JSON Schema of the output's value."""
+
+
+class ToolSpec(Output, kw_only=True, forbid_unknown_fields=True):
+    """A registered tool: what it takes, what it returns, what it depends on."""
+
+    id: str
+    name: str
+    description: str
+    category: str
+    parameters: list[ToolParameter]
+    outputs: list[ToolOutput]
+    resource_dependencies: list[ResourceSpec] = []
+    sample_responses: list[dict[str, Any]] = []
+    """Example outputs by name; used in stub mode when a resource is not configured."""
+
+
+class ToolCatalog(Output, kw_only=True):
+    """Every registered tool."""
+
+    tools: list[ToolSpec]
