@@ -6,6 +6,7 @@ of every response type, for the wire fixtures."""
 
 from __future__ import annotations
 
+import gzip
 import typing
 from typing import Any
 
@@ -44,12 +45,15 @@ class ContractCheckingApp:
         status = 0
         chunks: list[bytes] = []
         content_type = b""
+        encoding = b""
 
         async def capture(message) -> None:
-            nonlocal status, content_type
+            nonlocal status, content_type, encoding
             if message["type"] == "http.response.start":
                 status = message["status"]
-                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                headers = dict(message.get("headers", []))
+                content_type = headers.get(b"content-type", b"")
+                encoding = headers.get(b"content-encoding", b"")
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
             await send(message)
@@ -58,6 +62,8 @@ class ContractCheckingApp:
         if not content_type.startswith(b"application/json"):
             return
         body = b"".join(chunks)
+        if encoding == b"gzip":  # large bodies are compressed by the app
+            body = gzip.decompress(body)
         handler = scope.get("route_handler")
         expected: Any = ErrorResponse if status >= 400 or handler is None else declared_type(handler)
         if expected in (None, type(None)) and status == 204:

@@ -166,7 +166,7 @@ async def archive_session(*, user_id: UUID, session_id: UUID) -> UserSession:
 
 async def append_message(*, user_id: UUID, session_id: UUID, data: ChatMessageCreate) -> ChatMessage:
     """Append to the session's chat; the sequence_order is the next free one, even under
-    concurrent appends (the unique constraint decides, the loser retries)."""
+    concurrent appends (the chat's row lock orders them; the unique constraint backs it up)."""
     for _ in range(_APPEND_ATTEMPTS):
         created = now()
         message_id = uuid4()
@@ -174,6 +174,9 @@ async def append_message(*, user_id: UUID, session_id: UUID, data: ChatMessageCr
             async with write_transaction():
                 session = await _session_row(user_id, session_id)
                 chat_id = session["chat_id"]
+                # Touching the chat first takes its row lock: appends to one chat queue here
+                # (PostgreSQL) instead of racing for the same sequence_order.
+                await ChatTable.update({ChatTable.updated_at: created}).where(ChatTable.id == chat_id).run()
                 rows = await ChatMessageTable.raw(
                     "SELECT COALESCE(MAX(sequence_order) + 1, 0) AS next FROM chat_messages WHERE chat_id = {}",
                     chat_id,
@@ -191,7 +194,6 @@ async def append_message(*, user_id: UUID, session_id: UUID, data: ChatMessageCr
                         created_at=created,
                     )
                 ).run()
-                await ChatTable.update({ChatTable.updated_at: created}).where(ChatTable.id == chat_id).run()
                 await UserSessionTable.update({UserSessionTable.last_activity_at: created}).where(
                     UserSessionTable.id == session_id
                 ).run()
