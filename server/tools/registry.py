@@ -1,0 +1,177 @@
+"""The tool registry: tool specifications read from `server/tools/specs/*.json`, each paired
+with its handler and the generated Structs of its parameters and outputs.
+
+A handler is `async def run(parameters: <Tool>Parameters, context: ToolContext) -> <Tool>Outputs`.
+It raises `ToolError` with a readable message when it cannot do its work; the executor
+fails the step with that message.
+
+Stored resource configurations (a tool step's `resource_configs`) have the shape
+`{resource_id: {"values": {field: value}, "secrets": {field: encrypted value}}}`;
+`missing_resource_fields` says which required values are absent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from server.tools.schemas import ResourceSpec, ToolCatalog, ToolSpec
+
+SPECS_DIR = Path(__file__).resolve().parent / "specs"
+
+
+class ToolError(Exception):
+    """A tool could not do its work; the message is shown to the user as the step's error."""
+
+
+@dataclass(slots=True)
+class ToolContext:
+    """What a handler gets besides its parameters."""
+
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Resource id -> its configuration values, secrets decrypted; only configured resources."""
+    timeout_seconds: float = 60.0
+    """The step's time limit; handlers size their own network timeouts within it."""
+    user_id: UUID | None = None
+    step_id: UUID | None = None
+
+
+Handler = Callable[[Any, ToolContext], Awaitable[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredTool:
+    """A tool's specification with its handler and the Structs it takes and returns."""
+
+    spec: ToolSpec
+    handler: Handler
+    parameters_type: type[msgspec.Struct]
+    outputs_type: type[msgspec.Struct]
+
+
+def models_class_names(tool_id: str) -> tuple[str, str]:
+    """Names of the generated parameters and outputs Structs of a tool: `web_retrieve` ->
+    (`WebRetrieveParameters`, `WebRetrieveOutputs`)."""
+    stem = "".join(part.capitalize() for part in tool_id.split("_"))
+    return f"{stem}Parameters", f"{stem}Outputs"
+
+
+_spec_decoder = msgspec.json.Decoder(ToolSpec)
+_TOOL_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def load_specs(specs_dir: Path = SPECS_DIR) -> list[ToolSpec]:
+    """Every tool specification in `specs_dir`, sorted by id; a malformed file raises
+    ValueError naming it."""
+    specs: list[ToolSpec] = []
+    for path in sorted(specs_dir.glob("*.json")):
+        try:
+            spec = _spec_decoder.decode(path.read_bytes())
+        except msgspec.ValidationError as exc:
+            raise ValueError(f"{path.name}: {exc}") from exc
+        if spec.id != path.stem or not _TOOL_ID.match(spec.id):
+            raise ValueError(f"{path.name}: tool id `{spec.id}` must be the file's name in snake_case")
+        for kind, names in (("parameter", [p.name for p in spec.parameters]), ("output", [o.name for o in spec.outputs])):
+            if len(set(names)) != len(names):
+                raise ValueError(f"{path.name}: duplicate {kind} names")
+        specs.append(spec)
+    return specs
+
+
+class ToolRegistry:
+    """Registered tools by id."""
+
+    def __init__(self) -> None:
+        self._tools: dict[str, RegisteredTool] = {}
+
+    def register(self, tool: RegisteredTool) -> None:
+        self._tools[tool.spec.id] = tool
+
+    def unregister(self, tool_id: str) -> None:
+        self._tools.pop(tool_id, None)
+
+    def get(self, tool_id: str) -> ToolSpec | None:
+        """The specification of a tool, or None when no such tool is registered."""
+        tool = self._tools.get(tool_id)
+        return tool.spec if tool else None
+
+    def tool(self, tool_id: str) -> RegisteredTool | None:
+        """The tool with its handler, or None."""
+        return self._tools.get(tool_id)
+
+    def all(self) -> list[ToolSpec]:
+        return [self._tools[tool_id].spec for tool_id in sorted(self._tools)]
+
+    def specs(self) -> Mapping[str, ToolSpec]:
+        """Tool id -> specification (what `validate_tool_chain` takes)."""
+        return {tool_id: self._tools[tool_id].spec for tool_id in sorted(self._tools)}
+
+    def catalog(self) -> ToolCatalog:
+        return ToolCatalog(tools=self.all())
+
+
+@lru_cache(maxsize=1)
+def get_registry() -> ToolRegistry:
+    """The registry of every tool specified in `server/tools/specs/`, with its handler."""
+    from server.tools import models
+    from server.tools.handlers import HANDLERS
+
+    registry = ToolRegistry()
+    for spec in load_specs():
+        handler = HANDLERS.get(spec.id)
+        if handler is None:
+            raise RuntimeError(f"tool `{spec.id}` has a specification but no handler")
+        parameters_name, outputs_name = models_class_names(spec.id)
+        registry.register(
+            RegisteredTool(
+                spec=spec,
+                handler=handler,
+                parameters_type=getattr(models, parameters_name),
+                outputs_type=getattr(models, outputs_name),
+            )
+        )
+    return registry
+
+
+# Resources ---------------------------------------------------------------------------------
+
+
+def resource_configured(resource: ResourceSpec, stored: Mapping[str, Any] | None) -> bool:
+    """True when every required field of the resource has a value in `stored`
+    (`{"values": ..., "secrets": ...}`)."""
+    return not _missing_fields(resource, stored)
+
+
+def _missing_fields(resource: ResourceSpec, stored: Mapping[str, Any] | None) -> list[str]:
+    values = (stored or {}).get("values") or {}
+    secrets = (stored or {}).get("secrets") or {}
+    missing: list[str] = []
+    for item in resource.fields:
+        if not item.required:
+            continue
+        present = secrets.get(item.name) if item.secret else values.get(item.name)
+        if present in (None, ""):
+            missing.append(item.name)
+    return missing
+
+
+def missing_resource_fields(spec: ToolSpec, resource_configs: Mapping[str, Any]) -> list[str]:
+    """Readable reasons a step of this tool cannot run yet: one per required resource that
+    is not fully configured, naming its missing fields. Optional resources never block."""
+    reasons: list[str] = []
+    for resource in spec.resource_dependencies:
+        if not resource.required:
+            continue
+        missing = _missing_fields(resource, resource_configs.get(resource.id))
+        if missing:
+            reasons.append(
+                f"resource `{resource.id}` ({resource.name}) needs configuration: missing {', '.join(f'`{m}`' for m in missing)}"
+            )
+    return reasons
