@@ -6,8 +6,9 @@ It raises `ToolError` with a readable message when it cannot do its work; the ex
 fails the step with that message.
 
 Stored resource configurations (a tool step's `resource_configs`) have the shape
-`{resource_id: {"values": {field: value}, "secrets": {field: encrypted value}}}`;
-`missing_resource_fields` says which required values are absent.
+`{resource_id: {"values": {field: value}, "secrets": {field: encrypted value}}}`
+(see `server.workflow.resources`). A resource whose fields are all optional never blocks a
+step: the tool uses it when it is configured.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from uuid import UUID
 
 import msgspec
 
-from server.tools.schemas import ResourceSpec, ToolCatalog, ToolSpec
+from server.tools.schemas import ToolCatalog, ToolSpec
 
 SPECS_DIR = Path(__file__).resolve().parent / "specs"
 
@@ -138,40 +139,3 @@ def get_registry() -> ToolRegistry:
             )
         )
     return registry
-
-
-# Resources ---------------------------------------------------------------------------------
-
-
-def resource_configured(resource: ResourceSpec, stored: Mapping[str, Any] | None) -> bool:
-    """True when every required field of the resource has a value in `stored`
-    (`{"values": ..., "secrets": ...}`)."""
-    return not _missing_fields(resource, stored)
-
-
-def _missing_fields(resource: ResourceSpec, stored: Mapping[str, Any] | None) -> list[str]:
-    values = (stored or {}).get("values") or {}
-    secrets = (stored or {}).get("secrets") or {}
-    missing: list[str] = []
-    for item in resource.fields:
-        if not item.required:
-            continue
-        present = secrets.get(item.name) if item.secret else values.get(item.name)
-        if present in (None, ""):
-            missing.append(item.name)
-    return missing
-
-
-def missing_resource_fields(spec: ToolSpec, resource_configs: Mapping[str, Any]) -> list[str]:
-    """Readable reasons a step of this tool cannot run yet: one per required resource that
-    is not fully configured, naming its missing fields. Optional resources never block."""
-    reasons: list[str] = []
-    for resource in spec.resource_dependencies:
-        if not resource.required:
-            continue
-        missing = _missing_fields(resource, resource_configs.get(resource.id))
-        if missing:
-            reasons.append(
-                f"resource `{resource.id}` ({resource.name}) needs configuration: missing {', '.join(f'`{m}`' for m in missing)}"
-            )
-    return reasons

@@ -27,8 +27,6 @@ class ResourceSpec(Output, kw_only=True, forbid_unknown_fields=True):
     name: str
     type: str
     description: str | None = None
-    required: bool = True
-    """False for an optional service the tool uses when it is configured (and works without)."""
     fields: list[ResourceField]
 
 
