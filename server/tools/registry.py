@@ -139,3 +139,37 @@ def get_registry() -> ToolRegistry:
             )
         )
     return registry
+
+
+def _parameter_error(exc: msgspec.ValidationError) -> str:
+    reason, _, at = str(exc).partition(" - at `")
+    path = at.rstrip("`").removeprefix("$").lstrip(".")
+    if path:
+        return f"parameter `{path}`: {reason}"
+    if match := re.match(r"Object missing required field `(.+)`", reason):
+        return f"missing required parameter `{match.group(1)}`"
+    return f"parameters: {reason}"
+
+
+async def run_tool(tool: RegisteredTool, parameters: Mapping[str, Any], context: ToolContext) -> dict[str, Any]:
+    """Call a tool's handler with plain JSON parameters and return its outputs as plain JSON.
+    Parameters that do not match the tool's Struct raise ToolError naming the parameter."""
+    try:
+        typed = msgspec.convert(dict(parameters), tool.parameters_type)
+    except msgspec.ValidationError as exc:
+        raise ToolError(_parameter_error(exc)) from None
+    outputs = await tool.handler(typed, context)
+    if not isinstance(outputs, tool.outputs_type):
+        raise ToolError(f"tool `{tool.spec.id}` returned {type(outputs).__name__}, not {tool.outputs_type.__name__}")
+    return msgspec.to_builtins(outputs)
+
+
+def sample_outputs(tool: RegisteredTool) -> dict[str, Any]:
+    """The tool's first sample response, checked against its outputs Struct (stub mode)."""
+    if not tool.spec.sample_responses:
+        raise ToolError(f"tool `{tool.spec.id}` has no sample response to run in stub mode")
+    try:
+        typed = msgspec.convert(tool.spec.sample_responses[0], tool.outputs_type)
+    except msgspec.ValidationError as exc:
+        raise ToolError(f"tool `{tool.spec.id}` has an invalid sample response: {exc}") from None
+    return msgspec.to_builtins(typed)
