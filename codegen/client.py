@@ -1,0 +1,203 @@
+"""The typed client: one `fetch` function per route, named after its operation_id."""
+
+from __future__ import annotations
+
+import re
+
+import msgspec
+
+from codegen.api import NO_CONTENT, Operation
+from codegen.typescript import REQUEST, RESPONSE, NameCollision, TypeScriptEmitter, json_literal, tsdoc
+
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def camel_case(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def pascal_case(name: str) -> str:
+    camel = camel_case(name)
+    return camel[:1].upper() + camel[1:]
+
+
+RUNTIME = """\
+/** A refused request: the HTTP status and the server's {@link ErrorResponse}. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly body: ErrorResponse;
+
+  constructor(status: number, body: ErrorResponse) {
+    super(body.message);
+    this.name = "ApiError";
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** Options every call takes. */
+export interface RequestOptions {
+  /** Cancels the request. */
+  signal?: AbortSignal;
+}
+
+type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
+
+let baseUrl = "";
+let csrfToken: string | null = null;
+
+/** Where the API lives; empty (the default) means the page's own origin. */
+export function configureClient(options: { baseUrl?: string }): void {
+  if (options.baseUrl !== undefined) baseUrl = options.baseUrl.replace(/\\/$/, "");
+}
+
+/** The CSRF token sent as `X-CSRF-Token` on unsafe requests. It is kept automatically from
+ * every response that carries `csrf_token` (sign-in, current user) and dropped on a 401. */
+export function getCsrfToken(): string | null {
+  return csrfToken;
+}
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+function buildUrl(path: string, query?: Record<string, QueryValue>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) {
+      for (const item of value) params.append(key, String(item));
+    } else {
+      params.append(key, String(value));
+    }
+  }
+  const search = params.toString();
+  return baseUrl + path + (search ? `?${search}` : "");
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+async function request<T>(
+  method: string,
+  path: string,
+  query: Record<string, QueryValue> | undefined,
+  body: unknown,
+  options: RequestOptions | undefined,
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && method !== "HEAD" && csrfToken !== null) headers["X-CSRF-Token"] = csrfToken;
+  const response = await fetch(buildUrl(path, query), {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: options?.signal,
+  });
+  const isJson = (response.headers.get("Content-Type") ?? "").includes("application/json");
+  const data: unknown = response.status === 204 || !isJson ? undefined : await response.json();
+  if (!response.ok) {
+    if (response.status === 401) csrfToken = null;
+    const error: ErrorResponse = isRecord(data) && typeof data.message === "string"
+      ? (data as unknown as ErrorResponse)
+      : { status: response.status, code: "http_error", message: response.statusText || `HTTP ${response.status}`, errors: [], current_status: null, required_status: null };
+    throw new ApiError(response.status, error);
+  }
+  if (isRecord(data) && typeof data.csrf_token === "string") csrfToken = data.csrf_token;
+  return data as T;
+}
+
+function encodePath(value: string | number | boolean): string {
+  return encodeURIComponent(String(value));
+}
+"""
+
+
+def render_client(emitter: TypeScriptEmitter, ops: list[Operation], header: list[str]) -> str:
+    emitter.prepare()
+    type_names = emitter.declared_names()
+    used: set[str] = {"ErrorResponse"}
+    functions: list[str] = []
+    query_interfaces: list[str] = []
+    claimed: dict[str, str] = {}
+
+    def claim(name: str, owner: str) -> None:
+        if name in type_names or name in claimed:
+            raise NameCollision(f"client name `{name}` ({owner}) is already used by {claimed.get(name) or type_names[name]}")
+        claimed[name] = owner
+
+    def type_of(tp: object, direction: str) -> str:
+        text = emitter.ts_type(emitter.info(tp), direction)  # type: ignore[arg-type]
+        used.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        return text
+
+    for op in ops:
+        fn = camel_case(op.operation_id)
+        owner = f"{op.method} {op.path}"
+        args: list[str] = []
+        for p in op.path_params:
+            args.append(f"{camel_case(p.name)}: {type_of(p.type, REQUEST)}")
+        if op.body is not None:
+            args.append(f"body: {type_of(op.body, REQUEST)}")
+        query_name = None
+        if op.query_params:
+            query_name = pascal_case(op.operation_id) + "Query"
+            claim(query_name, owner)
+            lines = [*tsdoc([f"Query parameters of `{fn}`."]), f"export interface {query_name} {{"]
+            for p in op.query_params:
+                doc = [f"@defaultValue {json_literal(p.default)}"] if p.default is not msgspec.NODEFAULT and p.default is not None else []
+                lines.extend(tsdoc(doc, "  "))
+                lines.append(f"  {p.name}{'' if p.required else '?'}: {type_of(p.type, REQUEST)};")
+            lines.append("}")
+            query_interfaces.append("\n".join(lines))
+            required = any(p.required for p in op.query_params)
+            args.append(f"query: {query_name}" + ("" if required else " = {}"))
+        path_expr = "`" + re.sub(r"\{(\w+)\}", lambda m: "${encodePath(" + camel_case(m.group(1)) + ")}", op.path) + "`"
+        doc = [*(op.summary or "").splitlines(), "", f"`{op.method} {op.path}`"]
+        if not op.json_response:
+            claim(fn + "Url", owner)
+            fn_args = ", ".join(args)
+            query_arg = "query" if query_name else "undefined"
+            functions.append(
+                "\n".join(
+                    [
+                        *tsdoc([*doc, "", "Not a JSON route (a stream or a file): this gives its URL."]),
+                        f"export function {fn}Url({fn_args}): string {{",
+                        f"  return buildUrl({path_expr}, {query_arg} as Record<string, QueryValue> | undefined);",
+                        "}",
+                    ]
+                )
+            )
+            continue
+        claim(fn, owner)
+        returns = "void" if op.returns is NO_CONTENT else type_of(op.returns, RESPONSE)
+        args.append("options?: RequestOptions")
+        query_arg = "query as unknown as Record<string, QueryValue>" if query_name else "undefined"
+        body_arg = "body" if op.body is not None else "undefined"
+        functions.append(
+            "\n".join(
+                [
+                    *tsdoc(doc),
+                    f"export function {fn}({', '.join(args)}): Promise<{returns}> {{",
+                    f"  return request<{returns}>({json_literal(op.method)}, {path_expr}, {query_arg}, {body_arg}, options);",
+                    "}",
+                ]
+            )
+        )
+    imports = sorted(name for name in used if name in type_names and not name.endswith("_VALUES") and name != "assertNever")
+    out = [*header, ""]
+    out.append("import type {")
+    out.extend(f"  {name}," for name in imports)
+    out.append('} from "./types.gen";')
+    out.extend(["", RUNTIME.rstrip("\n")])
+    if query_interfaces:
+        out.extend(["", "// Query parameters ---------------------------------------------------------"])
+        for block in query_interfaces:
+            out.extend(["", block])
+    out.extend(["", "// Operations ---------------------------------------------------------------"])
+    for block in functions:
+        out.extend(["", block])
+    return "\n".join(out) + "\n"
