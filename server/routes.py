@@ -6,3 +6,7 @@ from server.sessions.controller import SessionController
 from server.users.controller import AuthController
 
 CONTROLLERS = [AuthController, SessionController, MissionController, HopController, ToolStepController, AssetController]
+
+from server.workflow.controller import TRANSITION_CONTROLLERS  # noqa: E402
+
+CONTROLLERS += TRANSITION_CONTROLLERS

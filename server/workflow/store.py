@@ -1,0 +1,141 @@
+"""Building blocks of the transitions: the conditional status change, the asset visibility of
+a hop, the tool specifications, and the events announced after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+from uuid import UUID
+
+from piccolo.table import Table
+
+from server.assets.tables import Asset as AssetTable
+from server.assets.tables import HopAsset as HopAssetTable
+from server.assets.tables import MissionAsset as MissionAssetTable
+from server.database import decode_json_fields, now
+from server.enums import AssetRole, AssetStatus
+from server.errors import NotFound, StatusConflict
+from server.schemas import SchemaDefinition
+from server.tools.schemas import ToolSpec
+from server.workflow import events
+from server.workflow.events import WorkflowEvent
+from server.workflow.validation import ChainAsset
+
+import msgspec
+
+
+async def set_status(
+    table: type[Table],
+    entity: str,
+    entity_id: UUID,
+    *,
+    user_id: UUID,
+    required: Iterable[str],
+    action: str,
+    changes: dict[Any, Any],
+    extra_where: Any = None,
+) -> None:
+    """Change a row's status only if it is in one of the `required` statuses, as one
+    conditional UPDATE; zero rows changed means the row is missing (404) or in another status
+    (409 naming both). Under concurrency exactly one caller sees its row change: SQLite queues
+    writers (BEGIN IMMEDIATE), PostgreSQL re-checks the condition after the row lock."""
+    required = list(required)
+    where = (table.id == entity_id) & (table.user_id == user_id) & table.status.is_in(required)  # type: ignore[attr-defined]
+    if extra_where is not None:
+        where &= extra_where
+    changes = {**changes, table.updated_at: changes.get(table.updated_at) or now()}  # type: ignore[attr-defined]
+    changed = await table.update(changes).where(where).returning(table.id).run()  # type: ignore[attr-defined]
+    if changed:
+        return
+    row = await table.select(table.status).where((table.id == entity_id) & (table.user_id == user_id)).first().run()  # type: ignore[attr-defined]
+    if row is None:
+        raise NotFound(entity, entity_id)
+    raise StatusConflict(entity, entity_id, row["status"], required, action)
+
+
+def tool_specs() -> Mapping[str, ToolSpec]:
+    """The registered tools by id (none while the registry is not installed)."""
+    try:
+        from server.tools.registry import get_registry
+    except ModuleNotFoundError as exc:
+        if exc.name != "server.tools.registry":
+            raise
+        return {}
+    return get_registry().specs()
+
+
+class Visibility(msgspec.Struct, kw_only=True):
+    """The assets a hop can see: its own asset map and the mission's."""
+
+    hop_map: dict[UUID, AssetRole]
+    mission_map: dict[UUID, AssetRole]
+
+    def __contains__(self, asset_id: object) -> bool:
+        return asset_id in self.hop_map or asset_id in self.mission_map
+
+    def ids(self) -> list[UUID]:
+        return list(dict.fromkeys([*self.hop_map, *self.mission_map]))
+
+
+async def visibility(*, user_id: UUID, hop_id: UUID, mission_id: UUID) -> Visibility:
+    hop_rows = await HopAssetTable.select(HopAssetTable.asset_id, HopAssetTable.role).where(
+        (HopAssetTable.hop_id == hop_id) & (HopAssetTable.user_id == user_id)
+    ).run()
+    mission_rows = await MissionAssetTable.select(MissionAssetTable.asset_id, MissionAssetTable.role).where(
+        (MissionAssetTable.mission_id == mission_id) & (MissionAssetTable.user_id == user_id)
+    ).run()
+    return Visibility(
+        hop_map={r["asset_id"]: AssetRole(r["role"]) for r in hop_rows},
+        mission_map={r["asset_id"]: AssetRole(r["role"]) for r in mission_rows},
+    )
+
+
+async def chain_assets(*, user_id: UUID, hop_id: UUID, mission_id: UUID) -> dict[UUID, ChainAsset]:
+    """The assets a hop can see, as tool chain validation needs them. Available from the
+    start: the hop's inputs, and mission assets the hop does not map that are mission inputs
+    or were made ready by an earlier hop."""
+    seen = await visibility(user_id=user_id, hop_id=hop_id, mission_id=mission_id)
+    ids = seen.ids()
+    if not ids:
+        return {}
+    rows = await AssetTable.select(AssetTable.id, AssetTable.name, AssetTable.schema_definition, AssetTable.status).where(
+        (AssetTable.user_id == user_id) & AssetTable.id.is_in(ids)
+    ).run()
+    assets: dict[UUID, ChainAsset] = {}
+    for row in rows:
+        decode_json_fields(row, ("schema_definition",))
+        hop_role = seen.hop_map.get(row["id"])
+        if hop_role is not None:
+            available = hop_role is AssetRole.INPUT
+        else:
+            available = seen.mission_map.get(row["id"]) is AssetRole.INPUT or row["status"] == AssetStatus.READY
+        assets[row["id"]] = ChainAsset(
+            id=row["id"],
+            name=row["name"],
+            schema_definition=msgspec.convert(row["schema_definition"], SchemaDefinition),
+            hop_role=hop_role,
+            available_at_start=available,
+        )
+    # Keep the order of the maps: hop assets first, then the mission's.
+    return {asset_id: assets[asset_id] for asset_id in ids if asset_id in assets}
+
+
+class Events:
+    """Status changes collected during a transaction, announced once it has committed."""
+
+    def __init__(self, user_id: UUID) -> None:
+        self.user_id = user_id
+        self.items: list[WorkflowEvent] = []
+        self.at = now()
+
+    def add(self, entity: str, entity_id: UUID, status: str, *, mission_id: UUID | None = None, hop_id: UUID | None = None) -> None:
+        self.items.append(
+            WorkflowEvent(entity=entity, id=entity_id, status=str(status), mission_id=mission_id, hop_id=hop_id, at=self.at)
+        )
+
+    def add_many(self, entity: str, ids: Iterable[UUID], status: str, **kwargs: Any) -> None:
+        for entity_id in ids:
+            self.add(entity, entity_id, status, **kwargs)
+
+    async def publish(self) -> None:
+        await events.publish(user_id=self.user_id, events=self.items)
