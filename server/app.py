@@ -18,6 +18,8 @@ from server.database import engine
 from server.errors import EXCEPTION_HANDLERS
 from server.routes import CONTROLLERS
 from server.spa import spa_routes
+from server.workflow.events import events_lifespan
+from server.workflow.executor import executor_lifespan
 
 
 @asynccontextmanager
@@ -46,13 +48,13 @@ def create_app(*, debug: bool = False, lifespan_extra: list | None = None) -> Li
         dependencies={"user_id": Provide(provide_user_id, sync_to_thread=False)},
         middleware=[auth_middleware],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        lifespan=[database_pool, *(lifespan_extra or [])],
+        lifespan=[database_pool, events_lifespan, executor_lifespan, *(lifespan_extra or [])],
         openapi_config=OpenAPIConfig(
             title="Missions API",
             version="1.0.0",
             path="/api/schema",
             render_plugins=[ScalarRenderPlugin()],
         ),
-        compression_config=CompressionConfig(backend="gzip", minimum_size=4096),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=4096, exclude=["^/api/events"]),  # a gzip stream would hold events back
         debug=debug,
     )

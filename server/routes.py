@@ -10,3 +10,8 @@ CONTROLLERS = [AuthController, SessionController, MissionController, HopControll
 from server.workflow.controller import TRANSITION_CONTROLLERS  # noqa: E402
 
 CONTROLLERS += TRANSITION_CONTROLLERS
+
+from server.tools.controller import ToolController  # noqa: E402
+from server.workflow.events_controller import EventController  # noqa: E402
+
+CONTROLLERS += [ToolController, EventController]

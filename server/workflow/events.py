@@ -1,17 +1,35 @@
 """Live events: every transition and step progress, announced to the user's open pages.
 
-`publish` is called by the transition service after its transaction commits. Subscribers
-(the server-sent events route) receive the events of their own user only.
+`publish` is called by the transition service after its transaction commits, and by the
+executor as steps run. Subscribers (the server-sent events route) receive the events of
+their own user only.
+
+With one process (SQLite) events go straight to this process's subscribers. On PostgreSQL
+several server processes share the database: `publish` sends a NOTIFY on the channel
+`missions_events`, and every process keeps one LISTEN connection (started in the app's
+lifespan) that hands what arrives to its own subscribers, so a page connected to any process
+sees the events of every process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from server.schemas import Output, Timestamp
+
+logger = logging.getLogger("server.events")
+
+CHANNEL = "missions_events"
+NOTIFY_PAYLOAD_LIMIT = 7900
+"""PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; larger batches are split."""
 
 
 class WorkflowEvent(Output, kw_only=True):
@@ -23,7 +41,18 @@ class WorkflowEvent(Output, kw_only=True):
     status: str
     mission_id: UUID | None = None
     hop_id: UUID | None = None
+    progress: str | None = None
+    """For step progress announced while a step runs: what it is doing."""
     at: Timestamp
+
+
+class _Notification(msgspec.Struct, array_like=True):
+    user_id: UUID
+    events: list[WorkflowEvent]
+
+
+_encode = msgspec.json.Encoder().encode
+_decode_notification = msgspec.json.Decoder(_Notification).decode
 
 
 class EventBroker:
@@ -45,6 +74,11 @@ class EventBroker:
             if not queues:
                 del self._subscribers[user_id]
 
+    def subscriber_count(self, user_id: UUID | None = None) -> int:
+        if user_id is not None:
+            return len(self._subscribers.get(user_id, ()))
+        return sum(len(queues) for queues in self._subscribers.values())
+
     def deliver(self, user_id: UUID, events: Iterable[WorkflowEvent]) -> None:
         for queue in list(self._subscribers.get(user_id, ())):
             for event in events:
@@ -56,7 +90,138 @@ class EventBroker:
 broker = EventBroker()
 
 
+class PostgresListener:
+    """One LISTEN connection per process that delivers notifications to the local broker,
+    reconnecting when the connection drops."""
+
+    def __init__(self, dsn: str, channel: str = CHANNEL, target: EventBroker = broker) -> None:
+        self.dsn = dsn
+        self.channel = channel
+        self.target = target
+        self._connection = None
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self.connected = asyncio.Event()
+
+    async def start(self) -> None:
+        self._closing = False
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="events listener")
+        try:
+            await asyncio.wait_for(self.connected.wait(), timeout=10)
+        except TimeoutError:
+            logger.warning("event listener not connected yet; retrying in the background")
+
+    async def stop(self) -> None:
+        self._closing = True
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self._close_connection()
+
+    async def _close_connection(self) -> None:
+        connection, self._connection = self._connection, None
+        self.connected.clear()
+        if connection is not None and not connection.is_closed():
+            try:
+                await connection.close(timeout=2)
+            except Exception:
+                connection.terminate()
+
+    def _on_notification(self, _connection, _pid, _channel, payload: str) -> None:
+        try:
+            notification = _decode_notification(payload)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            logger.warning("ignored a malformed event notification")
+            return
+        self.target.deliver(notification.user_id, notification.events)
+
+    async def _run(self) -> None:
+        import asyncpg
+
+        delay = 0.5
+        while not self._closing:
+            try:
+                lost = asyncio.Event()
+                self._connection = await asyncpg.connect(self.dsn)
+                self._connection.add_termination_listener(lambda _c: lost.set())
+                await self._connection.add_listener(self.channel, self._on_notification)
+                self.connected.set()
+                delay = 0.5
+                await lost.wait()
+                logger.warning("event listener connection lost; reconnecting")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                logger.warning("event listener cannot connect (%s); retrying in %.1f s", exc, delay)
+            await self._close_connection()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+_listener: PostgresListener | None = None
+
+
+def _batches(user_id: UUID, events: list[WorkflowEvent]) -> Iterable[str]:
+    """Payloads under the NOTIFY limit (one event always fits: its fields are short)."""
+    payload = _encode(_Notification(user_id=user_id, events=events)).decode()
+    if len(payload.encode()) <= NOTIFY_PAYLOAD_LIMIT or len(events) == 1:
+        yield payload
+        return
+    middle = len(events) // 2
+    yield from _batches(user_id, events[:middle])
+    yield from _batches(user_id, events[middle:])
+
+
+async def _notify(user_id: UUID, events: list[WorkflowEvent]) -> None:
+    from server.users.tables import User
+
+    for payload in _batches(user_id, events):
+        await User.raw("SELECT pg_notify({}, {})", CHANNEL, payload).run()
+
+
 async def publish(*, user_id: UUID, events: list[WorkflowEvent]) -> None:
-    """Announce committed changes to the user's subscribers."""
-    if events:
+    """Announce committed changes to the user's subscribers in every server process."""
+    if not events:
+        return
+    listener = _listener
+    if listener is None:
         broker.deliver(user_id, events)
+        return
+    if not listener.connected.is_set():
+        broker.deliver(user_id, events)  # this process would miss its own notification
+    try:
+        await _notify(user_id, events)
+    except Exception:
+        logger.exception("could not send event notification")
+        if listener.connected.is_set():
+            broker.deliver(user_id, events)
+
+
+async def start_listening() -> None:
+    """Start the LISTEN connection of this process (PostgreSQL only)."""
+    global _listener
+    from server.settings import get_settings
+
+    settings = get_settings()
+    if not settings.is_postgres or _listener is not None:
+        return
+    listener = PostgresListener(settings.database_url or "")
+    await listener.start()
+    _listener = listener
+
+
+async def stop_listening() -> None:
+    global _listener
+    listener, _listener = _listener, None
+    if listener is not None:
+        await listener.stop()
+
+
+@asynccontextmanager
+async def events_lifespan(_: Any) -> AsyncIterator[None]:
+    """The LISTEN connection of this process, for the app's lifespan."""
+    await start_listening()
+    try:
+        yield
+    finally:
+        await stop_listening()

@@ -1,0 +1,57 @@
+"""The server-sent events stream of the signed-in user's workflow events."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, get
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from server.params import CurrentUserId
+from server.workflow.events import WorkflowEvent, broker
+
+EVENT_TYPE = "workflow"
+_encode = msgspec.json.Encoder().encode
+
+
+def keep_alive_seconds() -> float:
+    """Seconds between keep-alive comments (`EVENTS_KEEP_ALIVE_SECONDS`, default 15), so
+    proxies do not close an idle stream."""
+    return float(os.environ.get("EVENTS_KEEP_ALIVE_SECONDS", "15"))
+
+
+async def event_stream(user_id: UUID) -> AsyncIterator[ServerSentEventMessage]:
+    queue = broker.subscribe(user_id)
+    interval = keep_alive_seconds()
+    try:
+        yield ServerSentEventMessage(comment="connected", data=None, retry=3000)
+        while True:
+            try:
+                event: WorkflowEvent = await asyncio.wait_for(queue.get(), timeout=interval)
+            except TimeoutError:
+                yield ServerSentEventMessage(comment="keep-alive", data=None)
+                continue
+            yield ServerSentEventMessage(event=EVENT_TYPE, data=_encode(event).decode())
+    finally:
+        broker.unsubscribe(user_id, queue)
+
+
+class EventController(Controller):
+    path = "/api/events"
+    tags = ["events"]
+
+    @get(
+        "/",
+        operation_id="stream_events",
+        summary="Live workflow events",
+        response_description="text/event-stream: `event: workflow` messages whose data is a WorkflowEvent (JSON), and keep-alive comments.",
+    )
+    async def stream_events(self, user_id: CurrentUserId) -> ServerSentEvent:
+        """Every status change of the user's sessions, missions, hops, tool steps and assets,
+        and the progress of running steps, as server-sent events (`event: workflow`, data: a
+        WorkflowEvent as JSON)."""
+        return ServerSentEvent(event_stream(user_id), headers={"cache-control": "no-cache", "x-accel-buffering": "no"})

@@ -1,0 +1,319 @@
+"""Runs a hop's tool steps in order, in a background task of the server process.
+
+`schedule_hop` is called by the "execute hop" transition (2.7) after it has committed: the
+hop is `executing` and its first step `executing`. For each executing step the executor
+resolves the parameters (an asset's content, read in the user's scope, or a literal),
+decrypts the resource configurations, calls the tool's handler within the step time limit,
+and reports through the transitions: `complete_tool_step` (2.8, which writes the outputs
+through the result mapping and moves the next step to `executing`) or `fail_tool_step`
+(2.8b). When no step is left to run, `complete_hop` (2.9).
+
+Stub mode: a step whose tool needs a resource that is not configured runs from the tool's
+first sample response, recorded as `stubbed` in its execution_result, when the execute
+request asked for it or the setting `STUB_UNCONFIGURED_TOOLS=1` is on.
+
+Settings (environment, read when used):
+- `STEP_TIMEOUT_SECONDS`: time limit of one tool step (default 60);
+- `STUB_UNCONFIGURED_TOOLS`: `1` runs unconfigured tools from their sample responses;
+- `STALE_STEP_GRACE_SECONDS`: a step still `executing` this long after its time limit has
+  no live executor (the process running it stopped) and is failed (default 30).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from server.assets.tables import Asset as AssetTable
+from server.database import decode_json_fields, now
+from server.enums import HopStatus, ToolExecutionStatus
+from server.errors import ApiError
+from server.missions.tables import Hop as HopTable
+from server.missions.tables import ToolStep as ToolStepTable
+from server.tools.registry import RegisteredTool, ToolContext, ToolError, get_registry, run_tool, sample_outputs
+from server.workflow import events
+from server.workflow.events import WorkflowEvent
+from server.workflow.resources import missing_configuration
+from server.workflow.secrets import SecretUnreadable, resolved_resource_configs
+
+logger = logging.getLogger("server.executor")
+
+STALE_STEP_MESSAGE = "The server stopped while this step was running; retry the hop to run it again."
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutorSettings:
+    step_timeout_seconds: float
+    stub_unconfigured_tools: bool
+    stale_step_grace_seconds: float
+    sweep_interval_seconds: float
+
+
+def executor_settings() -> ExecutorSettings:
+    return ExecutorSettings(
+        step_timeout_seconds=float(os.environ.get("STEP_TIMEOUT_SECONDS", "60")),
+        stub_unconfigured_tools=os.environ.get("STUB_UNCONFIGURED_TOOLS", "0") == "1",
+        stale_step_grace_seconds=float(os.environ.get("STALE_STEP_GRACE_SECONDS", "30")),
+        sweep_interval_seconds=float(os.environ.get("STALE_STEP_SWEEP_SECONDS", "30")),
+    )
+
+
+def stub_mode(requested: bool | None = None) -> bool:
+    """Whether unconfigured tools run from their sample responses: the request's choice, else the setting."""
+    return executor_settings().stub_unconfigured_tools if requested is None else requested
+
+
+def _transitions():
+    from server.workflow import transitions
+
+    return transitions
+
+
+# Background tasks --------------------------------------------------------------------------
+
+_running: dict[UUID, asyncio.Task[None]] = {}
+
+
+def schedule_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None = None) -> asyncio.Task[None]:
+    """Start running the hop's executing steps in a background task (one task per hop)."""
+    task = _running.get(hop_id)
+    if task is not None and not task.done():
+        return task
+    task = asyncio.get_running_loop().create_task(
+        run_hop(user_id=user_id, hop_id=hop_id, stub_unconfigured=stub_unconfigured), name=f"hop {hop_id}"
+    )
+    _running[hop_id] = task
+    task.add_done_callback(lambda done: _running.pop(hop_id, None) if _running.get(hop_id) is done else None)
+    return task
+
+
+def running_hops() -> list[UUID]:
+    return [hop_id for hop_id, task in _running.items() if not task.done()]
+
+
+async def wait_for_hop(hop_id: UUID, timeout: float | None = None) -> None:
+    """Wait until this process has finished running the hop (returns at once if it is not running)."""
+    task = _running.get(hop_id)
+    if task is not None:
+        await asyncio.wait_for(asyncio.shield(task), timeout)
+
+
+async def stop_running_hops(grace_seconds: float = 5.0) -> None:
+    """Let running hops finish for a moment, then cancel them (their steps stay `executing`
+    and are failed by the stale-step sweep)."""
+    tasks = [task for task in _running.values() if not task.done()]
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=grace_seconds)
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=1.0)
+
+
+# Running a hop -----------------------------------------------------------------------------
+
+_STEP_COLUMNS = (
+    ToolStepTable.id,
+    ToolStepTable.tool_id,
+    ToolStepTable.sequence_order,
+    ToolStepTable.status,
+    ToolStepTable.parameter_mapping,
+    ToolStepTable.resource_configs,
+)
+
+
+@dataclass(slots=True)
+class StepOutcome:
+    outputs: dict[str, Any] | None
+    error: str | None
+    duration_ms: float
+    stubbed: bool
+
+
+async def run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None = None) -> None:
+    """Run the hop's steps one after the other until it completes, fails or is cancelled."""
+    stub = stub_mode(stub_unconfigured)
+    transitions = _transitions()
+    hop = await HopTable.select(HopTable.mission_id).where((HopTable.id == hop_id) & (HopTable.user_id == user_id)).first().run()
+    if hop is None:
+        return
+    mission_id = hop["mission_id"]
+    try:
+        while True:
+            steps = (
+                await ToolStepTable.select(*_STEP_COLUMNS)
+                .where((ToolStepTable.hop_id == hop_id) & (ToolStepTable.user_id == user_id))
+                .order_by(ToolStepTable.sequence_order)
+                .run()
+            )
+            step = next((s for s in steps if s["status"] == ToolExecutionStatus.EXECUTING), None)
+            if step is None:
+                if steps and all(s["status"] == ToolExecutionStatus.COMPLETED for s in steps):
+                    status = await HopTable.select(HopTable.status).where(HopTable.id == hop_id).first().run()
+                    if status and status["status"] == HopStatus.EXECUTING:
+                        await transitions.complete_hop(user_id=user_id, hop_id=hop_id)
+                return
+            outcome = await run_step(user_id=user_id, hop_id=hop_id, mission_id=mission_id, step=step, stub=stub)
+            if outcome.error is not None:
+                await transitions.fail_tool_step(user_id=user_id, step_id=step["id"], error=outcome.error)
+                return
+            await transitions.complete_tool_step(
+                user_id=user_id,
+                step_id=step["id"],
+                outputs=outcome.outputs,
+                duration_ms=outcome.duration_ms,
+                stubbed=outcome.stubbed,
+            )
+    except ApiError as exc:
+        # The hop moved on without us (cancelled, or another process got there first).
+        logger.info("hop %s stopped: %s", hop_id, exc.message)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        logger.exception("hop %s: executor error", hop_id)
+
+
+async def run_step(*, user_id: UUID, hop_id: UUID, mission_id: UUID, step: dict[str, Any], stub: bool) -> StepOutcome:
+    """Call one step's tool; every failure becomes a readable error, never an exception."""
+    started = time.perf_counter()
+    decode_json_fields(step, ("parameter_mapping", "resource_configs"))
+    tool = get_registry().tool(step["tool_id"])
+
+    def failed(message: str) -> StepOutcome:
+        return StepOutcome(outputs=None, error=message, duration_ms=(time.perf_counter() - started) * 1000, stubbed=False)
+
+    if tool is None:
+        return failed(f"tool `{step['tool_id']}` is not registered")
+    stored_configs = step["resource_configs"] or {}
+    missing = missing_configuration(tool.spec, stored_configs)
+    stubbed = bool(missing)
+    if stubbed and not stub:
+        return failed(f"tool `{tool.spec.id}` is not configured: {'; '.join(missing)}")
+    await events.publish(
+        user_id=user_id,
+        events=[
+            WorkflowEvent(
+                entity="tool_step",
+                id=step["id"],
+                status=ToolExecutionStatus.EXECUTING,
+                mission_id=mission_id,
+                hop_id=hop_id,
+                progress="running from sample responses (stub mode)" if stubbed else f"running tool `{tool.spec.id}`",
+                at=now(),
+            )
+        ],
+    )
+    try:
+        if stubbed:
+            outputs = sample_outputs(tool)
+        else:
+            parameters = await resolve_parameters(user_id=user_id, mapping=step["parameter_mapping"] or {})
+            context = ToolContext(
+                resources=resolved_resource_configs(stored_configs),
+                timeout_seconds=executor_settings().step_timeout_seconds,
+                user_id=user_id,
+                step_id=step["id"],
+            )
+            outputs = await _call_with_timeout(tool, parameters, context)
+    except ToolError as exc:
+        return failed(str(exc))
+    except SecretUnreadable as exc:
+        return failed(f"{exc}; configure the step's resources again")
+    except Exception as exc:  # a handler bug must fail the step, not leave it executing
+        logger.exception("tool %s failed unexpectedly", tool.spec.id)
+        return failed(f"tool `{tool.spec.id}` failed unexpectedly: {type(exc).__name__}: {exc}")
+    return StepOutcome(outputs=outputs, error=None, duration_ms=(time.perf_counter() - started) * 1000, stubbed=stubbed)
+
+
+async def _call_with_timeout(tool: RegisteredTool, parameters: dict[str, Any], context: ToolContext) -> dict[str, Any]:
+    try:
+        async with asyncio.timeout(context.timeout_seconds):
+            return await run_tool(tool, parameters, context)
+    except TimeoutError:
+        raise ToolError(f"tool `{tool.spec.id}` did not finish within {context.timeout_seconds:g} s") from None
+
+
+async def resolve_parameters(*, user_id: UUID, mapping: dict[str, Any]) -> dict[str, Any]:
+    """Parameter values: a literal as given, an asset's content by its id (one query for all)."""
+    asset_ids = {name: UUID(str(m["state_asset"])) for name, m in mapping.items() if m.get("type") == "asset_field"}
+    contents: dict[UUID, Any] = {}
+    if asset_ids:
+        rows = (
+            await AssetTable.select(AssetTable.id, AssetTable.content)
+            .where((AssetTable.user_id == user_id) & AssetTable.id.is_in(list(set(asset_ids.values()))))
+            .run()
+        )
+        contents = {row["id"]: decode_json_fields(row, ("content",))["content"] for row in rows}
+    parameters: dict[str, Any] = {}
+    for name, m in mapping.items():
+        if m.get("type") == "literal":
+            parameters[name] = m.get("value")
+        elif m.get("type") == "asset_field":
+            asset_id = asset_ids[name]
+            if asset_id not in contents:
+                raise ToolError(f"parameter `{name}`: asset {asset_id} no longer exists")
+            parameters[name] = contents[asset_id]
+    return parameters
+
+
+# Steps left executing -----------------------------------------------------------------------
+
+
+async def fail_stale_steps(*, older_than: timedelta | None = None) -> int:
+    """Fail the steps left `executing` with no live executor (and their hops); returns how
+    many. A step is stale once its time limit plus a grace period has passed since it started:
+    until then a server process may still be running it."""
+    settings = executor_settings()
+    if older_than is None:
+        older_than = timedelta(seconds=settings.step_timeout_seconds + settings.stale_step_grace_seconds)
+    cutoff = now() - older_than
+    rows = (
+        await ToolStepTable.select(ToolStepTable.id, ToolStepTable.user_id, ToolStepTable.hop_id)
+        .where((ToolStepTable.status == ToolExecutionStatus.EXECUTING) & (ToolStepTable.updated_at < cutoff))
+        .run()
+    )
+    failed = 0
+    transitions = _transitions()
+    for row in rows:
+        if row["hop_id"] in _running:
+            continue
+        try:
+            await transitions.fail_tool_step(user_id=row["user_id"], step_id=row["id"], error=STALE_STEP_MESSAGE)
+            failed += 1
+        except ApiError:
+            pass  # it finished or was failed meanwhile
+    if failed:
+        logger.warning("failed %d tool step(s) left executing by a stopped server", failed)
+    return failed
+
+
+async def _sweep_forever(interval: float) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await fail_stale_steps()
+        except Exception:
+            logger.exception("stale step sweep failed")
+
+
+@asynccontextmanager
+async def executor_lifespan(_: Any) -> AsyncIterator[None]:
+    """At start-up, fail the steps a stopped server left executing, then keep sweeping for
+    them; at shut-down, let running hops finish briefly."""
+    await fail_stale_steps()
+    sweeper = asyncio.get_running_loop().create_task(_sweep_forever(executor_settings().sweep_interval_seconds), name="stale step sweep")
+    try:
+        yield
+    finally:
+        sweeper.cancel()
+        await asyncio.gather(sweeper, return_exceptions=True)
+        await stop_running_hops()
