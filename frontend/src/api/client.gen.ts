@@ -8,21 +8,27 @@ import type {
   AssetRole,
   AssetStatus,
   AssetUpdate,
+  ChainValidation,
   ChatMessage,
   ChatMessageCreate,
   ChatMessagePage,
   CurrentUser,
   ErrorResponse,
   Hop,
+  HopImplementationProposal,
   HopPage,
+  HopPlanProposal,
   HopUpdate,
   Mission,
   MissionPage,
+  MissionProposal,
   MissionStatus,
   MissionUpdate,
   SignIn,
   SignUp,
+  ToolCatalog,
   ToolStep,
+  ToolStepConfiguration,
   ToolStepPage,
   ToolStepUpdate,
   User,
@@ -265,6 +271,19 @@ export function signUp(body: SignUp, options?: RequestOptions): Promise<User> {
 }
 
 /**
+ * Every status change of the user's sessions, missions, hops, tool steps and assets,
+ *         and the progress of running steps, as server-sent events (`event: workflow`, data: a
+ *         WorkflowEvent as JSON).
+ *
+ * `GET /api/events`
+ *
+ * Not a JSON route (a stream or a file): this gives its URL.
+ */
+export function streamEventsUrl(): string {
+  return buildUrl(`/api/events`, undefined as Record<string, QueryValue> | undefined);
+}
+
+/**
  * Liveness check.
  *
  * `GET /api/health`
@@ -301,12 +320,102 @@ export function updateHop(hopId: Uuid, body: HopUpdate, options?: RequestOptions
 }
 
 /**
+ * 2.9 Complete an executing hop whose steps have all completed.
+ *
+ * `POST /api/hops/{hop_id}/complete`
+ */
+export function completeHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/complete`, undefined, undefined, options);
+}
+
+/**
+ * 2.7 Execute the hop: its steps run in order in the server.
+ *
+ * `POST /api/hops/{hop_id}/execute`
+ */
+export function executeHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/execute`, undefined, undefined, options);
+}
+
+/**
+ * 2.5 Propose the hop's tool chain; with errors nothing is stored and all are listed (422).
+ *
+ * `POST /api/hops/{hop_id}/implementation`
+ */
+export function proposeHopImplementation(hopId: Uuid, body: HopImplementationProposal, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/implementation`, undefined, body, options);
+}
+
+/**
+ * 2.6 Accept the proposed tool chain; configured steps become `ready_to_execute`.
+ *
+ * `POST /api/hops/{hop_id}/implementation/accept`
+ */
+export function acceptHopImplementation(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/implementation/accept`, undefined, undefined, options);
+}
+
+/**
+ * 2.4 Start implementing a hop whose plan is ready.
+ *
+ * `POST /api/hops/{hop_id}/implementation/start`
+ */
+export function startHopImplementation(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/implementation/start`, undefined, undefined, options);
+}
+
+/**
+ * 2.2 Propose the hop's plan: its inputs and its output.
+ *
+ * `POST /api/hops/{hop_id}/plan`
+ */
+export function proposeHopPlan(hopId: Uuid, body: HopPlanProposal, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/plan`, undefined, body, options);
+}
+
+/**
+ * 2.3 Accept the proposed plan.
+ *
+ * `POST /api/hops/{hop_id}/plan/accept`
+ */
+export function acceptHopPlan(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/plan/accept`, undefined, undefined, options);
+}
+
+/**
+ * 2.3b Reject the proposed plan: back to `hop_plan_started`, the plan's new assets removed.
+ *
+ * `POST /api/hops/{hop_id}/plan/reject`
+ */
+export function rejectHopPlan(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/plan/reject`, undefined, undefined, options);
+}
+
+/**
+ * 2.8c Make a failed hop executable again from the step that failed.
+ *
+ * `POST /api/hops/{hop_id}/retry`
+ */
+export function retryHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/retry`, undefined, undefined, options);
+}
+
+/**
  * The hop's tool steps in order.
  *
  * `GET /api/hops/{hop_id}/tool-steps`
  */
 export function listToolSteps(hopId: Uuid, query: ListToolStepsQuery = {}, options?: RequestOptions): Promise<ToolStepPage> {
   return request<ToolStepPage>("GET", `/api/hops/${encodePath(hopId)}/tool-steps`, query as unknown as Record<string, QueryValue>, undefined, options);
+}
+
+/**
+ * Check a tool chain for this hop without storing anything.
+ *
+ * `POST /api/hops/{hop_id}/validate-chain`
+ */
+export function validateToolChain(hopId: Uuid, body: HopImplementationProposal, options?: RequestOptions): Promise<ChainValidation> {
+  return request<ChainValidation>("POST", `/api/hops/${encodePath(hopId)}/validate-chain`, undefined, body, options);
 }
 
 /**
@@ -346,6 +455,15 @@ export function updateMission(missionId: Uuid, body: MissionUpdate, options?: Re
 }
 
 /**
+ * 1.2 Accept a mission `awaiting_approval`: it goes `in_progress`.
+ *
+ * `POST /api/missions/{mission_id}/accept`
+ */
+export function acceptMission(missionId: Uuid, options?: RequestOptions): Promise<Mission> {
+  return request<Mission>("POST", `/api/missions/${encodePath(missionId)}/accept`, undefined, undefined, options);
+}
+
+/**
  * Add an input or output asset to a mission.
  *
  * `POST /api/missions/{mission_id}/assets`
@@ -355,12 +473,39 @@ export function createMissionAsset(missionId: Uuid, body: AssetCreate, options?:
 }
 
 /**
+ * 1.3 Cancel an unfinished mission with its unfinished hops and steps.
+ *
+ * `POST /api/missions/{mission_id}/cancel`
+ */
+export function cancelMission(missionId: Uuid, options?: RequestOptions): Promise<Mission> {
+  return request<Mission>("POST", `/api/missions/${encodePath(missionId)}/cancel`, undefined, undefined, options);
+}
+
+/**
+ * 2.10 Complete a mission `in_progress` (and its session).
+ *
+ * `POST /api/missions/{mission_id}/complete`
+ */
+export function completeMission(missionId: Uuid, options?: RequestOptions): Promise<Mission> {
+  return request<Mission>("POST", `/api/missions/${encodePath(missionId)}/complete`, undefined, undefined, options);
+}
+
+/**
  * The mission's hops in order, with their tool steps.
  *
  * `GET /api/missions/{mission_id}/hops`
  */
 export function listHops(missionId: Uuid, query: ListHopsQuery = {}, options?: RequestOptions): Promise<HopPage> {
   return request<HopPage>("GET", `/api/missions/${encodePath(missionId)}/hops`, query as unknown as Record<string, QueryValue>, undefined, options);
+}
+
+/**
+ * 2.1 Start planning the mission's next hop.
+ *
+ * `POST /api/missions/{mission_id}/hops/start`
+ */
+export function startHopPlan(missionId: Uuid, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("POST", `/api/missions/${encodePath(missionId)}/hops/start`, undefined, undefined, options);
 }
 
 /**
@@ -436,6 +581,15 @@ export function appendChatMessage(sessionId: Uuid, body: ChatMessageCreate, opti
 }
 
 /**
+ * 1.1 Propose the session's mission: created `awaiting_approval` with its assets.
+ *
+ * `POST /api/sessions/{session_id}/mission`
+ */
+export function proposeMission(sessionId: Uuid, body: MissionProposal, options?: RequestOptions): Promise<Mission> {
+  return request<Mission>("POST", `/api/sessions/${encodePath(sessionId)}/mission`, undefined, body, options);
+}
+
+/**
  * Delete a tool step.
  *
  * `DELETE /api/tool-steps/{step_id}`
@@ -460,4 +614,22 @@ export function getToolStep(stepId: Uuid, options?: RequestOptions): Promise<Too
  */
 export function updateToolStep(stepId: Uuid, body: ToolStepUpdate, options?: RequestOptions): Promise<ToolStep> {
   return request<ToolStep>("PATCH", `/api/tool-steps/${encodePath(stepId)}`, undefined, body, options);
+}
+
+/**
+ * 2.6b Set the values of the step's resources (secrets are stored encrypted).
+ *
+ * `POST /api/tool-steps/{step_id}/configure`
+ */
+export function configureToolStep(stepId: Uuid, body: ToolStepConfiguration, options?: RequestOptions): Promise<ToolStep> {
+  return request<ToolStep>("POST", `/api/tool-steps/${encodePath(stepId)}/configure`, undefined, body, options);
+}
+
+/**
+ * Every registered tool: parameters, outputs, resources and sample responses.
+ *
+ * `GET /api/tools`
+ */
+export function listTools(options?: RequestOptions): Promise<ToolCatalog> {
+  return request<ToolCatalog>("GET", `/api/tools`, undefined, undefined, options);
 }

@@ -613,6 +613,26 @@ export interface UserSessionPage {
   offset: number;
 }
 
+/** One change of status: which entity, which id, its new status. */
+export interface WorkflowEvent {
+  /** `session`, `mission`, `hop`, `tool_step` or `asset`. */
+  entity: string;
+  id: Uuid;
+  status: string;
+  /** @defaultValue null */
+  mission_id: Uuid | null;
+  /** @defaultValue null */
+  hop_id: Uuid | null;
+  /**
+   * For step progress announced while a step runs: what it is doing.
+   *
+   * @defaultValue null
+   */
+  progress: string | null;
+  /** ISO 8601 timestamp in UTC. */
+  at: IsoDateTime;
+}
+
 // Types the client sends --------------------------------------------------
 
 /** Add an input or output asset to a mission (mission-scoped). */
