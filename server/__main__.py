@@ -24,7 +24,7 @@ def _migrate(direction: str = "forwards", target: str = "all") -> None:
     asyncio.run(run())
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int | None:
     parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -42,6 +42,10 @@ def main(argv: list[str] | None = None) -> None:
     create_user = commands.add_parser("create-user", help="create an account")
     create_user.add_argument("email")
     create_user.add_argument("--password", help="read from the terminal when omitted")
+
+    commands.add_parser(
+        "check-migrations", help="exit 1 and print the differences when a table changed without a migration"
+    )
 
     args = parser.parse_args(argv)
     if args.command == "serve":
@@ -66,6 +70,10 @@ def main(argv: list[str] | None = None) -> None:
         password = args.password or getpass.getpass("Password: ")
         user = asyncio.run(create(email=args.email, password=password))
         print(f"created {user.email} ({user.id})")
+    elif args.command == "check-migrations":
+        from server.migration_check import main as check
+
+        return check()
 
 
 if __name__ == "__main__":
