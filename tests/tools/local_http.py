@@ -23,6 +23,8 @@ ARTICLE = """<!doctype html>
 class _Handler(BaseHTTPRequestHandler):
     server_version = "LocalTest/1.0"
     requests_seen: list[dict] = []
+    flaky_down = True
+    """`/flaky` answers 503 while this is true."""
 
     def log_message(self, *args) -> None:  # keep test output quiet
         pass
@@ -46,6 +48,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, b"just text\n", "text/plain")
         elif url.path == "/redirect":
             self._send(302, b"", headers={"location": "/article"})
+        elif url.path == "/flaky":
+            if type(self).flaky_down:
+                self._send(503, b"down for now", "text/plain")
+            else:
+                self._send(200, b"<title>Back up</title><p>Service restored.</p>")
         elif url.path == "/missing":
             self._send(404, b"<h1>nope</h1>")
         elif url.path == "/binary":
@@ -111,3 +118,7 @@ def local_http_server():
 
 
 requests_seen = _Handler.requests_seen
+
+
+def set_flaky_down(down: bool) -> None:
+    _Handler.flaky_down = down
