@@ -42,12 +42,16 @@ def type_label(schema: SchemaDefinition) -> str:
 
 def feeds(source: SchemaDefinition, target: SchemaDefinition) -> bool:
     """Whether data described by `source` can be used where `target` is expected: the same
-    ValueType and array-ness, or a string or object feeding a canonical type."""
+    ValueType and array-ness, or a string or object feeding a canonical type. A canonical
+    value is itself a structured object, so it also feeds a plain `object` (a web page into a
+    generic extract step)."""
     if source.is_array != target.is_array:
         return False
     if source.type == target.type:
         return True
-    return source.type in CANONICAL_FEEDERS and target.type not in GENERAL_TYPES
+    if target.type not in GENERAL_TYPES:
+        return source.type in CANONICAL_FEEDERS
+    return target.type is ValueType.OBJECT and source.type not in GENERAL_TYPES
 
 
 def _asset_label(asset_id: UUID, assets: Mapping[UUID, ChainAsset]) -> str:
