@@ -11,11 +11,11 @@ from litestar import Litestar, Request, get
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 
 from server.auth import auth_middleware
 from server.database import engine
 from server.errors import EXCEPTION_HANDLERS
+from server.openapi import render_plugins
 from server.routes import CONTROLLERS
 from server.spa import spa_routes
 from server.workflow.events import events_lifespan
@@ -53,7 +53,7 @@ def create_app(*, debug: bool = False, lifespan_extra: list | None = None) -> Li
             title="Missions API",
             version="1.0.0",
             path="/api/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=render_plugins(),
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=4096, exclude=["^/api/events"]),  # a gzip stream would hold events back
         debug=debug,
