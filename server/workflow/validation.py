@@ -77,6 +77,15 @@ def chain_errors(
     # The assets known at each point: the visible ones plus the intermediates declared so far.
     known: dict[UUID, ChainAsset] = dict(assets)
     written: set[UUID] = set()
+    untyped: set[UUID] = set()
+    # Ids that some step writes: reading one of them too early is an ordering mistake, not an
+    # unknown asset.
+    declared_later = {
+        mapping.state_asset
+        for step in steps
+        for mapping in step.result_mapping.values()
+        if isinstance(mapping, AssetFieldMapping)
+    }
 
     for index, step in enumerate(steps):
         label = f'step {index + 1} ("{step.name}")'
@@ -86,9 +95,10 @@ def chain_errors(
             errors.append(FieldError(field=f"{path}.tool_id", reason=f'{label}: tool "{step.tool_id}" is not registered'))
             # Without the tool nothing else about the step can be checked, but what it writes
             # still counts, so later steps are not blamed for reading it.
-            for mapping in step.result_mapping.values():
-                if isinstance(mapping, AssetFieldMapping):
-                    written.add(mapping.state_asset)
+            ids = [m.state_asset for m in step.result_mapping.values() if isinstance(m, AssetFieldMapping)]
+            untyped.update(asset_id for asset_id in ids if asset_id not in known)
+            available.update(ids)
+            written.update(ids)
             continue
 
         parameters = {parameter.name: parameter for parameter in tool.parameters}
@@ -103,9 +113,13 @@ def chain_errors(
             asset_id = mapping.state_asset
             asset = known.get(asset_id)
             if asset is None:
-                errors.append(
-                    FieldError(field=field, reason=f'{label}: parameter "{name}" reads asset {asset_id}, which this hop cannot see')
-                )
+                if asset_id in untyped and asset_id in available:
+                    continue  # written by a step whose tool is unknown: nothing to check
+                if asset_id in declared_later:
+                    reason = f'{label}: parameter "{name}" reads asset {asset_id} before any earlier step writes it'
+                else:
+                    reason = f'{label}: parameter "{name}" reads asset {asset_id}, which this hop cannot see'
+                errors.append(FieldError(field=field, reason=reason))
                 continue
             if asset_id not in available:
                 errors.append(
