@@ -229,27 +229,36 @@ def diff_models(old: TsModel, new: TsModel) -> list[Change]:
     return changes
 
 
-def _python_model(text: str) -> dict[str, dict[str, str]]:
+def _python_model(text: str) -> dict[str, dict[str, tuple[str, str | None]]]:
     try:
         tree = ast.parse(text)
     except SyntaxError:
         return {}
-    classes: dict[str, dict[str, str]] = {}
+    classes: dict[str, dict[str, tuple[str, str | None]]] = {}
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
-            fields: dict[str, str] = {}
+            fields: dict[str, tuple[str, str | None]] = {}
             for stmt in node.body:
                 if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-                    value = f" = {ast.unparse(stmt.value)}" if stmt.value is not None else ""
-                    fields[stmt.target.id] = ast.unparse(stmt.annotation) + value
+                    default = ast.unparse(stmt.value) if stmt.value is not None else None
+                    fields[stmt.target.id] = (ast.unparse(stmt.annotation), default)
             classes[node.name] = fields
     return classes
+
+
+def _field_text(field_: tuple[str, str | None]) -> str:
+    annotation, default = field_
+    return annotation if default is None else f"{annotation} = {default}"
 
 
 def diff_python(old_text: str, new_text: str) -> list[Change]:
     """Classes and fields of a generated Python module (the tool models)."""
     old, new = _python_model(old_text), _python_model(new_text)
     changes: list[Change] = []
+    try:
+        ast.parse(old_text)
+    except SyntaxError as exc:
+        return [Change(BREAKING, "module", f"the committed file does not parse (line {exc.lineno}: {exc.msg})")]
     for name in sorted(old.keys() | new.keys()):
         if name not in new:
             changes.append(Change(BREAKING, f"class {name}", "removed"))
@@ -260,11 +269,13 @@ def diff_python(old_text: str, new_text: str) -> list[Change]:
                 if key not in new[name]:
                     changes.append(Change(BREAKING, f"class {name}.{key}", "field removed"))
                 elif old[name][key] != new[name][key]:
-                    changes.append(Change(BREAKING, f"class {name}.{key}", f"changed from `{old[name][key]}` to `{new[name][key]}`"))
+                    changes.append(Change(BREAKING, f"class {name}.{key}", f"changed from `{_field_text(old[name][key])}` to `{_field_text(new[name][key])}`"))
             for key in new[name]:
                 if key not in old[name]:
-                    kind = ADDITIVE if "=" in new[name][key] else BREAKING
-                    changes.append(Change(kind, f"class {name}.{key}", f"field added: `{new[name][key]}`"))
+                    required = new[name][key][1] is None
+                    kind = BREAKING if required else ADDITIVE
+                    what = "required field added" if required else "field added"
+                    changes.append(Change(kind, f"class {name}.{key}", f"{what}: `{_field_text(new[name][key])}`"))
     return changes
 
 
