@@ -1,4 +1,4 @@
-"""Command line: `python -m server serve | migrate | create-user | check-migrations`."""
+"""Command line: `python -m server serve | migrate | create-user | demo | check-migrations`."""
 
 from __future__ import annotations
 
@@ -43,6 +43,11 @@ def main(argv: list[str] | None = None) -> int | None:
     create_user.add_argument("email")
     create_user.add_argument("--password", help="read from the terminal when omitted")
 
+    demo = commands.add_parser("demo", help="create a demo account with a runnable mission (migrates first)")
+    demo.add_argument("--email", default="demo@example.com")
+    demo.add_argument("--password", default="demo-password")
+    demo.add_argument("--run", action="store_true", help="also execute the mission's hop, so it completes")
+
     commands.add_parser(
         "check-migrations", help="exit 1 and print the differences when a table changed without a migration"
     )
@@ -70,6 +75,13 @@ def main(argv: list[str] | None = None) -> int | None:
         password = args.password or getpass.getpass("Password: ")
         user = asyncio.run(create(email=args.email, password=password))
         print(f"created {user.email} ({user.id})")
+    elif args.command == "demo":
+        from server.workflow.demo import main as create_demo
+
+        _migrate()
+        made = create_demo(email=args.email, password=args.password, run=args.run)
+        account = f"{made.email} / {made.password}" if made.password else f"{made.email} (existing account)"
+        print(f"demo account: {account}\nsession {made.session_id}\nmission {made.mission_id}: {made.mission_status}\nhop {made.hop_id}: {made.hop_status}")
     elif args.command == "check-migrations":
         from server.migration_check import main as check
 
