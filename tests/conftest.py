@@ -120,3 +120,14 @@ async def other_user(app):
 
     async with signed_in_client(app) as client:
         yield client
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With RECORD_WIRE_FIXTURES=1, write the response bodies the run recorded (one per response
+    type) to frontend/src/api/fixtures.gen.ts, where `tsc` checks them against the types."""
+    if os.environ.get("RECORD_WIRE_FIXTURES") == "1" and exitstatus == 0:
+        from codegen.fixtures import write_fixtures
+        from tests.contract import RECORDED
+
+        path = write_fixtures(RECORDED, Path(__file__).resolve().parent.parent)
+        print(f"\nwrote {path} ({len(RECORDED)} response types recorded)")
