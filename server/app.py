@@ -14,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 
 from server.auth import auth_middleware
 from server.database import engine
-from server.errors import EXCEPTION_HANDLERS
+from server.errors import EXCEPTION_HANDLERS, ApiRequest
 from server.openapi import render_plugins
 from server.routes import CONTROLLERS
 from server.spa import spa_routes
@@ -48,6 +48,7 @@ def create_app(*, debug: bool = False, lifespan_extra: list | None = None) -> Li
         dependencies={"user_id": Provide(provide_user_id, sync_to_thread=False)},
         middleware=[auth_middleware],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        request_class=ApiRequest,
         lifespan=[database_pool, events_lifespan, executor_lifespan, *(lifespan_extra or [])],
         openapi_config=OpenAPIConfig(
             title="Missions API",

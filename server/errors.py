@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import msgspec
 from litestar import MediaType, Request, Response
@@ -106,7 +107,8 @@ class TooManyRequests(ApiError):
     code = "too_many_requests"
 
 
-_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+_NAMED_FIELD = re.compile(r"(?:unknown field|missing required field) `([^`]+)`")
+_MISSING_KEY = re.compile(r"^'(\w+)'$")
 _SOURCES = {"body": "body", "query": "query", "path": "path", "header": "header", "cookie": "cookie"}
 
 
@@ -119,10 +121,15 @@ def _field_errors(extra: object) -> list[FieldError]:
             continue
         reason = str(item.get("message", "invalid value"))
         key = str(item.get("key", "") or "")
-        source = _SOURCES.get(str(item.get("source", "")), "")
+        # Litestar gives the source as a str-based enum (ParamType.QUERY) or a plain string.
+        raw_source = item.get("source", "")
+        source = _SOURCES.get(str(getattr(raw_source, "value", raw_source)), "")
         if key == "data":
             key = ""
-        if match := _UNKNOWN_FIELD.search(reason):
+            source = "body"
+        if _MISSING_KEY.match(reason):  # a KeyError: the value was not sent at all
+            reason = "a JSON body is required" if source == "body" and not key else "required"
+        elif match := _NAMED_FIELD.search(reason):
             key = f"{key}.{match.group(1)}" if key else match.group(1)
         field = ".".join(part for part in (source, key) if part)
         errors.append(FieldError(field=field or "body", reason=reason))
@@ -180,6 +187,45 @@ EXCEPTION_HANDLERS = {
     HTTPException: http_error_handler,
     Exception: internal_error_handler,
 }
+
+
+_NUL_MARKERS = (b"\\u0000", b"\x00")
+MAX_BODY_DEPTH = 64
+
+
+def _find_nul(value: object, path: str, depth: int = 0) -> str | None:
+    """Path of the first string (or key) holding a NUL character, which PostgreSQL cannot store."""
+    if depth > MAX_BODY_DEPTH:
+        raise InvalidInput(path, f"nested deeper than {MAX_BODY_DEPTH} levels")
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}.{key}"
+            if "\x00" in str(key):
+                return path
+            if (found := _find_nul(item, child, depth + 1)) is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := _find_nul(item, f"{path}[{index}]", depth + 1)) is not None:
+                return found
+    return None
+
+
+class ApiRequest(Request):
+    """Refuses, as a 400 naming the field, JSON bodies that would otherwise fail deep in the
+    stack: nesting beyond the decoder's recursion limit, and NUL characters in text."""
+
+    async def json(self) -> Any:
+        try:
+            value = await super().json()
+        except RecursionError:
+            raise InvalidInput("body", "nested too deeply") from None
+        body = await self.body()
+        if any(marker in body for marker in _NUL_MARKERS) and (path := _find_nul(value, "body")) is not None:
+            raise InvalidInput(path, "text must not contain the NUL character (\\u0000)")
+        return value
 
 
 def decode_error(exc: msgspec.ValidationError, prefix: str = "body") -> InvalidInput:
