@@ -148,20 +148,17 @@ async def run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None
         return
     mission_id = hop["mission_id"]
     try:
-        while True:
-            steps = (
-                await ToolStepTable.select(*_STEP_COLUMNS)
-                .where((ToolStepTable.hop_id == hop_id) & (ToolStepTable.user_id == user_id))
-                .order_by(ToolStepTable.sequence_order)
-                .run()
-            )
-            step = next((s for s in steps if s["status"] == ToolExecutionStatus.EXECUTING), None)
-            if step is None:
-                if steps and all(s["status"] == ToolExecutionStatus.COMPLETED for s in steps):
-                    status = await HopTable.select(HopTable.status).where(HopTable.id == hop_id).first().run()
-                    if status and status["status"] == HopStatus.EXECUTING:
-                        await transitions.complete_hop(user_id=user_id, hop_id=hop_id)
-                return
+        steps = (
+            await ToolStepTable.select(*_STEP_COLUMNS)
+            .where((ToolStepTable.hop_id == hop_id) & (ToolStepTable.user_id == user_id))
+            .order_by(ToolStepTable.sequence_order)
+            .run()
+        )
+        index = next((i for i, s in enumerate(steps) if s["status"] == ToolExecutionStatus.EXECUTING), None)
+        # 2.8 starts the next `ready_to_execute` step in order, so the list read once says
+        # which step runs next; a hop cancelled meanwhile makes the next transition refuse.
+        while index is not None:
+            step = steps[index]
             outcome = await run_step(user_id=user_id, hop_id=hop_id, mission_id=mission_id, step=step, stub=stub)
             if outcome.error is not None:
                 await transitions.fail_tool_step(user_id=user_id, step_id=step["id"], error=outcome.error)
@@ -173,6 +170,14 @@ async def run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None
                 duration_ms=outcome.duration_ms,
                 stubbed=outcome.stubbed,
             )
+            step["status"] = ToolExecutionStatus.COMPLETED
+            index = next(
+                (i for i in range(index + 1, len(steps)) if steps[i]["status"] == ToolExecutionStatus.READY_TO_EXECUTE), None
+            )
+            if index is not None:
+                steps[index]["status"] = ToolExecutionStatus.EXECUTING
+        if steps and all(s["status"] == ToolExecutionStatus.COMPLETED for s in steps):
+            await transitions.complete_hop(user_id=user_id, hop_id=hop_id)
     except ApiError as exc:
         # The hop moved on without us (cancelled, or another process got there first).
         logger.info("hop %s stopped: %s", hop_id, exc.message)
