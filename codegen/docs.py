@@ -18,26 +18,39 @@ def _module_tree(filename: str) -> ast.Module | None:
         return None
 
 
+@lru_cache(maxsize=None)
+def _top_level_classes(filename: str) -> dict[str, ast.ClassDef]:
+    tree = _module_tree(filename)
+    return {} if tree is None else {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+
+
+@lru_cache(maxsize=None)
+def _all_classes(filename: str) -> dict[str, ast.ClassDef]:
+    """Every class of the module by name (the first of each name), nested ones included."""
+    tree = _module_tree(filename)
+    found: dict[str, ast.ClassDef] = {}
+    if tree is not None:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                found.setdefault(node.name, node)
+    return found
+
+
 def _class_node(cls: type) -> ast.ClassDef | None:
     module = sys.modules.get(cls.__module__)
     filename = getattr(module, "__file__", None)
     if not filename:
         return None
-    tree = _module_tree(filename)
-    if tree is None:
-        return None
-    # Walk the qualified name first (nested classes), then fall back to any class of that name
-    # (classes defined inside functions, as tests do).
-    body: list[ast.stmt] = tree.body
-    node: ast.ClassDef | None = None
-    for part in cls.__qualname__.split("."):
-        node = next((n for n in body if isinstance(n, ast.ClassDef) and n.name == part), None)
+    parts = cls.__qualname__.split(".")
+    node = _top_level_classes(filename).get(parts[0])
+    for part in parts[1:]:  # a nested class: follow its qualified name
         if node is None:
             break
-        body = node.body
-    if node is not None and node.name == cls.__name__:
+        node = next((n for n in node.body if isinstance(n, ast.ClassDef) and n.name == part), None)
+    if node is not None:
         return node
-    return next((n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == cls.__name__), None)
+    # A class defined inside a function (as tests do): the first class of its name.
+    return _all_classes(filename).get(cls.__name__)
 
 
 @lru_cache(maxsize=None)

@@ -142,8 +142,9 @@ class TypeScriptEmitter:
         self._info_cache = {id(tp): info for tp, info in zip(types, infos)}
         self.structs = {}
         self.enums = {cls: None for cls in self.extra_enums}
+        seen: set[tuple[int, str]] = set()
         for (tp, direction), info in zip(self.roots, infos):
-            self._walk(info, direction, set())
+            self._walk(info, direction, seen)
         self._decide_splits()
         self._check_names()
         self._prepared = True
@@ -198,7 +199,7 @@ class TypeScriptEmitter:
             return False
         seen.add(id(t))
         if isinstance(t, (mi.StructType, mi.DataclassType, mi.TypedDictType)):
-            return self.structs[t.cls].split
+            return self.structs[t.cls].split  # its own fields are judged on its own entry
         if isinstance(t, mi.UnionType):
             return any(self._refers_to_split(m, seen) for m in t.types)
         if isinstance(t, (mi.ListType, mi.SetType, mi.FrozenSetType, mi.VarTupleType)):
