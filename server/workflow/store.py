@@ -34,19 +34,23 @@ async def set_status(
     action: str,
     changes: dict[Any, Any],
     extra_where: Any = None,
-) -> None:
+    returning: Iterable[Any] = (),
+) -> dict[str, Any]:
     """Change a row's status only if it is in one of the `required` statuses, as one
     conditional UPDATE; zero rows changed means the row is missing (404) or in another status
     (409 naming both). Under concurrency exactly one caller sees its row change: SQLite queues
-    writers (BEGIN IMMEDIATE), PostgreSQL re-checks the condition after the row lock."""
+    writers (BEGIN IMMEDIATE), PostgreSQL re-checks the condition after the row lock.
+
+    Returns the changed row's `returning` columns (values after the change), which spares the
+    caller a read of the row beforehand."""
     required = list(required)
     where = (table.id == entity_id) & (table.user_id == user_id) & table.status.is_in(required)  # type: ignore[attr-defined]
     if extra_where is not None:
         where &= extra_where
     changes = {**changes, table.updated_at: changes.get(table.updated_at) or now()}  # type: ignore[attr-defined]
-    changed = await table.update(changes).where(where).returning(table.id).run()  # type: ignore[attr-defined]
+    changed = await table.update(changes).where(where).returning(table.id, *returning).run()  # type: ignore[attr-defined]
     if changed:
-        return
+        return changed[0]
     row = await table.select(table.status).where((table.id == entity_id) & (table.user_id == user_id)).first().run()  # type: ignore[attr-defined]
     if row is None:
         raise NotFound(entity, entity_id)

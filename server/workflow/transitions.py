@@ -49,7 +49,7 @@ from server.schemas import AssetFieldMapping, FieldError
 from server.sessions.tables import UserSession as UserSessionTable
 from server.workflow.resources import config_input_errors, merge_configs, missing_configuration
 from server.workflow.schemas import ChainValidation, ToolStepConfiguration
-from server.workflow.store import Events, chain_assets, set_status, tool_specs, visibility
+from server.workflow.store import Events, Visibility, chain_assets, set_status, tool_specs, visibility
 from server.workflow.validation import chain_errors
 
 MISSION_OPEN = (MissionStatus.AWAITING_APPROVAL, MissionStatus.IN_PROGRESS)
@@ -115,7 +115,9 @@ def _targets(result_mapping: dict[str, Any]) -> list[UUID]:
     return list(dict.fromkeys(ids))
 
 
-async def _start_step(user_id: UUID, step: dict[str, Any], mission_id: UUID, at: Any, events: Events) -> None:
+async def _start_step(
+    user_id: UUID, step: dict[str, Any], mission_id: UUID, at: Any, events: Events, seen: Visibility | None = None
+) -> None:
     """Put a `ready_to_execute` step to `executing` and the visible assets it writes to
     `processing`."""
     await set_status(
@@ -134,9 +136,19 @@ async def _start_step(user_id: UUID, step: dict[str, Any], mission_id: UUID, at:
         },
     )
     events.add("tool_step", step["id"], ToolExecutionStatus.EXECUTING, mission_id=mission_id, hop_id=step["hop_id"])
-    seen = await visibility(user_id=user_id, hop_id=step["hop_id"], mission_id=mission_id)
-    targets = [asset_id for asset_id in _targets(from_json(step["result_mapping"])) if asset_id in seen]
-    await _set_asset_status(user_id, targets, AssetStatus.PROCESSING, at, events)
+    targets = _targets(from_json(step["result_mapping"]) or {})
+    if targets:
+        if seen is None:
+            seen = await visibility(user_id=user_id, hop_id=step["hop_id"], mission_id=mission_id)
+        visible = [asset_id for asset_id in targets if asset_id in seen]
+        await _set_asset_status(user_id, visible, AssetStatus.PROCESSING, at, events)
+
+
+async def _hop_result(user_id: UUID, hop_id: UUID, mission_id: UUID) -> Hop:
+    """The hop as the API shows it, read inside the transition's transaction (what it
+    committed, without a second transaction)."""
+    (hop,) = await missions._hops_of_mission(user_id, mission_id, hop_id=hop_id)
+    return hop
 
 
 # 1. Missions --------------------------------------------------------------------------------
@@ -208,10 +220,11 @@ async def propose_mission(*, user_id: UUID, session_id: UUID, data: MissionPropo
             session = await _row(UserSessionTable, "session", session_id, user_id, UserSessionTable.status, UserSessionTable.mission_id)
             await _check_session_open(user_id, session_id, session)
             raise StatusConflict("session", session_id, session["status"], [UserSessionStatus.ACTIVE], "propose mission")
+        result = await missions.get_mission(user_id=user_id, mission_id=mission_id)
     events.add("mission", mission_id, MissionStatus.AWAITING_APPROVAL, mission_id=mission_id)
     events.add_many("asset", [row.id for row in rows], AssetStatus.AWAITING_APPROVAL, mission_id=mission_id)
     await events.publish()
-    return await missions.get_mission(user_id=user_id, mission_id=mission_id)
+    return result
 
 
 async def _check_session_open(user_id: UUID, session_id: UUID, session: dict[str, Any]) -> None:
@@ -261,8 +274,9 @@ async def accept_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
             .run()
         )
         events.add_many("asset", [r["id"] for r in rows], AssetStatus.READY_FOR_PROCESSING, mission_id=mission_id)
+        result = await missions.get_mission(user_id=user_id, mission_id=mission_id)
     await events.publish()
-    return await missions.get_mission(user_id=user_id, mission_id=mission_id)
+    return result
 
 
 async def cancel_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
@@ -302,8 +316,9 @@ async def cancel_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
             )
             for step in steps:
                 events.add("tool_step", step["id"], ToolExecutionStatus.CANCELLED, mission_id=mission_id, hop_id=step["hop_id"])
+        result = await missions.get_mission(user_id=user_id, mission_id=mission_id)
     await events.publish()
-    return await missions.get_mission(user_id=user_id, mission_id=mission_id)
+    return result
 
 
 async def complete_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
@@ -322,8 +337,9 @@ async def complete_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
         )
         events.add("mission", mission_id, MissionStatus.COMPLETED, mission_id=mission_id)
         await _complete_sessions(user_id, mission_id, at, events)
+        result = await missions.get_mission(user_id=user_id, mission_id=mission_id)
     await events.publish()
-    return await missions.get_mission(user_id=user_id, mission_id=mission_id)
+    return result
 
 
 # 2. Hops: planning --------------------------------------------------------------------------
@@ -385,9 +401,10 @@ async def start_hop_plan(*, user_id: UUID, mission_id: UUID) -> Hop:
                 updated_at=at,
             )
         ).run()
+        result = await _hop_result(user_id, hop_id, mission_id)
     events.add("hop", hop_id, HopStatus.HOP_PLAN_STARTED, mission_id=mission_id, hop_id=hop_id)
     await events.publish()
-    return await missions.get_hop(user_id=user_id, hop_id=hop_id)
+    return result
 
 
 async def propose_hop_plan(*, user_id: UUID, hop_id: UUID, data: HopPlanProposal) -> Hop:
@@ -396,29 +413,15 @@ async def propose_hop_plan(*, user_id: UUID, hop_id: UUID, data: HopPlanProposal
     `output`) or an existing mission asset (hop role `output`)."""
     at = now()
     events = Events(user_id)
+    inputs = list(dict.fromkeys(data.inputs))
+    if isinstance(data.output, NewAssetOutput):
+        output_id = uuid4()
+        specs = [{"asset_id": output_id, **_proposal_dict(data.output)}]
+    else:
+        output_id = data.output.mission_asset_id
+        specs = []
     async with write_transaction():
-        hop = await _row(HopTable, "hop", hop_id, user_id, HopTable.mission_id, HopTable.status)
-        mission_id = hop["mission_id"]
-        inputs = list(dict.fromkeys(data.inputs))
-        new_asset = None
-        if isinstance(data.output, NewAssetOutput):
-            new_asset = asset_row(
-                user_id=user_id,
-                name=data.output.asset.name,
-                description=data.output.asset.description,
-                schema_definition=data.output.asset.schema_definition,
-                role=AssetRole.INTERMEDIATE,
-                scope_type=AssetScopeType.MISSION,
-                scope_id=mission_id,
-                content=data.output.asset.content,
-                status=AssetStatus.AWAITING_APPROVAL,
-            )
-            output_id = new_asset.id
-            specs = [{"asset_id": new_asset.id, **_proposal_dict(data.output)}]
-        else:
-            output_id = data.output.mission_asset_id
-            specs = []
-        await set_status(
+        hop = await set_status(
             HopTable,
             "hop",
             hop_id,
@@ -438,7 +441,9 @@ async def propose_hop_plan(*, user_id: UUID, hop_id: UUID, data: HopPlanProposal
                 HopTable.intended_output_asset_specs: to_json(specs),
                 HopTable.updated_at: at,
             },
+            returning=[HopTable.mission_id],
         )
+        mission_id = hop["mission_id"]
         mission_assets = {
             r["asset_id"]
             for r in await MissionAssetTable.select(MissionAssetTable.asset_id).where(
@@ -459,7 +464,19 @@ async def propose_hop_plan(*, user_id: UUID, hop_id: UUID, data: HopPlanProposal
                 )
         if errors:
             raise Unprocessable("The hop plan names assets this mission does not have", errors=errors)
-        if new_asset is not None:
+        if isinstance(data.output, NewAssetOutput):
+            new_asset = asset_row(
+                user_id=user_id,
+                name=data.output.asset.name,
+                description=data.output.asset.description,
+                schema_definition=data.output.asset.schema_definition,
+                role=AssetRole.INTERMEDIATE,
+                scope_type=AssetScopeType.MISSION,
+                scope_id=mission_id,
+                content=data.output.asset.content,
+                status=AssetStatus.AWAITING_APPROVAL,
+            )
+            new_asset.id = output_id
             await AssetTable.insert(new_asset).run()
             await MissionAssetTable.insert(
                 MissionAssetTable(id=uuid4(), user_id=user_id, mission_id=mission_id, asset_id=new_asset.id, role=AssetRole.INTERMEDIATE, created_at=at)
@@ -469,9 +486,10 @@ async def propose_hop_plan(*, user_id: UUID, hop_id: UUID, data: HopPlanProposal
             *[HopAssetTable(id=uuid4(), user_id=user_id, hop_id=hop_id, asset_id=asset_id, role=AssetRole.INPUT, created_at=at) for asset_id in inputs],
             HopAssetTable(id=uuid4(), user_id=user_id, hop_id=hop_id, asset_id=output_id, role=AssetRole.OUTPUT, created_at=at),
         ).run()
+        result = await _hop_result(user_id, hop_id, mission_id)
     events.add("hop", hop_id, HopStatus.HOP_PLAN_PROPOSED, mission_id=mission_id, hop_id=hop_id)
     await events.publish()
-    return await missions.get_hop(user_id=user_id, hop_id=hop_id)
+    return result
 
 
 def _proposal_dict(output: NewAssetOutput) -> dict[str, Any]:
@@ -495,8 +513,7 @@ async def accept_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
     at = now()
     events = Events(user_id)
     async with write_transaction():
-        hop = await _row(HopTable, "hop", hop_id, user_id, HopTable.mission_id, HopTable.intended_output_asset_specs)
-        await set_status(
+        hop = await set_status(
             HopTable,
             "hop",
             hop_id,
@@ -504,11 +521,13 @@ async def accept_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
             required=[HopStatus.HOP_PLAN_PROPOSED],
             action="accept hop plan",
             changes={HopTable.status: HopStatus.HOP_PLAN_READY, HopTable.updated_at: at},
+            returning=[HopTable.mission_id, HopTable.intended_output_asset_specs],
         )
         events.add("hop", hop_id, HopStatus.HOP_PLAN_READY, mission_id=hop["mission_id"], hop_id=hop_id)
         await _set_asset_status(user_id, _plan_created_assets(hop), AssetStatus.READY_FOR_PROCESSING, at, events)
+        result = await _hop_result(user_id, hop_id, hop["mission_id"])
     await events.publish()
-    return await missions.get_hop(user_id=user_id, hop_id=hop_id)
+    return result
 
 
 async def reject_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
@@ -538,9 +557,10 @@ async def reject_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
         if created:
             # Their MissionAsset rows go with them (ON DELETE CASCADE on the asset).
             await AssetTable.delete().where((AssetTable.user_id == user_id) & AssetTable.id.is_in(created)).run()
+        result = await _hop_result(user_id, hop_id, hop["mission_id"])
     events.add("hop", hop_id, HopStatus.HOP_PLAN_STARTED, mission_id=hop["mission_id"], hop_id=hop_id)
     await events.publish()
-    return await missions.get_hop(user_id=user_id, hop_id=hop_id)
+    return result
 
 
 # 2. Hops: implementation --------------------------------------------------------------------
@@ -549,11 +569,14 @@ async def reject_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
 async def _simple_hop_transition(user_id: UUID, hop_id: UUID, required: HopStatus, target: HopStatus, action: str) -> Hop:
     events = Events(user_id)
     async with write_transaction():
-        hop = await _row(HopTable, "hop", hop_id, user_id, HopTable.mission_id)
-        await set_status(HopTable, "hop", hop_id, user_id=user_id, required=[required], action=action, changes={HopTable.status: target})
+        hop = await set_status(
+            HopTable, "hop", hop_id, user_id=user_id, required=[required], action=action,
+            changes={HopTable.status: target}, returning=[HopTable.mission_id],
+        )  # fmt: skip
+        result = await _hop_result(user_id, hop_id, hop["mission_id"])
     events.add("hop", hop_id, target, mission_id=hop["mission_id"], hop_id=hop_id)
     await events.publish()
-    return await missions.get_hop(user_id=user_id, hop_id=hop_id)
+    return result
 
 
 async def start_hop_implementation(*, user_id: UUID, hop_id: UUID) -> Hop:
@@ -587,8 +610,7 @@ async def propose_hop_implementation(*, user_id: UUID, hop_id: UUID, data: HopIm
     events = Events(user_id)
     tools = tool_specs()
     async with write_transaction():
-        hop = await _row(HopTable, "hop", hop_id, user_id, HopTable.mission_id)
-        await set_status(
+        hop = await set_status(
             HopTable,
             "hop",
             hop_id,
@@ -596,6 +618,7 @@ async def propose_hop_implementation(*, user_id: UUID, hop_id: UUID, data: HopIm
             required=[HopStatus.HOP_IMPL_STARTED],
             action="propose hop implementation",
             changes={HopTable.status: HopStatus.HOP_IMPL_PROPOSED, HopTable.updated_at: at},
+            returning=[HopTable.mission_id],
         )
         assets = await chain_assets(user_id=user_id, hop_id=hop_id, mission_id=hop["mission_id"])
         errors = _implementation_errors(data, tools, assets)
@@ -631,10 +654,11 @@ async def propose_hop_implementation(*, user_id: UUID, hop_id: UUID, data: HopIm
                 )
             )
         await ToolStepTable.insert(*rows).run()
+        result = await _hop_result(user_id, hop_id, hop["mission_id"])
     events.add("hop", hop_id, HopStatus.HOP_IMPL_PROPOSED, mission_id=hop["mission_id"], hop_id=hop_id)
     events.add_many("tool_step", [row.id for row in rows], ToolExecutionStatus.AWAITING_CONFIGURATION, mission_id=hop["mission_id"], hop_id=hop_id)
     await events.publish()
-    return await missions.get_hop(user_id=user_id, hop_id=hop_id)
+    return result
 
 
 async def accept_hop_implementation(*, user_id: UUID, hop_id: UUID) -> Hop:
@@ -647,8 +671,7 @@ async def accept_hop_implementation(*, user_id: UUID, hop_id: UUID) -> Hop:
     from server.workflow.executor import stub_mode
 
     async with write_transaction():
-        hop = await _row(HopTable, "hop", hop_id, user_id, HopTable.mission_id)
-        await set_status(
+        hop = await set_status(
             HopTable,
             "hop",
             hop_id,
@@ -656,6 +679,7 @@ async def accept_hop_implementation(*, user_id: UUID, hop_id: UUID) -> Hop:
             required=[HopStatus.HOP_IMPL_PROPOSED],
             action="accept hop implementation",
             changes={HopTable.status: HopStatus.HOP_IMPL_READY, HopTable.updated_at: at},
+            returning=[HopTable.mission_id],
         )
         events.add("hop", hop_id, HopStatus.HOP_IMPL_READY, mission_id=hop["mission_id"], hop_id=hop_id)
         steps = await ToolStepTable.select(ToolStepTable.id, ToolStepTable.tool_id, ToolStepTable.resource_configs).where(
@@ -688,8 +712,9 @@ async def accept_hop_implementation(*, user_id: UUID, hop_id: UUID) -> Hop:
                 }
             ).where(ToolStepTable.id.is_in(ready)).run()
             events.add_many("tool_step", ready, ToolExecutionStatus.READY_TO_EXECUTE, mission_id=hop["mission_id"], hop_id=hop_id)
+        result = await _hop_result(user_id, hop_id, hop["mission_id"])
     await events.publish()
-    return await missions.get_hop(user_id=user_id, hop_id=hop_id)
+    return result
 
 
 async def configure_tool_step(*, user_id: UUID, step_id: UUID, data: ToolStepConfiguration) -> ToolStep:
@@ -735,10 +760,11 @@ async def configure_tool_step(*, user_id: UUID, step_id: UUID, data: ToolStepCon
                 ToolStepTable.updated_at: at,
             },
         )
+        result = await missions.get_tool_step(user_id=user_id, step_id=step_id)
     if status is ToolExecutionStatus.READY_TO_EXECUTE:
         events.add("tool_step", step_id, status, mission_id=step["mission_id"], hop_id=step["hop_id"])
         await events.publish()
-    return await missions.get_tool_step(user_id=user_id, step_id=step_id)
+    return result
 
 
 # 2. Hops: execution -------------------------------------------------------------------------
@@ -756,8 +782,7 @@ async def execute_hop(*, user_id: UUID, hop_id: UUID, schedule: bool = True) -> 
     at = now()
     events = Events(user_id)
     async with write_transaction():
-        hop = await _row(HopTable, "hop", hop_id, user_id, HopTable.mission_id)
-        await set_status(
+        hop = await set_status(
             HopTable,
             "hop",
             hop_id,
@@ -765,6 +790,7 @@ async def execute_hop(*, user_id: UUID, hop_id: UUID, schedule: bool = True) -> 
             required=[HopStatus.HOP_IMPL_READY],
             action="execute hop",
             changes={HopTable.status: HopStatus.EXECUTING, HopTable.error_message: None, HopTable.updated_at: at},
+            returning=[HopTable.mission_id],
         )
         events.add("hop", hop_id, HopStatus.EXECUTING, mission_id=hop["mission_id"], hop_id=hop_id)
         steps = (
@@ -781,10 +807,11 @@ async def execute_hop(*, user_id: UUID, hop_id: UUID, schedule: bool = True) -> 
         if first is None:
             raise StatusConflict("hop", hop_id, HopStatus.HOP_IMPL_READY, [HopStatus.HOP_IMPL_READY], "execute hop: it has no step to run")
         await _start_step(user_id, first, hop["mission_id"], at, events)
+        result = await _hop_result(user_id, hop_id, hop["mission_id"])
     await events.publish()
     if schedule:
         await _hand_to_executor(user_id, hop_id)
-    return await missions.get_hop(user_id=user_id, hop_id=hop_id)
+    return result
 
 
 async def _hand_to_executor(user_id: UUID, hop_id: UUID) -> None:
@@ -795,7 +822,7 @@ async def _hand_to_executor(user_id: UUID, hop_id: UUID) -> None:
             raise
         return
     scheduled = executor.schedule_hop(user_id=user_id, hop_id=hop_id)
-    if inspect.isawaitable(scheduled):
+    if inspect.iscoroutine(scheduled):  # a task runs on its own; only a coroutine needs awaiting
         await scheduled
 
 
@@ -843,8 +870,9 @@ async def complete_tool_step(
             },
         )
         events.add("tool_step", step_id, ToolExecutionStatus.COMPLETED, mission_id=mission_id, hop_id=hop_id)
+        seen = None
         if targets:
-            await _write_outputs(user_id, step_id, step, result_mapping, outputs, at, events)
+            seen = await _write_outputs(user_id, step_id, step, result_mapping, outputs, at, events)
         following = (
             await ToolStepTable.select(ToolStepTable.id, ToolStepTable.hop_id, ToolStepTable.result_mapping)
             .where(
@@ -858,14 +886,17 @@ async def complete_tool_step(
             .run()
         )
         if following is not None:
-            await _start_step(user_id, following, mission_id, at, events)
+            await _start_step(user_id, following, mission_id, at, events, seen)
+        completed = await missions.get_tool_step(user_id=user_id, step_id=step_id)
     await events.publish()
-    return await missions.get_tool_step(user_id=user_id, step_id=step_id)
+    return completed
 
 
 async def _write_outputs(
     user_id: UUID, step_id: UUID, step: dict[str, Any], result_mapping: dict[str, Any], outputs: dict[str, Any], at: Any, events: Events
-) -> None:
+) -> Visibility:
+    """Write the outputs through the result mapping; returns the hop's visibility, including
+    the intermediates just created."""
     hop_id, mission_id = step["hop_id"], step["mission_id"]
     seen = await visibility(user_id=user_id, hop_id=hop_id, mission_id=mission_id)
     visible_ids = [asset_id for asset_id in _targets(result_mapping) if asset_id in seen]
@@ -919,6 +950,7 @@ async def _write_outputs(
             metadata[asset_id] = {"written_by": written_by}
             seen.hop_map[asset_id] = AssetRole.INTERMEDIATE
             events.add("asset", asset_id, AssetStatus.READY, mission_id=mission_id, hop_id=hop_id)
+    return seen
 
 
 async def fail_tool_step(*, user_id: UUID, step_id: UUID, error: str) -> ToolStep:
@@ -950,8 +982,9 @@ async def fail_tool_step(*, user_id: UUID, step_id: UUID, error: str) -> ToolSte
         )
         events.add("tool_step", step_id, ToolExecutionStatus.FAILED, mission_id=step["mission_id"], hop_id=step["hop_id"])
         await _fail_hop_of_step(user_id, step, error, at, events)
+        failed = await missions.get_tool_step(user_id=user_id, step_id=step_id)
     await events.publish()
-    return await missions.get_tool_step(user_id=user_id, step_id=step_id)
+    return failed
 
 
 async def _fail_hop_of_step(user_id: UUID, step: dict[str, Any], error: str, at: Any, events: Events) -> None:
@@ -965,9 +998,10 @@ async def _fail_hop_of_step(user_id: UUID, step: dict[str, Any], error: str, at:
     )
     if changed:
         events.add("hop", hop_id, HopStatus.FAILED, mission_id=mission_id, hop_id=hop_id)
-    seen = await visibility(user_id=user_id, hop_id=hop_id, mission_id=mission_id)
-    targets = [asset_id for asset_id in _targets(from_json(step["result_mapping"]) or {}) if asset_id in seen]
-    await _set_asset_status(user_id, targets, AssetStatus.ERROR, at, events)
+    targets = _targets(from_json(step["result_mapping"]) or {})
+    if targets:
+        seen = await visibility(user_id=user_id, hop_id=hop_id, mission_id=mission_id)
+        await _set_asset_status(user_id, [asset_id for asset_id in targets if asset_id in seen], AssetStatus.ERROR, at, events)
 
 
 async def retry_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
@@ -977,8 +1011,7 @@ async def retry_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
     at = now()
     events = Events(user_id)
     async with write_transaction():
-        hop = await _row(HopTable, "hop", hop_id, user_id, HopTable.mission_id)
-        await set_status(
+        hop = await set_status(
             HopTable,
             "hop",
             hop_id,
@@ -986,6 +1019,7 @@ async def retry_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
             required=[HopStatus.FAILED],
             action="retry hop",
             changes={HopTable.status: HopStatus.HOP_IMPL_READY, HopTable.error_message: None, HopTable.updated_at: at},
+            returning=[HopTable.mission_id],
         )
         events.add("hop", hop_id, HopStatus.HOP_IMPL_READY, mission_id=hop["mission_id"], hop_id=hop_id)
         steps = (
@@ -1004,8 +1038,9 @@ async def retry_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
             .run()
         )
         events.add_many("tool_step", [r["id"] for r in steps], ToolExecutionStatus.READY_TO_EXECUTE, mission_id=hop["mission_id"], hop_id=hop_id)
+        result = await _hop_result(user_id, hop_id, hop["mission_id"])
     await events.publish()
-    return await missions.get_hop(user_id=user_id, hop_id=hop_id)
+    return result
 
 
 async def complete_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
@@ -1016,9 +1051,7 @@ async def complete_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
     at = now()
     events = Events(user_id)
     async with write_transaction():
-        hop = await _row(HopTable, "hop", hop_id, user_id, HopTable.mission_id, HopTable.is_final, HopTable.hop_metadata)
-        mission_id = hop["mission_id"]
-        await set_status(
+        hop = await set_status(
             HopTable,
             "hop",
             hop_id,
@@ -1026,7 +1059,9 @@ async def complete_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
             required=[HopStatus.EXECUTING],
             action="complete hop",
             changes={HopTable.status: HopStatus.COMPLETED, HopTable.is_resolved: True, HopTable.updated_at: at},
+            returning=[HopTable.mission_id, HopTable.is_final, HopTable.hop_metadata],
         )
+        mission_id = hop["mission_id"]
         events.add("hop", hop_id, HopStatus.COMPLETED, mission_id=mission_id, hop_id=hop_id)
         steps = (
             await ToolStepTable.select(
@@ -1080,8 +1115,9 @@ async def complete_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
             await MissionTable.update({MissionTable.current_hop_id: None, MissionTable.updated_at: at}).where(
                 (MissionTable.id == mission_id) & (MissionTable.user_id == user_id) & (MissionTable.current_hop_id == hop_id)
             ).run()
+        result = await _hop_result(user_id, hop_id, mission_id)
     await events.publish()
-    return await missions.get_hop(user_id=user_id, hop_id=hop_id)
+    return result
 
 
 def _execution_summary(steps: list[dict[str, Any]], at: Any) -> dict[str, Any]:
