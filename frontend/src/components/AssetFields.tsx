@@ -1,0 +1,105 @@
+import { AssetRole, VALUE_TYPE_VALUES, ValueType } from "../api/types.gen";
+import type { AssetProposal } from "../api/types.gen";
+import type { Problem } from "../lib/errors";
+import { Field } from "./common";
+
+/** An asset being written in a form: the JSON content is kept as text until sent. */
+export interface AssetDraft {
+  name: string;
+  description: string;
+  type: ValueType;
+  isArray: boolean;
+  role: AssetRole;
+  contentText: string;
+}
+
+export function emptyAssetDraft(role: AssetRole): AssetDraft {
+  return { name: "", description: "", type: ValueType.STRING, isArray: false, role, contentText: "" };
+}
+
+/** Parses a JSON text field; an empty text is no value. */
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  if (text.trim() === "") return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (caught) {
+    return { ok: false, reason: `not valid JSON (${caught instanceof Error ? caught.message : String(caught)})` };
+  }
+}
+
+/** The proposal the server expects; content only when given. */
+export function assetProposal(draft: AssetDraft): AssetProposal {
+  const proposal: AssetProposal = {
+    name: draft.name.trim(),
+    description: draft.description.trim() || null,
+    schema_definition: { type: draft.type, is_array: draft.isArray },
+    role: draft.role,
+  };
+  const content = parseJson(draft.contentText);
+  if (content.ok && content.value !== undefined) proposal.content = content.value;
+  return proposal;
+}
+
+/** The fields of one asset: name, type (from the ValueType enum), list or single value, and
+ * for inputs its content as JSON. `path` is where the server reports its errors. */
+export function AssetFields({
+  draft,
+  onChange,
+  problem,
+  path,
+  withRole,
+  withContent,
+}: {
+  draft: AssetDraft;
+  onChange: (draft: AssetDraft) => void;
+  problem: Problem | null;
+  path: string;
+  withRole: boolean;
+  withContent: boolean;
+}) {
+  const content = parseJson(draft.contentText);
+  return (
+    <div className="asset-fields">
+      <Field label="Name" problem={problem} path={`${path}.name`}>
+        <input name="asset-name" value={draft.name} onChange={(e) => onChange({ ...draft, name: e.target.value })} />
+      </Field>
+      {withRole && (
+        <Field label="Role" problem={problem} path={`${path}.role`}>
+          <select name="asset-role" value={draft.role} onChange={(e) => onChange({ ...draft, role: e.target.value as AssetRole })}>
+            <option value={AssetRole.INPUT}>input</option>
+            <option value={AssetRole.OUTPUT}>output</option>
+          </select>
+        </Field>
+      )}
+      <Field label="Type" problem={problem} path={`${path}.schema_definition.type`}>
+        <select name="asset-type" value={draft.type} onChange={(e) => onChange({ ...draft, type: e.target.value as ValueType })}>
+          {VALUE_TYPE_VALUES.map((value) => (
+            <option key={value} value={value}>
+              {value.replace(/_/g, " ")}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <label className="checkbox">
+        <input name="asset-is-array" type="checkbox" checked={draft.isArray} onChange={(e) => onChange({ ...draft, isArray: e.target.checked })} />
+        a list
+      </label>
+      <Field label="Description" problem={problem} path={`${path}.description`}>
+        <input name="asset-description" value={draft.description} onChange={(e) => onChange({ ...draft, description: e.target.value })} placeholder="Optional" />
+      </Field>
+      {withContent && draft.role === AssetRole.INPUT && (
+        <Field label="Content (JSON)" problem={problem} path={`${path}.content`} hint="Optional: the input's data, as JSON.">
+          <textarea
+            name="asset-content"
+            className="mono"
+            rows={3}
+            value={draft.contentText}
+            onChange={(e) => onChange({ ...draft, contentText: e.target.value })}
+            placeholder='[{"title": "A", "score": 2}]'
+          />
+          {!content.ok && <span className="field-error">Content is {content.reason}</span>}
+        </Field>
+      )}
+    </div>
+  );
+}

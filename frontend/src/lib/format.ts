@@ -1,0 +1,35 @@
+/** Short local date and time, for lists and step timings. */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  const today = new Date();
+  const sameDay = date.toDateString() === today.toDateString();
+  return sameDay
+    ? date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" })
+    : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** Milliseconds between two timestamps as a short duration. */
+export function formatDuration(fromIso: string | null, toIso: string | null): string | null {
+  if (!fromIso || !toIso) return null;
+  const ms = new Date(toIso).getTime() - new Date(fromIso).getTime();
+  return ms < 1000 ? `${Math.max(ms, 0)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A status value as words: `hop_plan_proposed` -> `hop plan proposed`. */
+export function statusLabel(status: string): string {
+  return status.replace(/_/g, " ");
+}
+
+/** JSON for reading: indented, with `null` for a missing value. */
+export function prettyJson(value: unknown): string {
+  return JSON.stringify(value === undefined ? null : value, null, 2);
+}
+
+/** Lines of a textarea as a list, blank lines dropped. */
+export function lines(text: string): string[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+}
