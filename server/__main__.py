@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int | None:
             reload=args.reload,
             log_level="info",
             access_log=False,
+            timeout_graceful_shutdown=5,  # open event streams must not hold a shutdown forever
         )
     elif args.command == "migrate":
         _migrate(args.direction, args.target)

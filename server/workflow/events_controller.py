@@ -24,14 +24,22 @@ def keep_alive_seconds() -> float:
     return float(os.environ.get("EVENTS_KEEP_ALIVE_SECONDS", "15"))
 
 
+def stream_seconds() -> float:
+    """How long one stream lasts (`EVENTS_STREAM_SECONDS`, default 300) before the browser
+    reconnects: the sign-in is checked again, and a server shutting down is not held up."""
+    return float(os.environ.get("EVENTS_STREAM_SECONDS", "300"))
+
+
 async def event_stream(user_id: UUID) -> AsyncIterator[ServerSentEventMessage]:
     queue = broker.subscribe(user_id)
     interval = keep_alive_seconds()
+    loop = asyncio.get_running_loop()
+    ends = loop.time() + stream_seconds()
     try:
         yield ServerSentEventMessage(comment="connected", data=None, retry=3000)
-        while True:
+        while (left := ends - loop.time()) > 0:
             try:
-                event: WorkflowEvent = await asyncio.wait_for(queue.get(), timeout=interval)
+                event: WorkflowEvent = await asyncio.wait_for(queue.get(), timeout=min(interval, left))
             except TimeoutError:
                 yield ServerSentEventMessage(comment="keep-alive", data=None)
                 continue

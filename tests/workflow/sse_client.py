@@ -17,6 +17,7 @@ class EventStream:
         self.client = client
         self.path = path
         self.status: int | None = None
+        self.completed = False
         self.headers: dict[bytes, bytes] = {}
         self.messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._buffer = ""
@@ -37,6 +38,9 @@ class EventStream:
             self.headers = dict(message.get("headers", []))
             self._started.set()
         elif message["type"] == "http.response.body":
+            if not message.get("more_body", False):
+                self.completed = True
+                self._disconnect.set()  # as a server does once the response is complete
             self._buffer += message.get("body", b"").decode()
             while "\r\n\r\n" in self._buffer or "\n\n" in self._buffer:
                 separator = "\r\n\r\n" if "\r\n\r\n" in self._buffer else "\n\n"
