@@ -39,14 +39,14 @@ from server.errors import ApiError
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import ToolStep as ToolStepTable
 from server.tools.registry import RegisteredTool, ToolContext, ToolError, get_registry, run_tool, sample_outputs
-from server.workflow import events
+from server.workflow import events, transitions
 from server.workflow.events import WorkflowEvent
 from server.workflow.resources import missing_configuration
 from server.workflow.secrets import SecretUnreadable, resolved_resource_configs
 
 logger = logging.getLogger("server.executor")
 
-STALE_STEP_MESSAGE = "The server stopped while this step was running; retry the hop to run it again."
+STALE_STEP_MESSAGE = transitions.STALE_STEP_MESSAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +69,6 @@ def executor_settings() -> ExecutorSettings:
 def stub_mode(requested: bool | None = None) -> bool:
     """Whether unconfigured tools run from their sample responses: the request's choice, else the setting."""
     return executor_settings().stub_unconfigured_tools if requested is None else requested
-
-
-def _transitions():
-    from server.workflow import transitions
-
-    return transitions
 
 
 # Background tasks --------------------------------------------------------------------------
@@ -142,7 +136,6 @@ class StepOutcome:
 async def run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None = None) -> None:
     """Run the hop's steps one after the other until it completes, fails or is cancelled."""
     stub = stub_mode(stub_unconfigured)
-    transitions = _transitions()
     hop = await HopTable.select(HopTable.mission_id).where((HopTable.id == hop_id) & (HopTable.user_id == user_id)).first().run()
     if hop is None:
         return
@@ -287,7 +280,6 @@ async def fail_stale_steps(*, older_than: timedelta | None = None) -> int:
         .run()
     )
     failed = 0
-    transitions = _transitions()
     for row in rows:
         if row["hop_id"] in _running:
             continue
