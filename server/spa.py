@@ -25,9 +25,10 @@ def spa_routes() -> list:
         if relative:
             candidate = (DIST / relative).resolve()
             if candidate.is_file() and DIST.resolve() in candidate.parents:
-                return File(candidate)
+                # The name gives the media type (a module script must not be octet-stream).
+                return File(candidate, filename=candidate.name, content_disposition_type="inline")
         if index.is_file():
-            return File(index, content_disposition_type="inline")
+            return File(index, filename="index.html", content_disposition_type="inline")
         return Response(
             "<!doctype html><title>Missions</title><p>The web app is not built yet: run <code>npm run build</code> in frontend/.</p>",
             media_type=MediaType.HTML,
