@@ -73,6 +73,125 @@ def load_app() -> Any:
     return create_app()
 
 
+RESERVED_KWARGS = {"self", "state", "headers", "cookies", "request", "socket", "query", "scope", "body"}
+"""Handler parameters Litestar fills from the connection itself."""
+
+
+def _route_handlers_of(owner: Any) -> list[Any]:
+    """The route handlers a controller class (or a module) declares, in declaration order."""
+    from litestar.handlers import HTTPRouteHandler
+
+    found: dict[str, Any] = {}
+    namespaces = [vars(klass) for klass in reversed(owner.__mro__)] if isinstance(owner, type) else [vars(owner)]
+    for namespace in namespaces:
+        for name, value in namespace.items():
+            if isinstance(value, HTTPRouteHandler):
+                found[name] = value
+    return list(found.values())
+
+
+def _join(*parts: str) -> str:
+    return "/" + "/".join(part.strip("/") for part in parts if part.strip("/"))
+
+
+def _split_annotated(annotation: Any) -> tuple[Any, tuple[Any, ...]]:
+    if typing.get_origin(annotation) is typing.Annotated:
+        base, *metadata = typing.get_args(annotation)
+        return base, tuple(metadata)
+    return annotation, ()
+
+
+def _is_optional(annotation: Any) -> bool:
+    return type(None) in typing.get_args(annotation) or annotation is Any or annotation is None
+
+
+def read_handler(handler: Any, base_path: str = "", dependencies: frozenset[str] = frozenset()) -> list[Operation]:
+    """The operations of one route handler, read from its signature the way Litestar reads it:
+    `data` is the body, `{name}` in the path and `FromPath` are path parameters, dependency
+    markers and reserved names are filled by the server, everything else is a query parameter."""
+    import inspect
+
+    from litestar.di import Dependency
+    from litestar.params import BodyKwarg, DependencyKwarg, ParameterKwarg, PathParameter, QueryParameter
+    from litestar.types import Empty
+
+    if handler.include_in_schema is False or not isinstance(handler.operation_id, str):
+        return []
+    paths = sorted(_join(base_path, path) for path in handler.paths)
+    paths = [p for p in paths if p.startswith(API_PREFIX + "/") or p == API_PREFIX]
+    if not paths:
+        return []
+    raw_path = paths[0]
+    path = re.sub(r"\{(\w+):[^}]+\}", r"{\1}", raw_path)
+    path_names = re.findall(r"\{(\w+)\}", path)
+    hints = typing.get_type_hints(handler.fn, include_extras=True)
+    signature = inspect.signature(handler.fn)
+    own = handler.dependencies if isinstance(handler.dependencies, dict) else {}
+    handler_dependencies = set(own) | set(dependencies)
+    path_params: dict[str, Param] = {}
+    query_params: list[Param] = []
+    body = None
+    for name, parameter in signature.parameters.items():
+        annotation = hints.get(name, Any)
+        base, metadata = _split_annotated(annotation)
+        if name == "data" or any(isinstance(m, BodyKwarg) for m in metadata):
+            body = base
+            continue
+        if name in RESERVED_KWARGS or name in handler_dependencies:
+            continue
+        if any(isinstance(m, (Dependency, DependencyKwarg)) for m in metadata):
+            continue
+        kwarg = next((m for m in metadata if isinstance(m, ParameterKwarg)), None)
+        if isinstance(kwarg, PathParameter) or name in path_names:
+            path_params[name] = Param(name, base, True)
+            continue
+        if kwarg is not None and not isinstance(kwarg, QueryParameter) and kwarg.param_type.value != "query":
+            continue  # headers and cookies: the browser or the client runtime sends them
+        default = msgspec.NODEFAULT if parameter.default is inspect.Parameter.empty else parameter.default
+        if kwarg is not None and kwarg.default is not Empty:
+            default = kwarg.default
+        required = kwarg.required if kwarg is not None and kwarg.required is not None else (default is msgspec.NODEFAULT and not _is_optional(base))
+        alias = (kwarg.name or kwarg.query) if kwarg is not None and (kwarg.name or kwarg.query) else name
+        query_params.append(Param(alias, base, required, default))
+    returns, is_json = _unwrap_response(hints.get("return", None))
+    if handler.status_code == 204:
+        returns = NO_CONTENT
+    doc = (handler.fn.__doc__ or "").strip() or None
+    return [
+        Operation(
+            operation_id=handler.operation_id,
+            method=method,
+            path=path,
+            summary=doc,
+            status_code=handler.status_code,
+            path_params=[path_params[n] for n in path_names if n in path_params],
+            query_params=query_params,
+            body=body,
+            returns=returns,
+            json_response=is_json,
+        )
+        for method in sorted(handler.http_methods)
+        if method not in ("OPTIONS", "HEAD")
+    ]
+
+
+def read_api() -> list[Operation]:
+    """Every operation of `server.routes.CONTROLLERS` (read now, so controllers added later are
+    included) and of the route handlers `server.app` declares itself, without building the app."""
+    import server.app as app_module
+    from server.routes import CONTROLLERS
+
+    ops: list[Operation] = []
+    for controller in CONTROLLERS:
+        declared = [vars(klass).get("dependencies") for klass in controller.__mro__]
+        dependencies = frozenset(name for value in declared if isinstance(value, dict) for name in value)
+        for handler in _route_handlers_of(controller):
+            ops.extend(read_handler(handler, controller.path, dependencies))
+    for handler in _route_handlers_of(app_module):
+        ops.extend(read_handler(handler))
+    return _sorted_unique(ops)
+
+
 def import_schema_modules() -> list[Any]:
     """Import every `schemas` module of the server package (found on disk, so no other module
     is imported for it), so every Struct the API is made of is known even before a route
@@ -132,6 +251,10 @@ def operations(app: Any) -> list[Operation]:
                     json_response=is_json,
                 )
             )
+    return _sorted_unique(ops)
+
+
+def _sorted_unique(ops: list[Operation]) -> list[Operation]:
     ops.sort(key=lambda op: (op.path, op.method))
     seen: dict[str, Operation] = {}
     for op in ops:

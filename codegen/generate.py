@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codegen.api import import_schema_modules, load_app, operations
+from codegen.api import import_schema_modules, read_api
 from codegen.client import render_client
 from codegen.typescript import REQUEST, RESPONSE, TypeScriptEmitter, union_aliases
 
@@ -116,9 +116,8 @@ def tool_models_text(module: Any) -> str:
 
 
 def generate(*, include_tool_models: bool = True) -> Generated:
-    app = load_app()
+    ops = read_api()
     modules = import_schema_modules()
-    ops = operations(app)
     emitter = build_emitter(ops, modules)
     files = {
         TYPES_FILE: emitter.render(HEADER),
