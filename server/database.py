@@ -41,6 +41,15 @@ def read_transaction():
     return engine().transaction()
 
 
+def for_update(query):
+    """Lock the rows a select finds until the transaction ends (PostgreSQL), so that
+    check-then-write sequences cannot interleave. On SQLite the write transaction already
+    holds the database's write lock."""
+    if engine().engine_type == "sqlite":
+        return query
+    return query.lock_rows("UPDATE")
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 

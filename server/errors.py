@@ -174,7 +174,28 @@ def http_error_handler(_: Request, exc: HTTPException) -> Response[ErrorResponse
     return _respond(ErrorResponse(status=status, code=code, message=detail, errors=errors), headers=exc.headers)
 
 
+_CONFLICT_ERRORS = frozenset(
+    {"DeadlockDetectedError", "SerializationError", "UniqueViolationError", "ForeignKeyViolationError"}
+)
+_CONFLICT_TEXT = ("database is locked", "unique constraint failed", "foreign key constraint failed")
+
+
+def is_write_conflict(exc: BaseException) -> bool:
+    """A database refusal caused by a concurrent request (a lost race, a deadlock, a lock
+    wait that timed out), not by the request itself."""
+    if type(exc).__name__ in _CONFLICT_ERRORS:
+        return True
+    text = str(exc).lower()
+    return any(marker in text for marker in _CONFLICT_TEXT)
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response[ErrorResponse]:
+    if is_write_conflict(exc):
+        # The services check before they write; reaching here means a concurrent request won.
+        logger.warning("write conflict on %s %s: %s", request.method, request.url.path, exc)
+        return _respond(
+            ErrorResponse(status=409, code="conflict", message="Another request changed the same data at the same time; try again")
+        )
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _respond(
         ErrorResponse(status=HTTP_500_INTERNAL_SERVER_ERROR, code="internal_error", message="Internal server error")

@@ -15,7 +15,7 @@ from server.assets.tables import MissionAsset as MissionAssetTable
 from server.database import decode_json_fields, json_columns, now, to_json, to_struct, write_transaction
 from server.enums import DEFAULT_ASSET_STATUS, AssetRole, AssetScopeType, AssetStatus
 from server.errors import InvalidInput, NotFound
-from server.missions.tables import Mission as MissionTable
+from server.missions.service import lock_mission
 
 _ASSET_JSON = json_columns(AssetTable)
 _INFO_COLUMNS = [c for c in AssetTable._meta.columns if c._meta.name not in ("user_id", "content")]
@@ -138,9 +138,7 @@ async def create_mission_asset(*, user_id: UUID, mission_id: UUID, data: AssetCr
         asset_metadata=data.asset_metadata,
     )
     async with write_transaction():
-        exists = await MissionTable.exists().where((MissionTable.id == mission_id) & (MissionTable.user_id == user_id)).run()
-        if not exists:
-            raise NotFound("mission", mission_id)
+        await lock_mission(user_id=user_id, mission_id=mission_id)
         await AssetTable.insert(row).run()
         await MissionAssetTable.insert(
             MissionAssetTable(id=uuid4(), user_id=user_id, mission_id=mission_id, asset_id=row.id, role=data.role, created_at=row.created_at)
@@ -170,5 +168,11 @@ async def update_asset(*, user_id: UUID, asset_id: UUID, data: AssetUpdate) -> A
 async def delete_asset(*, user_id: UUID, asset_id: UUID) -> None:
     """Delete an asset and its mapping rows."""
     async with write_transaction():
-        await get_asset(user_id=user_id, asset_id=asset_id)
-        await AssetTable.delete().where((AssetTable.id == asset_id) & (AssetTable.user_id == user_id)).run()
+        deleted = (
+            await AssetTable.delete()
+            .where((AssetTable.id == asset_id) & (AssetTable.user_id == user_id))
+            .returning(AssetTable.id)
+            .run()
+        )
+    if not deleted:
+        raise NotFound("asset", asset_id)

@@ -18,6 +18,7 @@ from server.assets.tables import HopAsset as HopAssetTable
 from server.assets.tables import MissionAsset as MissionAssetTable
 from server.database import (
     decode_json_fields,
+    for_update,
     json_columns,
     now,
     read_transaction,
@@ -271,11 +272,22 @@ async def update_tool_step(*, user_id: UUID, step_id: UUID, data: ToolStepUpdate
 # Deleting ----------------------------------------------------------------------------------
 
 
+async def lock_mission(*, user_id: UUID, mission_id: UUID) -> None:
+    """Inside a write transaction: hold the mission's row until it ends, or 404. Writers that
+    add to or remove from a mission's tree take this first, so they queue instead of
+    interleaving (a racing delete would otherwise leave an orphan asset behind)."""
+    row = await for_update(
+        MissionTable.select(MissionTable.id).where((MissionTable.id == mission_id) & (MissionTable.user_id == user_id))
+    ).first().run()
+    if row is None:
+        raise NotFound("mission", mission_id)
+
+
 async def delete_mission(*, user_id: UUID, mission_id: UUID) -> None:
     """Remove the mission, its hops and their steps, the mapping rows, and every asset scoped
     to the mission or one of its hops, in one transaction."""
     async with write_transaction():
-        await _mission_row(user_id, mission_id)
+        await lock_mission(user_id=user_id, mission_id=mission_id)
         hop_ids = [
             r["id"]
             for r in await HopTable.select(HopTable.id)
@@ -297,6 +309,13 @@ async def delete_hop(*, user_id: UUID, hop_id: UUID) -> None:
         row = await HopTable.select(HopTable.mission_id).where((HopTable.id == hop_id) & (HopTable.user_id == user_id)).first().run()
         if row is None:
             raise NotFound("hop", hop_id)
+        # The mission first, then the hop: the order a mission delete takes them in.
+        try:
+            await lock_mission(user_id=user_id, mission_id=row["mission_id"])
+        except NotFound:
+            raise NotFound("hop", hop_id) from None
+        if not await HopTable.exists().where((HopTable.id == hop_id) & (HopTable.user_id == user_id)).run():
+            raise NotFound("hop", hop_id)
         await AssetTable.delete().where(
             (AssetTable.user_id == user_id)
             & (AssetTable.scope_type == AssetScopeType.HOP)
@@ -310,5 +329,11 @@ async def delete_hop(*, user_id: UUID, hop_id: UUID) -> None:
 
 async def delete_tool_step(*, user_id: UUID, step_id: UUID) -> None:
     async with write_transaction():
-        await get_tool_step(user_id=user_id, step_id=step_id)
-        await ToolStepTable.delete().where((ToolStepTable.id == step_id) & (ToolStepTable.user_id == user_id)).run()
+        deleted = (
+            await ToolStepTable.delete()
+            .where((ToolStepTable.id == step_id) & (ToolStepTable.user_id == user_id))
+            .returning(ToolStepTable.id)
+            .run()
+        )
+    if not deleted:
+        raise NotFound("tool step", step_id)

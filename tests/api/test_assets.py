@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from uuid import UUID
 
 import pytest
@@ -135,3 +136,21 @@ async def test_asset_pages_are_stable(user):
     assert [item["id"] for item in full] == seen
     keys = [(item["created_at"], item["id"]) for item in full]
     assert keys == sorted(keys)
+
+
+async def test_adding_an_asset_while_its_mission_is_deleted_leaves_no_orphan(alice):
+    for _ in range(3):
+        tree = await build_mission(alice.user["id"], hops=1, mission_assets=0)
+        add = {"name": "late", "schema_definition": {"type": "string"}, "role": "input"}
+        created, deleted = await asyncio.gather(
+            alice.post(f"/api/missions/{tree.id}/assets", json=add), alice.delete(f"/api/missions/{tree.id}")
+        )
+        assert deleted.status_code == 204
+        assert created.status_code in (201, 404), created.text
+        assert not await Asset.exists().where((Asset.scope_id == tree.id)).run()
+
+
+async def test_concurrent_deletes_of_one_asset_one_wins(alice):
+    tree = await build_mission(alice.user["id"], hops=0, mission_assets=1)
+    responses = await asyncio.gather(*(alice.delete(f"/api/assets/{tree.asset_ids[0]}") for _ in range(3)))
+    assert sorted(r.status_code for r in responses) == [204, 404, 404]

@@ -11,6 +11,7 @@ import pytest
 from litestar.routes import HTTPRoute
 
 from server.app import create_app
+from server.database import now
 from tests.builders import build_mission, count_rows
 from tests.client import ApiClient, signed_in_client
 
@@ -189,3 +190,31 @@ async def test_text_with_a_nul_character_is_refused_not_a_500(alice, ids):
         assert response.status_code == 400, response.text
         assert response.json()["errors"][0]["field"].startswith(field)
     assert await count_rows() == before
+
+
+async def test_database_refusals_from_a_race_are_conflicts_and_a_check_violation_is_not(alice, ids):
+    """What the 500 handler turns into 409: real errors of the engine in use."""
+    from server.errors import is_write_conflict
+    from server.missions.tables import Hop
+    from server.sessions.tables import ChatMessage
+
+    hop = await Hop.select(Hop.mission_id, Hop.sequence_order).where(Hop.id == UUID(ids["hop"])).first().run()
+    with pytest.raises(Exception) as duplicate:
+        await Hop.raw(
+            "INSERT INTO hops (id, user_id, mission_id, sequence_order, name, status, is_final, is_resolved, success_criteria, "
+            "hop_metadata, intended_input_asset_ids, intended_output_asset_ids, intended_output_asset_specs, created_at, updated_at) "
+            "VALUES ({}, {}, {}, {}, 'dup', 'hop_plan_started', {}, {}, {}, {}, {}, {}, {}, {}, {})",
+            UUID(int=77), UUID(alice.user["id"]), hop["mission_id"], hop["sequence_order"], False, False,
+            "[]", "{}", "[]", "[]", "[]", now(), now(),
+        ).run()
+    assert is_write_conflict(duplicate.value)
+    with pytest.raises(Exception) as orphan:
+        await ChatMessage.raw(
+            "INSERT INTO chat_messages (id, user_id, chat_id, sequence_order, role, content, message_metadata, created_at) "
+            "VALUES ({}, {}, {}, 0, 'user', 'x', {}, {})",
+            UUID(int=78), UUID(alice.user["id"]), UUID(int=79), "{}", now(),
+        ).run()
+    assert is_write_conflict(orphan.value)
+    with pytest.raises(Exception) as check:
+        await Hop.raw("UPDATE hops SET status = 'active' WHERE id = {}", UUID(ids["hop"])).run()
+    assert not is_write_conflict(check.value)

@@ -3,6 +3,7 @@ mission-scoped asset), and the mission's hop pages."""
 
 from __future__ import annotations
 
+import asyncio
 from uuid import UUID
 
 import pytest
@@ -121,3 +122,17 @@ async def test_hop_rows_carry_the_user_of_their_mission(alice):
     tree = await build_mission(alice.user["id"], hops=1)
     row = await Hop.select(Hop.user_id).where(Hop.id == tree.hop_ids[0]).first().run()
     assert str(row["user_id"]) == alice.user["id"]
+
+
+async def test_concurrent_deletes_of_one_hop_one_wins(alice):
+    tree = await build_mission(alice.user["id"], hops=1)
+    responses = await asyncio.gather(*(alice.delete(f"/api/hops/{tree.hop_ids[0]}") for _ in range(3)))
+    assert sorted(r.status_code for r in responses) == [204, 404, 404]
+
+
+async def test_deleting_a_hop_while_its_mission_is_deleted_never_fails(alice):
+    tree = await build_mission(alice.user["id"], hops=2)
+    hop, mission = await asyncio.gather(alice.delete(f"/api/hops/{tree.hop_ids[0]}"), alice.delete(f"/api/missions/{tree.id}"))
+    assert mission.status_code == 204
+    assert hop.status_code in (204, 404), hop.text
+    assert not await Hop.exists().where(Hop.mission_id == tree.id).run()

@@ -3,6 +3,7 @@ tree, and the list pages."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from uuid import UUID
 
@@ -184,3 +185,19 @@ async def test_list_filters_by_status(user):
     page = (await user.get("/api/missions", params={"status": "completed"})).json()
     assert [item["id"] for item in page["items"]] == [str(done.id)]
     assert page["total"] == 1
+
+
+async def test_concurrent_deletes_of_one_mission_one_wins_the_other_is_404(alice):
+    tree = await build_mission(alice.user["id"], hops=2, steps_per_hop=2)
+    responses = await asyncio.gather(*(alice.delete(f"/api/missions/{tree.id}") for _ in range(4)))
+    assert sorted(r.status_code for r in responses) == [204, 404, 404, 404], [r.text for r in responses]
+
+
+async def test_an_update_racing_a_delete_never_resurrects_nor_fails(alice):
+    tree = await build_mission(alice.user["id"], hops=1)
+    update, delete = await asyncio.gather(
+        alice.patch(f"/api/missions/{tree.id}", json={"name": "racing"}), alice.delete(f"/api/missions/{tree.id}")
+    )
+    assert delete.status_code == 204
+    assert update.status_code in (200, 404), update.text
+    assert not await Mission.exists().where(Mission.id == tree.id).run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from uuid import UUID
 
 import pytest
@@ -81,3 +82,9 @@ async def test_list_tool_steps_pages_in_order(alice):
         seen.extend(item["id"] for item in page["items"])
     assert seen == [str(s) for s in tree.step_ids]
     assert (await alice.get(f"/api/hops/{UUID(int=9)}/tool-steps")).status_code == 404
+
+
+async def test_concurrent_deletes_of_one_step_one_wins(alice):
+    tree = await build_mission(alice.user["id"], hops=1, steps_per_hop=1)
+    responses = await asyncio.gather(*(alice.delete(f"/api/tool-steps/{tree.step_ids[0]}") for _ in range(3)))
+    assert sorted(r.status_code for r in responses) == [204, 404, 404]
