@@ -25,8 +25,10 @@ class CookieAuthMiddleware(AbstractAuthenticationMiddleware):
             raise NotAuthenticated("Sign in first")
         method = connection.scope.get("method", "GET")
         if method not in SAFE_METHODS:
-            sent = connection.headers.get(CSRF_HEADER, "")
-            if not secrets.compare_digest(sent, auth.csrf_token):
+            # Compared as bytes: a header may carry any latin-1 character, which
+            # compare_digest refuses on str.
+            sent = connection.headers.get(CSRF_HEADER, "").encode("utf-8", "surrogateescape")
+            if not secrets.compare_digest(sent, auth.csrf_token.encode()):
                 raise Forbidden("Missing or wrong X-CSRF-Token header")
         return AuthenticationResult(user=auth.user_id, auth=auth)
 

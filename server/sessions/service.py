@@ -92,7 +92,12 @@ async def get_session(*, user_id: UUID, session_id: UUID) -> UserSession:
     async with read_transaction():
         row = await _session_row(user_id, session_id)
         chat = await _chat(user_id, row["chat_id"])
-    mission = await get_mission(user_id=user_id, mission_id=row["mission_id"]) if row["mission_id"] else None
+    mission = None
+    if row["mission_id"]:
+        try:
+            mission = await get_mission(user_id=user_id, mission_id=row["mission_id"])
+        except NotFound:  # deleted since the session was read: the session no longer has one
+            row["mission_id"] = None
     return to_struct(UserSession, row, chat=chat, mission=mission)
 
 

@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from server.database import is_unique_violation, now, to_struct
+from server.database import is_unique_violation, now, to_struct, write_transaction
 from server.errors import Conflict, NotAuthenticated, TooManyRequests
 from server.settings import get_settings
 from server.users.schemas import User
@@ -156,5 +156,6 @@ async def sign_out(*, auth_session_id: UUID) -> None:
 
 async def deactivate_user(*, user_id: UUID) -> None:
     """Close an account: it can no longer sign in; its data stays."""
-    await UserTable.update({UserTable.is_active: False}).where(UserTable.id == user_id).run()
-    await AuthSessionTable.delete().where(AuthSessionTable.user_id == user_id).run()
+    async with write_transaction():
+        await UserTable.update({UserTable.is_active: False}).where(UserTable.id == user_id).run()
+        await AuthSessionTable.delete().where(AuthSessionTable.user_id == user_id).run()

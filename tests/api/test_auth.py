@@ -3,6 +3,7 @@ sign-in rate limit, and users that still own data."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from uuid import UUID
@@ -169,3 +170,26 @@ async def test_deleting_a_user_who_owns_hops_is_refused_and_nothing_is_lost(user
     assert await count_rows() == before
     assert (await user.get("/api/auth/me")).status_code == 200
 
+
+
+async def test_a_non_ascii_csrf_header_is_refused_not_a_500(user):
+    before = await count_rows()
+    response = await user.post("/api/sessions", json={}, headers={"x-csrf-token": "é".encode("latin-1")})
+    assert response.status_code == 403
+    assert await count_rows() == before
+
+
+async def test_a_malformed_session_cookie_is_401(anon):
+    for value in ("", "x" * 5000, "é".encode("latin-1")):
+        cookie = b"missions_session=" + (value if isinstance(value, bytes) else value.encode())
+        response = await anon.get("/api/auth/me", headers={"cookie": cookie})
+        assert response.status_code == 401
+
+
+async def test_concurrent_sign_ups_with_one_email_create_one_account(anon):
+    email = new_email()
+    responses = await asyncio.gather(
+        *(anon.post("/api/auth/sign-up", json={"email": email, "password": PASSWORD}) for _ in range(4))
+    )
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409]
+    assert await User.count().where(User.email == email.lower()).run() == 1
