@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 import json
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -138,6 +139,7 @@ class TypeScriptEmitter:
         if self._prepared:
             return
         types = [tp for tp, _ in self.roots]
+        resolve_annotations(types)
         infos = mi.multi_type_info(types) if types else ()
         self._info_cache = {id(tp): info for tp, info in zip(types, infos)}
         self.structs = {}
@@ -462,3 +464,46 @@ def union_aliases(modules: Iterable[Any]) -> dict[frozenset[type], str]:
             if args and all(isinstance(a, type) and issubclass(a, msgspec.Struct) and a.__struct_config__.tag is not None for a in args):
                 found.setdefault(frozenset(args), name)
     return found
+
+
+_COMPILED: dict[str, Any] = {}
+
+
+def resolve_annotations(roots: Iterable[Any]) -> None:
+    """Evaluate the string annotations (`from __future__ import annotations`) of every Struct
+    reachable from `roots`, compiling each distinct annotation text once.
+
+    msgspec evaluates them itself, but compiles every one anew; in a large schema the same few
+    texts (`str | None`, `list[Uuid]`, ...) repeat thousands of times. What is stored is exactly
+    what msgspec would compute; an annotation that does not evaluate here is left for msgspec.
+    """
+    import typing
+
+    pending = list(roots)
+    seen: set[int] = set()
+    while pending:
+        tp = pending.pop()
+        if id(tp) in seen:
+            continue
+        seen.add(id(tp))
+        pending.extend(typing.get_args(tp))
+        if not (isinstance(tp, type) and issubclass(tp, msgspec.Struct)):
+            continue
+        for klass in tp.__mro__:
+            annotations = klass.__dict__.get("__annotations__")
+            if not annotations or klass is msgspec.Struct:
+                continue
+            module = sys.modules.get(klass.__module__)
+            namespace = vars(module) if module is not None else {}
+            for name, value in annotations.items():
+                if isinstance(value, str):
+                    code = _COMPILED.get(value)
+                    if code is None:
+                        code = _COMPILED[value] = compile(value, "<annotation>", "eval")
+                    try:
+                        value = eval(code, namespace, {klass.__name__: klass})  # noqa: S307 - the project's own annotations
+                    except Exception:
+                        continue
+                    annotations[name] = value
+                if isinstance(value, type) or typing.get_args(value):
+                    pending.append(value)
