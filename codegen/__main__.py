@@ -72,14 +72,21 @@ def check(*, report_only: bool = False) -> int:
 
 
 def watch() -> int:
-    from watchfiles import PythonFilter, watch as watch_changes
+    from watchfiles import watch as watch_changes
+
+    from codegen.generate import CLIENT_FILE, TYPES_FILE, tool_models_module
 
     root = _root()
-    print(f"watching {root / 'server'} (Ctrl-C to stop)")
+    generated = {str((root / path).resolve()) for path in (TYPES_FILE, CLIENT_FILE)}
+    tool_models = tool_models_module()
+    if tool_models is not None:
+        generated.add(str(Path(tool_models.OUTPUT).resolve()))
+    print(f"watching {root / 'server'} and {root / 'codegen'} (Ctrl-C to stop)", flush=True)
     _regenerate_in_child()
-    for changes in watch_changes(root / "server", root / "codegen", watch_filter=_SourceFilter(), raise_interrupt=False):
+    source_filter = _SourceFilter(ignore=generated)
+    for changes in watch_changes(root / "server", root / "codegen", watch_filter=source_filter, raise_interrupt=False):
         names = sorted({Path(path).relative_to(root).as_posix() for _, path in changes})
-        print(f"changed: {', '.join(names)}")
+        print(f"changed: {', '.join(names)}", flush=True)
         _regenerate_in_child()
     return 0
 
@@ -91,9 +98,16 @@ except ImportError:  # pragma: no cover - watchfiles is a dev dependency
 
 
 class _SourceFilter(_PythonFilter):  # type: ignore[misc,valid-type]
-    """Python sources and the tool specifications."""
+    """Python sources and the tool specifications, but not the files the generator writes
+    (which would wake it up again)."""
+
+    def __init__(self, *, ignore: set[str]) -> None:
+        super().__init__()
+        self._generated = ignore
 
     def __call__(self, change, path: str) -> bool:  # type: ignore[no-untyped-def]
+        if str(Path(path).resolve()) in self._generated:
+            return False
         return path.endswith(".json") and "/specs/" in path or super().__call__(change, path)
 
 
@@ -105,9 +119,10 @@ def _regenerate_in_child() -> None:
     result = subprocess.run([sys.executable, "-m", "codegen"], cwd=_root(), capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode == 0:
-        print(result.stdout.rstrip() or "no change", f"({elapsed:.2f} s)")
+        print(result.stdout.rstrip() or "no change", f"({elapsed:.2f} s)", flush=True)
     else:
-        print(result.stderr.rstrip().splitlines()[-1] if result.stderr.strip() else "failed", f"({elapsed:.2f} s)")
+        # Half-saved sources fail to import: say why and wait for the next save.
+        print(result.stderr.rstrip().splitlines()[-1] if result.stderr.strip() else "failed", f"({elapsed:.2f} s)", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
