@@ -13,8 +13,13 @@ export function Chat({ session }: { session: UserSession }) {
   const end = useRef<HTMLLIElement>(null);
 
   // The session is read again on live events; keep what the server says, in its order.
-  useEffect(() => setMessages(session.chat.messages), [session.chat.messages]);
-  useEffect(() => end.current?.scrollIntoView({ block: "nearest" }), [messages.length]);
+  useEffect(() => {
+    setMessages(session.chat.messages);
+  }, [session.chat.messages]);
+  // Braces matter: newer browsers return a promise from scrollIntoView, which React would call.
+  useEffect(() => {
+    void end.current?.scrollIntoView({ block: "nearest" });
+  }, [messages.length]);
 
   const send = async (event: FormEvent) => {
     event.preventDefault();

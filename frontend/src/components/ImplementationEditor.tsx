@@ -65,11 +65,14 @@ function sameType(a: SchemaDefinition, b: SchemaDefinition): boolean {
 /** A step for `tool`, its parameters and results mapped to the likeliest assets. */
 function stepFor(tool: ToolSpec, key: string, hop: Hop, assets: Map<string, AssetInfo>, taken: Set<string>): StepDraft {
   const params: Record<string, ParamDraft> = {};
+  const used = new Set<string>();
   for (const parameter of tool.parameters) {
+    // Each hop input feeds at most one parameter by default; the rest start as literals.
     const source = hop.asset_summary.inputs.find((id) => {
       const asset = assets.get(id);
-      return asset !== undefined && sameType(asset.schema_definition, parameter.schema_definition);
+      return !used.has(id) && asset !== undefined && sameType(asset.schema_definition, parameter.schema_definition);
     });
+    if (source) used.add(source);
     params[parameter.name] = source
       ? { kind: "asset", assetId: source, text: "" }
       : { kind: parameter.required ? "literal" : "unset", assetId: "", text: "" };

@@ -69,7 +69,7 @@ export function StepList({ steps, assets, configurable, onChanged }: { steps: To
           {step.execution_result && (
             <details className="step-result">
               <summary>
-                Result ({step.execution_result.duration_ms} ms{step.execution_result.stubbed ? ", from sample responses" : ""})
+                Result ({Math.round(step.execution_result.duration_ms)} ms{step.execution_result.stubbed ? ", from sample responses" : ""})
               </summary>
               <pre className="json">{prettyJson(step.execution_result.outputs)}</pre>
             </details>

@@ -1,0 +1,145 @@
+// Starts a real server (SQLite in a temporary folder) and a real Chromium for the browser tests.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+export const repoRoot = resolve(here, "..", "..");
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** The server on a free port with its own data folder; `stop()` ends it and removes the folder. */
+export async function startServer() {
+  if (!existsSync(join(repoRoot, "frontend", "dist", "index.html"))) {
+    throw new Error("frontend/dist is missing: run `npm run build` in frontend/ first");
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), "missions-browser-"));
+  const port = await freePort();
+  const env = { ...process.env, DATA_DIR: dataDir, EVENTS_KEEP_ALIVE_SECONDS: "5" };
+  delete env.DATABASE_URL;
+  const child = spawn(join(repoRoot, ".venv", "bin", "python"), ["-m", "server", "serve", "--port", String(port)], {
+    cwd: repoRoot,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}):\n${output}`);
+    try {
+      const answer = await fetch(`${baseUrl}/api/health`);
+      if (answer.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGTERM");
+      throw new Error(`the server did not start within 30 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    baseUrl,
+    dataDir,
+    log: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+let counter = 0;
+/** A fresh e-mail address per call, so every test has its own user. */
+export function newEmail(label) {
+  counter += 1;
+  return `${label}-${process.pid}-${Date.now()}-${counter}@example.test`;
+}
+
+export const PASSWORD = "correct horse battery";
+
+/** A new page of a new browser context (its own cookies) at `baseUrl`. */
+export async function newPage(browser, baseUrl) {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 1000 } });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(String(error)));
+  return { context, page, problems };
+}
+
+/** Signs up through the form (which signs in too) and waits for the signed-in layout. */
+export async function signUp(page, email) {
+  await page.goto("/sign-up");
+  await page.fill('input[name="email"]', email);
+  await page.fill('input[name="password"]', PASSWORD);
+  await page.click('button[type="submit"]');
+  await page.locator(".user-email", { hasText: email }).waitFor();
+}
+
+/** Creates a session from the sidebar and waits for its page. */
+export async function createSession(page, name) {
+  await page.click("text=New session");
+  await page.fill('input[name="session-name"]', name);
+  await page.click('.new-session button[type="submit"]');
+  await page.locator(".session-title h1", { hasText: name }).waitFor();
+}
+
+/** Fills the mission form: Records (object list, with content) in, Report (object list) out. */
+export async function proposeMission(page, { name, records }) {
+  const form = page.locator('form[aria-label="Propose a mission"]');
+  await form.locator('input[name="mission-name"]').fill(name);
+  await form.locator('input[name="mission-goal"]').fill("A ranked report");
+  await form.locator('textarea[name="mission-criteria"]').fill("records ranked by score");
+  const input = form.locator('[data-asset-index="0"]');
+  await input.locator('input[name="asset-name"]').fill("Records");
+  await input.locator('select[name="asset-type"]').selectOption("object");
+  await input.locator('input[name="asset-is-array"]').check();
+  await input.locator('textarea[name="asset-content"]').fill(JSON.stringify(records));
+  const output = form.locator('[data-asset-index="1"]');
+  await output.locator('input[name="asset-name"]').fill("Report");
+  await output.locator('select[name="asset-type"]').selectOption("object");
+  await output.locator('input[name="asset-is-array"]').check();
+  await form.locator('button[type="submit"]').click();
+  await page.locator(".mission-name", { hasText: name }).waitFor();
+}
