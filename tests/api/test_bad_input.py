@@ -138,6 +138,18 @@ def unsafe_routes() -> list[tuple[str, str, bool]]:
     return found
 
 
+def every_route() -> list[tuple[str, str]]:
+    """(method, path) of every /api route but the OpenAPI document's."""
+    return sorted(
+        (method, route.path)
+        for route in create_app().routes
+        if isinstance(route, HTTPRoute) and route.path.startswith("/api") and not route.path.startswith("/api/schema")
+        for handler in route.route_handlers
+        if not handler.opt.get("exclude_from_auth")
+        for method in handler.http_methods - {"HEAD", "OPTIONS"}
+    )
+
+
 UNSAFE = unsafe_routes()
 PUBLIC = {"/api/auth/sign-up", "/api/auth/sign-in"}
 GARBAGE = [b"", b"null", b"42", b'"text"', b"[]", b"{", b'{"a": 1}', b"\xff\xfe", b'{"name": "\\u0000"}', b"[" * 3000]
@@ -218,3 +230,27 @@ async def test_database_refusals_from_a_race_are_conflicts_and_a_check_violation
     with pytest.raises(Exception) as check:
         await Hop.raw("UPDATE hops SET status = 'active' WHERE id = {}", UUID(ids["hop"])).run()
     assert not is_write_conflict(check.value)
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in every_route() if r[1] not in PUBLIC], ids=lambda x: x)
+async def test_every_route_needs_sign_in(app, ids, method, path):
+    async with ApiClient(app) as anonymous:
+        response = await anonymous.request(method, _fill(path, ids), json={} if method != "GET" else None)
+    assert response.status_code == 401, response.text
+    assert response.json()["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("GET", "/api/no-such-thing", 404),
+        ("GET", "/api/missions/not-an-id", 404),
+        ("PUT", "/api/missions/{mission}", 405),
+        ("POST", "/api/missions/{mission}/hops", 405),
+        ("DELETE", "/api/sessions/{session}", 405),
+    ],
+)
+async def test_unknown_routes_and_methods_answer_in_the_error_shape(alice, ids, method, url, status):
+    response = await alice.request(method, url.format(**ids), json={})
+    assert response.status_code == status
+    assert response.json()["status"] == status
