@@ -19,3 +19,9 @@ echo "== tests on SQLite"
 TEST_ENGINE=sqlite .venv/bin/python -m pytest "$@"
 echo "== tests on PostgreSQL"
 TEST_ENGINE=postgres .venv/bin/python -m pytest "$@"
+
+if [ -f frontend/tests/app.test.mjs ]; then
+  echo "== browser tests (real server on SQLite, Chromium)"
+  bash scripts/ensure-chromium.sh
+  (cd frontend && npm run --silent build -- --logLevel warn && node --test tests/*.test.mjs)
+fi
