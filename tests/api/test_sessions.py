@@ -133,3 +133,9 @@ async def test_appending_a_message_moves_last_activity(alice):
     after = (await alice.get(f"/api/sessions/{session['id']}")).json()
     assert after["last_activity_at"] > session["last_activity_at"]
     assert after["chat"]["updated_at"] > session["chat"]["updated_at"]
+
+
+async def test_concurrent_archives_one_wins_the_others_conflict(alice):
+    session = (await alice.post("/api/sessions", json={})).json()
+    responses = await asyncio.gather(*(alice.post(f"/api/sessions/{session['id']}/archive") for _ in range(3)))
+    assert sorted(r.status_code for r in responses) == [200, 409, 409], [r.text for r in responses]
