@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { createSession, launchBrowser, newEmail, newPage, PASSWORD, proposeMission, signUp, startServer } from "./harness.mjs";
+import { createSession, launchBrowser, newEmail, newPage, PASSWORD, planHop, proposeMission, signUp, startServer } from "./harness.mjs";
 
 const RECORDS = [
   { title: "b", score: 2 },
@@ -14,221 +14,267 @@ const RECORDS = [
   { title: "c", score: 3 },
 ];
 
-let server;
-let browser;
-
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-describe("accounts", () => {
-  test("sign up shows the server's reasons next to the fields, then signs in, out and in again", async () => {
-    const { context, page, problems } = await newPage(browser, server.baseUrl);
-    const email = newEmail("account");
-    await page.goto("/sign-up");
-    await page.fill('input[name="email"]', "not-an-email");
-    await page.fill('input[name="password"]', "short");
-    await page.click('button[type="submit"]');
-    const emailError = page.locator('.field-error[data-field="email"]');
-    await emailError.waitFor();
-    assert.match(await emailError.innerText(), /matching regex|length/);
-    // With the e-mail corrected, the server names the password next.
-    await page.fill('input[name="email"]', email);
-    await page.click('button[type="submit"]');
-    const passwordError = page.locator('.field-error[data-field="password"]');
-    await passwordError.waitFor();
-    assert.match(await passwordError.innerText(), /length >= 8/);
-    assert.equal(await emailError.count(), 0);
-
-    await page.fill('input[name="email"]', email);
-    await page.fill('input[name="password"]', PASSWORD);
-    await page.click('button[type="submit"]');
-    await page.locator(".user-email", { hasText: email }).waitFor();
-    await page.locator(".empty-state", { hasText: "No active session" }).waitFor();
-
-    await page.click("text=Sign out");
-    await page.locator("h2", { hasText: "Sign in" }).waitFor();
-    assert.equal(new URL(page.url()).pathname, "/sign-in");
-
-    await page.fill('input[name="email"]', email);
-    await page.fill('input[name="password"]', "wrong password");
-    await page.click('button[type="submit"]');
-    await page.locator(".error-banner", { hasText: "Wrong e-mail or password" }).waitFor();
-
-    await page.fill('input[name="password"]', PASSWORD);
-    await page.click('button[type="submit"]');
-    await page.locator(".user-email", { hasText: email }).waitFor();
-    assert.deepEqual(problems, []);
-    await context.close();
-  });
-});
-
-describe("sessions and chat", () => {
-  test("create a session, chat in it, rename it; the active session opens by default", async () => {
-    const { context, page, problems } = await newPage(browser, server.baseUrl);
-    await signUp(page, newEmail("chat"));
-    await createSession(page, "Research");
-    const sessionPath = new URL(page.url()).pathname;
-    assert.match(sessionPath, /^\/sessions\/[0-9a-f-]{36}$/);
-
-    for (const text of ["First question", "Second thought"]) {
-      await page.fill('textarea[name="message"]', text);
-      await page.click('.chat-form button[type="submit"]');
-      await page.locator(".message-content", { hasText: text }).waitFor();
-    }
-    assert.deepEqual(await page.locator(".message-content").allInnerTexts(), ["First question", "Second thought"]);
-
-    await page.click("text=Rename");
-    await page.fill('input[name="rename"]', "Tide research");
-    await page.click('.rename button[type="submit"]');
-    await page.locator(".session-title h1", { hasText: "Tide research" }).waitFor();
-    await page.locator(".session-item.selected .session-name", { hasText: "Tide research" }).waitFor();
-
-    // A fresh load of the home page opens the active session, messages in order.
-    await page.goto("/");
-    await page.waitForURL(`**${sessionPath}`);
-    await page.locator(".message-content", { hasText: "Second thought" }).waitFor();
-    assert.deepEqual(await page.locator(".message-content").allInnerTexts(), ["First question", "Second thought"]);
-
-    await page.click(".session-header >> text=Archive");
-    await page.locator(".session-title .badge", { hasText: "archived" }).waitFor();
-    assert.deepEqual(problems, []);
-    await context.close();
-  });
-});
-
-describe("a mission from proposal to output", () => {
-  let context;
-  let page;
-  let problems;
+// The groups are independent (a user each) and run side by side; steps within a group run in order.
+describe("the web app", { concurrency: 3 }, () => {
+  let server;
+  let browser;
 
   before(async () => {
-    ({ context, page, problems } = await newPage(browser, server.baseUrl));
-    await signUp(page, newEmail("mission"));
-    await createSession(page, "Ranking");
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
   });
 
   after(async () => {
-    assert.deepEqual(problems, []);
-    await context.close();
+    await browser?.close();
+    await server?.stop();
   });
 
-  test("propose a mission: reasons next to fields, then the mission awaiting approval; accept it", async () => {
-    // An empty name is refused by the server, which names the field.
-    await page.locator('form[aria-label="Propose a mission"] button[type="submit"]').click();
-    await page.locator('.field-error[data-field="name"]').waitFor();
+  describe("accounts", () => {
+    test("sign up shows the server's reasons next to the fields, then signs in, out and in again", async () => {
+      const { context, page, problems } = await newPage(browser, server.baseUrl);
+      const email = newEmail("account");
+      await page.goto("/sign-up");
+      await page.fill('input[name="email"]', "not-an-email");
+      await page.fill('input[name="password"]', "short");
+      await page.click('button[type="submit"]');
+      const emailError = page.locator('.field-error[data-field="email"]');
+      await emailError.waitFor();
+      assert.match(await emailError.innerText(), /matching regex|length/);
+      // With the e-mail corrected, the server names the password next.
+      await page.fill('input[name="email"]', email);
+      await page.click('button[type="submit"]');
+      const passwordError = page.locator('.field-error[data-field="password"]');
+      await passwordError.waitFor();
+      assert.match(await passwordError.innerText(), /length >= 8/);
+      assert.equal(await emailError.count(), 0);
 
-    await proposeMission(page, { name: "Rank records", records: RECORDS });
-    await page.locator(".mission-head .badge", { hasText: "awaiting approval" }).waitFor();
-    await page.locator('.asset-group[data-group="inputs"] .asset-name', { hasText: "Records" }).waitFor();
-    await page.locator('.asset-group[data-group="outputs"] .asset-name', { hasText: "Report" }).waitFor();
+      await page.fill('input[name="email"]', email);
+      await page.fill('input[name="password"]', PASSWORD);
+      await page.click('button[type="submit"]');
+      await page.locator(".user-email", { hasText: email }).waitFor();
+      await page.locator(".empty-state", { hasText: "No active session" }).waitFor();
 
-    await page.click("text=Accept mission");
-    await page.locator(".mission-head .badge", { hasText: "in progress" }).waitFor();
-    assert.equal(await page.locator("text=Accept mission").count(), 0);
-  });
+      await page.click("text=Sign out");
+      await page.locator("h2", { hasText: "Sign in" }).waitFor();
+      assert.equal(new URL(page.url()).pathname, "/sign-in");
 
-  test("plan a hop, implement it with sort (live dry-run), execute it and see the output live", async () => {
-    await page.evaluate(() => {
-      window.__sameDocument = true;
+      await page.fill('input[name="email"]', email);
+      await page.fill('input[name="password"]', "wrong password");
+      await page.click('button[type="submit"]');
+      await page.locator(".error-banner", { hasText: "Wrong e-mail or password" }).waitFor();
+
+      await page.fill('input[name="password"]', PASSWORD);
+      await page.click('button[type="submit"]');
+      await page.locator(".user-email", { hasText: email }).waitFor();
+      assert.deepEqual(problems, []);
+      await context.close();
     });
-    await page.click("text=Plan next hop");
-    const plan = page.locator('form[aria-label="Hop plan"]');
-    await plan.waitFor();
-    await plan.locator('input[name="hop-name"]').fill("Rank by score");
-    await plan.locator('input[name="hop-goal"]').fill("records sorted, best first");
-    await plan.locator('input[name="hop-is-final"]').check();
-    await plan.locator('input[name="asset-name"]').fill("Ranked");
-    await plan.locator('select[name="asset-type"]').selectOption("object");
-    await plan.locator('input[name="asset-is-array"]').check();
-    await plan.locator('button[type="submit"]').click();
-
-    await page.locator(".hop-head .badge", { hasText: "hop plan proposed" }).waitFor();
-    await page.click("text=Accept plan");
-    await page.locator(".hop-head .badge", { hasText: "hop plan ready" }).waitFor();
-    await page.click("text=Start implementation");
-
-    const editor = page.locator('form[aria-label="Implementation"]');
-    await editor.waitFor();
-    await editor.locator('select[name="add-tool"]').selectOption("sort");
-    const step = editor.locator('[data-step-index="0"]');
-    await step.waitFor();
-    // The list is read from the mission input, the result written to the hop's output.
-    assert.equal(await step.locator('[data-param="items"] select[name="param-kind"]').inputValue(), "asset");
-    // `keys` has no value yet: caught before asking the server.
-    await editor.locator(".chain-check.invalid", { hasText: "needs a value" }).waitFor();
-
-    await step.locator('[data-param="keys"] textarea[name="param-literal"]').fill('[{"path": "score", "descending": true}]');
-    await editor.locator('.chain-check[data-check="valid"]').waitFor();
-
-    // Discarding the output leaves the hop's output unwritten: the server's dry run says so.
-    await step.locator('[data-result="items"] select[name="result-kind"]').selectOption("discard");
-    await editor.locator(".chain-check.invalid", { hasText: "is not written by any step" }).waitFor();
-    await step.locator('[data-result="items"] select[name="result-kind"]').selectOption("asset");
-    await editor.locator('.chain-check[data-check="valid"]').waitFor();
-
-    await editor.locator('button[type="submit"]').click();
-    await page.locator(".hop-head .badge", { hasText: "hop impl proposed" }).waitFor();
-    await page.click("text=Accept implementation");
-    await page.locator(".hop-head .badge", { hasText: "hop impl ready" }).waitFor();
-    await page.locator('.step[data-step-status="ready_to_execute"]').waitFor();
-
-    // Open the output asset before running: it has no content yet.
-    await page.locator('.mission > .asset-summary .asset-item', { hasText: "Ranked" }).click();
-    const detail = page.locator('[aria-label="Asset detail"]');
-    await detail.locator(".asset-content-empty").waitFor();
-
-    await page.click("text=Execute hop");
-    await page.locator('.step[data-step-status="completed"]').waitFor();
-    await page.locator(".hop-head .badge", { hasText: "completed" }).waitFor();
-    await page.locator(".mission-head .badge", { hasText: "completed" }).waitFor();
-    await detail.locator(".asset-content").waitFor();
-    const shown = JSON.parse(await detail.locator(".asset-content").innerText());
-    assert.deepEqual(
-      shown,
-      [...RECORDS].sort((a, b) => b.score - a.score),
-    );
-    await detail.locator(".badge", { hasText: "ready" }).waitFor();
-    assert.match(await page.locator(".step-times").first().innerText(), /started .* finished .* took/);
-    assert.equal(await page.evaluate(() => window.__sameDocument), true, "the page was not reloaded");
-
-    const folder = mkdtempSync(join(tmpdir(), "missions-screens-"));
-    const file = join(folder, "main-screen.png");
-    await page.screenshot({ path: file, fullPage: true });
-    console.log(`screenshot: ${file}`);
   });
-});
 
-describe("refusals", () => {
-  test("an action the server refuses shows its message (a page that missed an update)", async () => {
-    const { context, page, problems } = await newPage(browser, server.baseUrl);
-    await signUp(page, newEmail("refusal"));
-    await createSession(page, "Two pages");
-    await proposeMission(page, { name: "Stale mission", records: RECORDS });
-    await page.locator('.connection[data-connection="live"]').waitFor();
+  describe("sessions and chat", () => {
+    test("create a session, chat in it, rename it; the active session opens by default", async () => {
+      const { context, page, problems } = await newPage(browser, server.baseUrl);
+      await signUp(page, newEmail("chat"));
+      await createSession(page, "Research");
+      const sessionPath = new URL(page.url()).pathname;
+      assert.match(sessionPath, /^\/sessions\/[0-9a-f-]{36}$/);
 
-    // A second page of the same user whose live stream is cut: it keeps showing `awaiting approval`.
-    const stale = await context.newPage();
-    await stale.route("**/api/events", (route) => route.abort());
-    await stale.goto(page.url());
-    await stale.locator(".mission-head .badge", { hasText: "awaiting approval" }).waitFor();
-    await stale.locator('.connection[data-connection="reconnecting"]').waitFor();
+      for (const text of ["First question", "Second thought"]) {
+        await page.fill('textarea[name="message"]', text);
+        await page.click('.chat-form button[type="submit"]');
+        await page.locator(".message-content", { hasText: text }).waitFor();
+      }
+      assert.deepEqual(await page.locator(".message-content").allInnerTexts(), ["First question", "Second thought"]);
 
-    await page.click("text=Cancel mission");
-    await page.locator(".mission-head .badge", { hasText: "cancelled" }).waitFor();
+      await page.click("text=Rename");
+      await page.fill('input[name="rename"]', "Tide research");
+      await page.click('.rename button[type="submit"]');
+      await page.locator(".session-title h1", { hasText: "Tide research" }).waitFor();
+      await page.locator(".session-item.selected .session-name", { hasText: "Tide research" }).waitFor();
 
-    await stale.click("text=Accept mission");
-    const banner = stale.locator(".mission .error-banner");
-    await banner.waitFor();
-    const text = await banner.innerText();
-    assert.match(text, /Cannot accept mission/);
-    assert.match(text, /cancelled/);
-    assert.deepEqual(problems, []);
-    await context.close();
+      // A fresh load of the home page opens the active session, messages in order.
+      await page.goto("/");
+      await page.waitForURL(`**${sessionPath}`);
+      await page.locator(".message-content", { hasText: "Second thought" }).waitFor();
+      assert.deepEqual(await page.locator(".message-content").allInnerTexts(), ["First question", "Second thought"]);
+
+      await page.click(".session-header >> text=Archive");
+      await page.locator(".session-title .badge", { hasText: "archived" }).waitFor();
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  });
+
+  describe("a mission from proposal to output", () => {
+    let context;
+    let page;
+    let problems;
+
+    before(async () => {
+      ({ context, page, problems } = await newPage(browser, server.baseUrl));
+      await signUp(page, newEmail("mission"));
+      await createSession(page, "Ranking");
+    });
+
+    after(async () => {
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+
+    test("propose a mission: reasons next to fields, then the mission awaiting approval; accept it", async () => {
+      // An empty name is refused by the server, which names the field.
+      await page.locator('form[aria-label="Propose a mission"] button[type="submit"]').click();
+      await page.locator('.field-error[data-field="name"]').waitFor();
+
+      await proposeMission(page, { name: "Rank records", records: RECORDS });
+      await page.locator(".mission-head .badge", { hasText: "awaiting approval" }).waitFor();
+      await page.locator('.asset-group[data-group="inputs"] .asset-name', { hasText: "Records" }).waitFor();
+      await page.locator('.asset-group[data-group="outputs"] .asset-name', { hasText: "Report" }).waitFor();
+
+      await page.click("text=Accept mission");
+      await page.locator(".mission-head .badge", { hasText: "in progress" }).waitFor();
+      assert.equal(await page.locator("text=Accept mission").count(), 0);
+    });
+
+    test("plan a hop, implement it with sort (live dry-run), execute it and see the output live", async () => {
+      await page.evaluate(() => {
+        window.__sameDocument = true;
+      });
+      await page.click("text=Plan next hop");
+      const plan = page.locator('form[aria-label="Hop plan"]');
+      await plan.waitFor();
+      await plan.locator('input[name="hop-name"]').fill("Rank by score");
+      await plan.locator('input[name="hop-goal"]').fill("records sorted, best first");
+      await plan.locator('input[name="hop-is-final"]').check();
+      await plan.locator('input[name="asset-name"]').fill("Ranked");
+      await plan.locator('select[name="asset-type"]').selectOption("object");
+      await plan.locator('input[name="asset-is-array"]').check();
+      await plan.locator('button[type="submit"]').click();
+
+      await page.locator(".hop-head .badge", { hasText: "hop plan proposed" }).waitFor();
+      await page.click("text=Accept plan");
+      await page.locator(".hop-head .badge", { hasText: "hop plan ready" }).waitFor();
+      await page.click("text=Start implementation");
+
+      const editor = page.locator('form[aria-label="Implementation"]');
+      await editor.waitFor();
+      await editor.locator('select[name="add-tool"]').selectOption("sort");
+      const step = editor.locator('[data-step-index="0"]');
+      await step.waitFor();
+      // The list is read from the mission input, the result written to the hop's output.
+      assert.equal(await step.locator('[data-param="items"] select[name="param-kind"]').inputValue(), "asset");
+      // `keys` has no value yet: caught before asking the server.
+      await editor.locator(".chain-check.invalid", { hasText: "needs a value" }).waitFor();
+
+      await step.locator('[data-param="keys"] textarea[name="param-literal"]').fill('[{"path": "score", "descending": true}]');
+      await editor.locator('.chain-check[data-check="valid"]').waitFor();
+
+      // Discarding the output leaves the hop's output unwritten: the server's dry run says so.
+      await step.locator('[data-result="items"] select[name="result-kind"]').selectOption("discard");
+      await editor.locator(".chain-check.invalid", { hasText: "is not written by any step" }).waitFor();
+      await step.locator('[data-result="items"] select[name="result-kind"]').selectOption("asset");
+      await editor.locator('.chain-check[data-check="valid"]').waitFor();
+
+      await editor.locator('button[type="submit"]').click();
+      await page.locator(".hop-head .badge", { hasText: "hop impl proposed" }).waitFor();
+      await page.click("text=Accept implementation");
+      await page.locator(".hop-head .badge", { hasText: "hop impl ready" }).waitFor();
+      await page.locator('.step[data-step-status="ready_to_execute"]').waitFor();
+
+      // Open the output asset before running: it has no content yet.
+      await page.locator('.mission > .asset-summary .asset-item', { hasText: "Ranked" }).click();
+      const detail = page.locator('[aria-label="Asset detail"]');
+      await detail.locator(".asset-content-empty").waitFor();
+
+      await page.click("text=Execute hop");
+      await page.locator('.step[data-step-status="completed"]').waitFor();
+      await page.locator(".hop-head .badge", { hasText: "completed" }).waitFor();
+      await page.locator(".mission-head .badge", { hasText: "completed" }).waitFor();
+      await detail.locator(".asset-content").waitFor();
+      const shown = JSON.parse(await detail.locator(".asset-content").innerText());
+      assert.deepEqual(
+        shown,
+        [...RECORDS].sort((a, b) => b.score - a.score),
+      );
+      await detail.locator(".badge", { hasText: "ready" }).waitFor();
+      assert.match(await page.locator(".step-times").first().innerText(), /started .* finished .* took/);
+      assert.equal(await page.evaluate(() => window.__sameDocument), true, "the page was not reloaded");
+
+      const folder = mkdtempSync(join(tmpdir(), "missions-screens-"));
+      const file = join(folder, "main-screen.png");
+      await page.screenshot({ path: file, fullPage: true });
+      console.log(`screenshot: ${file}`);
+    });
+  });
+
+  describe("refusals", () => {
+    test("an action the server refuses shows its message (a page that missed an update)", async () => {
+      const { context, page, problems } = await newPage(browser, server.baseUrl);
+      await signUp(page, newEmail("refusal"));
+      await createSession(page, "Two pages");
+      await proposeMission(page, { name: "Stale mission", records: RECORDS });
+      await page.locator('.connection[data-connection="live"]').waitFor();
+
+      // A second page of the same user whose live stream is cut: it keeps showing `awaiting approval`.
+      const stale = await context.newPage();
+      await stale.route("**/api/events", (route) => route.abort());
+      await stale.goto(page.url());
+      await stale.locator(".mission-head .badge", { hasText: "awaiting approval" }).waitFor();
+      await stale.locator('.connection[data-connection="reconnecting"]').waitFor();
+
+      await page.click("text=Cancel mission");
+      await page.locator(".mission-head .badge", { hasText: "cancelled" }).waitFor();
+
+      await stale.click("text=Accept mission");
+      const banner = stale.locator(".mission .error-banner");
+      await banner.waitFor();
+      assert.match(await banner.innerText(), /^Cannot accept mission: mission \S+ is cancelled, required awaiting_approval/);
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  });
+
+  describe("configuration, refusal and retry", () => {
+    test("a step waiting for configuration: execute is refused with the server's reason; configured, it runs, fails and can be retried", async () => {
+      const { context, page, problems } = await newPage(browser, server.baseUrl);
+      await signUp(page, newEmail("configure"));
+      await createSession(page, "Search");
+      await proposeMission(page, { name: "Search the web", records: RECORDS });
+      await page.click("text=Accept mission");
+      await page.locator(".mission-head .badge", { hasText: "in progress" }).waitFor();
+      await planHop(page, { name: "Search", output: "Results", type: "search_result" });
+
+      const editor = page.locator('form[aria-label="Implementation"]');
+      await editor.locator('select[name="add-tool"]').selectOption("web_search");
+      const step = editor.locator('[data-step-index="0"]');
+      await step.locator('[data-param="query"] input[name="param-literal"]').fill("spring tides");
+      await editor.locator('.chain-check[data-check="valid"]').waitFor();
+      await editor.locator('button[type="submit"]').click();
+      await page.click("text=Accept implementation");
+      await page.locator('.step[data-step-status="awaiting_configuration"]').waitFor();
+      await page.locator(".step-validation", { hasText: "base_url" }).waitFor();
+
+      await page.click("text=Execute hop");
+      const banner = page.locator('.hop .error-banner');
+      await banner.waitFor();
+      assert.match(await banner.innerText(), /^Cannot execute hop: tool step \S+ is awaiting_configuration, required ready_to_execute/);
+
+      // Nothing listens on port 9: the search fails fast with the tool's message.
+      await page.fill('input[name="configure-search_provider-base_url"]', "http://127.0.0.1:9");
+      await page.fill('input[name="configure-search_provider-timeout_seconds"]', "2");
+      await page.click("text=Save configuration");
+      await page.locator('.step[data-step-status="ready_to_execute"]').waitFor();
+
+      await page.click("text=Execute hop");
+      await page.locator(".hop-head .badge", { hasText: "failed" }).waitFor();
+      await page.locator('.step[data-step-status="failed"] .step-error').waitFor();
+      assert.match(await page.locator(".hop-error").innerText(), /Step 1/);
+
+
+      await page.click("text=Retry");
+      await page.locator(".hop-head .badge", { hasText: "hop impl ready" }).waitFor();
+      await page.locator('.step[data-step-status="ready_to_execute"]').waitFor();
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
   });
 });

@@ -101,7 +101,8 @@ export const PASSWORD = "correct horse battery";
 /** A new page of a new browser context (its own cookies) at `baseUrl`. */
 export async function newPage(browser, baseUrl) {
   const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 1000 } });
-  context.setDefaultTimeout(10_000);
+  // Generous: the machine running CI may be busy; a passing step never waits this long.
+  context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (error) => problems.push(String(error)));
@@ -142,4 +143,23 @@ export async function proposeMission(page, { name, records }) {
   await output.locator('input[name="asset-is-array"]').check();
   await form.locator('button[type="submit"]').click();
   await page.locator(".mission-name", { hasText: name }).waitFor();
+}
+
+/** From an accepted mission: plans its next hop (reading the mission inputs, writing a new
+ * asset `output` of `type` list), accepts the plan and starts the implementation. */
+export async function planHop(page, { name, output, type, isFinal = false }) {
+  await page.click("text=Plan next hop");
+  const plan = page.locator('form[aria-label="Hop plan"]');
+  await plan.waitFor();
+  await plan.locator('input[name="hop-name"]').fill(name);
+  if (isFinal) await plan.locator('input[name="hop-is-final"]').check();
+  await plan.locator('input[name="asset-name"]').fill(output);
+  await plan.locator('select[name="asset-type"]').selectOption(type);
+  await plan.locator('input[name="asset-is-array"]').check();
+  await plan.locator('button[type="submit"]').click();
+  await page.locator(".hop-head .badge", { hasText: "hop plan proposed" }).waitFor();
+  await page.click("text=Accept plan");
+  await page.locator(".hop-head .badge", { hasText: "hop plan ready" }).waitFor();
+  await page.click("text=Start implementation");
+  await page.locator('form[aria-label="Implementation"]').waitFor();
 }

@@ -33,7 +33,9 @@ export function ErrorBanner({ problem, shownFields = [], onDismiss }: { problem:
   return (
     <div className="error-banner" role="alert">
       <div className="error-message">
-        <RichText text={message} />
+        <span>
+          <RichText text={message} />
+        </span>
         {onDismiss && (
           <button type="button" className="link dismiss" onClick={onDismiss} aria-label="Dismiss">
             ×
