@@ -52,6 +52,9 @@ def _scan_line(line: str, quote: str | None) -> tuple[int, str | None]:
 def _statement_end(lines: list[str], start: int) -> int:
     """Index of the last line of the statement starting at `start` (brackets, backslashes and
     triple-quoted strings may carry it over several lines)."""
+    line = lines[start]
+    if _TOKEN.search(line) is None and not line.endswith("\\"):
+        return start  # the common case: a one-line statement with no string or bracket
     depth = 0
     quote: str | None = None
     for index in range(start, len(lines)):
@@ -115,7 +118,12 @@ def scan_field_docs(filename: str) -> dict[str, dict[str, str]]:
             following = end + 1
             while following < len(lines) and not lines[following].strip():
                 following += 1
-            if field and following < len(lines) and len(lines[following]) - len(lines[following].lstrip()) == indent:
+            if (
+                field
+                and following < len(lines)
+                and _STRING_START.match(lines[following].lstrip())
+                and len(lines[following]) - len(lines[following].lstrip()) == indent
+            ):
                 doc_end = _statement_end(lines, following)
                 doc = _string_value(lines, following, doc_end)
                 if doc is not None:

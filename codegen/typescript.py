@@ -75,9 +75,35 @@ def json_literal(value: Any) -> str:
 
 
 def _unwrap(t: mi.Type) -> mi.Type:
-    while isinstance(t, mi.Metadata):
-        t = t.type
+    while type(t) is mi.Metadata:
+        t = t.type  # type: ignore[attr-defined]
     return t
+
+
+# Dispatch on the exact msgspec.inspect class: far cheaper than chains of isinstance on large schemas.
+_SCALARS: dict[type, str] = {
+    mi.AnyType: "unknown",
+    mi.NoneType: "null",
+    mi.BoolType: "boolean",
+    mi.IntType: "number",
+    mi.FloatType: "number",
+    mi.StrType: "string",
+    mi.BytesType: "string",
+    mi.ByteArrayType: "string",
+    mi.MemoryViewType: "string",
+    mi.DecimalType: "string",
+    mi.DateTimeType: "IsoDateTime",
+    mi.DateType: "IsoDate",
+    mi.TimeType: "IsoTime",
+    mi.TimeDeltaType: "IsoDuration",
+    mi.UUIDType: "Uuid",
+    mi.RawType: "unknown",
+    mi.ExtType: "unknown",
+    mi.CustomType: "unknown",
+}
+_STRUCT_KINDS = frozenset({mi.StructType, mi.DataclassType, mi.TypedDictType})
+_SEQUENCE_KINDS = frozenset({mi.ListType, mi.SetType, mi.FrozenSetType, mi.VarTupleType})
+_DICT_KINDS = frozenset({mi.DictType, mi.FrozenDictType})
 
 
 def _meta_description(t: mi.Type) -> str | None:
@@ -121,6 +147,8 @@ class TypeScriptEmitter:
         self.unions_used: dict[str, frozenset[type]] = {}
         self._prepared = False
         self._info_cache: dict[int, mi.Type] = {}
+        self._ts_memo: dict[tuple[int, str], str] = {}
+        self._union_members: dict[str, list[str]] = {}
 
     # Collecting ---------------------------------------------------------------------------
 
@@ -152,33 +180,38 @@ class TypeScriptEmitter:
         self._prepared = True
 
     def _walk(self, t: mi.Type, direction: Direction, seen: set[tuple[int, str]]) -> None:
-        t = _unwrap(t)
+        kind = type(t)
+        if kind in _SCALARS:
+            return
+        while kind is mi.Metadata:
+            t = t.type  # type: ignore[attr-defined]
+            kind = type(t)
         key = (id(t), direction)
         if key in seen:
             return
         seen.add(key)
-        if isinstance(t, (mi.StructType, mi.DataclassType, mi.TypedDictType)):
-            entry = self.structs.get(t.cls)
+        if kind in _STRUCT_KINDS:
+            entry = self.structs.get(t.cls)  # type: ignore[attr-defined]
             if entry is None:
-                entry = self.structs[t.cls] = StructInfo(t)
+                entry = self.structs[t.cls] = StructInfo(t)  # type: ignore[attr-defined,arg-type]
             entry.directions.add(direction)
-            for f in t.fields:
+            for f in t.fields:  # type: ignore[attr-defined]
                 self._walk(f.type, direction, seen)
-        elif isinstance(t, mi.EnumType):
-            self.enums.setdefault(t.cls, None)
-        elif isinstance(t, mi.UnionType):
-            for member in t.types:
+        elif kind is mi.EnumType:
+            self.enums.setdefault(t.cls, None)  # type: ignore[attr-defined]
+        elif kind is mi.UnionType:
+            for member in t.types:  # type: ignore[attr-defined]
                 self._walk(member, direction, seen)
-        elif isinstance(t, (mi.ListType, mi.SetType, mi.FrozenSetType, mi.VarTupleType)):
-            self._walk(t.item_type, direction, seen)
-        elif isinstance(t, mi.TupleType):
-            for member in t.item_types:
+        elif kind in _SEQUENCE_KINDS:
+            self._walk(t.item_type, direction, seen)  # type: ignore[attr-defined]
+        elif kind is mi.TupleType:
+            for member in t.item_types:  # type: ignore[attr-defined]
                 self._walk(member, direction, seen)
-        elif isinstance(t, (mi.DictType, mi.FrozenDictType)):
-            self._walk(t.key_type, direction, seen)
-            self._walk(t.value_type, direction, seen)
-        elif isinstance(t, mi.NamedTupleType):
-            for f in t.fields:
+        elif kind in _DICT_KINDS:
+            self._walk(t.key_type, direction, seen)  # type: ignore[attr-defined]
+            self._walk(t.value_type, direction, seen)  # type: ignore[attr-defined]
+        elif kind is mi.NamedTupleType:
+            for f in t.fields:  # type: ignore[attr-defined]
                 self._walk(f.type, direction, seen)
 
     def _decide_splits(self) -> None:
@@ -267,52 +300,42 @@ class TypeScriptEmitter:
     # Rendering types ----------------------------------------------------------------------
 
     def ts_type(self, t: mi.Type, direction: Direction) -> str:
-        t = _unwrap(t)
-        if isinstance(t, mi.AnyType):
-            return "unknown"
-        if isinstance(t, mi.NoneType):
-            return "null"
-        if isinstance(t, mi.BoolType):
-            return "boolean"
-        if isinstance(t, (mi.IntType, mi.FloatType)):
-            return "number"
-        if isinstance(t, (mi.StrType, mi.BytesType, mi.ByteArrayType, mi.MemoryViewType, mi.DecimalType)):
-            return "string"
-        if isinstance(t, mi.DateTimeType):
-            return "IsoDateTime"
-        if isinstance(t, mi.DateType):
-            return "IsoDate"
-        if isinstance(t, mi.TimeType):
-            return "IsoTime"
-        if isinstance(t, mi.TimeDeltaType):
-            return "IsoDuration"
-        if isinstance(t, mi.UUIDType):
-            return "Uuid"
-        if isinstance(t, mi.EnumType):
+        kind = type(t)
+        scalar = _SCALARS.get(kind)
+        if scalar is not None:
+            return scalar
+        key = (id(t), direction)
+        known = self._ts_memo.get(key)
+        if known is None:
+            known = self._ts_memo[key] = self._ts_type(t, kind, direction)
+        return known
+
+    def _ts_type(self, t: Any, kind: type, direction: Direction) -> str:
+        if kind is mi.Metadata:
+            return self.ts_type(_unwrap(t), direction)
+        if kind is mi.EnumType:
             return t.cls.__name__
-        if isinstance(t, mi.LiteralType):
-            return " | ".join(json_literal(v) for v in t.values)
-        if isinstance(t, (mi.StructType, mi.DataclassType, mi.TypedDictType)):
+        if kind in _STRUCT_KINDS:
             return self.struct_name(t.cls, direction)
-        if isinstance(t, mi.UnionType):
+        if kind is mi.UnionType:
             return self._union(t, direction)
-        if isinstance(t, (mi.ListType, mi.SetType, mi.FrozenSetType, mi.VarTupleType)):
+        if kind in _SEQUENCE_KINDS:
             item = self.ts_type(t.item_type, direction)
             return f"({item})[]" if " " in item else f"{item}[]"
-        if isinstance(t, mi.TupleType):
+        if kind is mi.LiteralType:
+            return " | ".join(json_literal(v) for v in t.values)
+        if kind is mi.TupleType:
             return "[" + ", ".join(self.ts_type(m, direction) for m in t.item_types) + "]"
-        if isinstance(t, mi.NamedTupleType):
+        if kind is mi.NamedTupleType:
             return "[" + ", ".join(self.ts_type(f.type, direction) for f in t.fields) + "]"
-        if isinstance(t, (mi.DictType, mi.FrozenDictType)):
+        if kind in _DICT_KINDS:
             key = _unwrap(t.key_type)
             value = self.ts_type(t.value_type, direction)
-            if isinstance(key, (mi.EnumType, mi.LiteralType)):
+            if type(key) in (mi.EnumType, mi.LiteralType):
                 return f"Partial<Record<{self.ts_type(key, direction)}, {value}>>"
-            if isinstance(key, (mi.IntType, mi.FloatType)):
+            if type(key) in (mi.IntType, mi.FloatType):
                 return f"Record<number, {value}>"
             return f"Record<string, {value}>"
-        if isinstance(t, (mi.RawType, mi.ExtType, mi.CustomType)):
-            return "unknown"
         raise UnsupportedType(f"no TypeScript equivalent for {t!r}")
 
     def _union(self, t: mi.UnionType, direction: Direction) -> str:
@@ -390,6 +413,7 @@ class TypeScriptEmitter:
         self.prepare()
         self.unions_used = {}
         self._union_members: dict[str, list[str]] = {}
+        self._ts_memo = {}
         sections: dict[str, list[list[str]]] = {"shared": [], "response": [], "request": []}
         for cls in sorted(self.structs, key=lambda c: c.__name__):
             entry = self.structs[cls]
