@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -134,3 +135,31 @@ def test_generated_client_sends_cookies_and_the_csrf_token_and_throws_typed_erro
     assert out["unauthenticated"] == 401
     assert "X-CSRF-Token" not in delete_again["headers"]  # the token went with the session
     assert out.get("deleted") is None
+
+
+def test_wire_fixtures_that_do_not_match_the_types_fail_to_compile(tmp_path: Path):
+    from codegen.fixtures import render_fixtures
+
+    shutil.copy(FRONTEND / "src/api/types.gen.ts", tmp_path / "types.gen.ts")
+    error = {"status": 409, "code": "conflict", "message": "no", "errors": [], "current_status": None, "required_status": None}
+    good = render_fixtures({"ErrorResponse": json.dumps(error).encode()}, {"ErrorResponse"})
+    retired = dict(error, code=7)  # a number where the type says string
+    bad = render_fixtures({"ErrorResponse": json.dumps(retired).encode()}, {"ErrorResponse"})
+    unknown = render_fixtures({"ErrorResponse": json.dumps(dict(error, extra=1)).encode()}, {"ErrorResponse"})
+    (tmp_path / "good.ts").write_text(good)
+    (tmp_path / "bad.ts").write_text(bad)
+    (tmp_path / "unknown.ts").write_text(unknown)
+    result = _tsc(tmp_path, "good.ts", "bad.ts", "unknown.ts")
+    errors = [line for line in result.stdout.splitlines() if "error TS" in line]
+    assert {line.split("(")[0] for line in errors} == {"bad.ts", "unknown.ts"}, result.stdout
+
+
+def test_wire_fixtures_use_stable_ids_and_timestamps():
+    from codegen.fixtures import render_fixtures
+
+    body = {"id": "3f2b8f0e-7a5e-4c2a-9a1e-0d6f1f2e3a4b", "email": "user7-ab12cd34@example.com", "is_active": True, "created_at": "2026-11-22T06:02:44.085610Z"}
+    text = render_fixtures({"User": json.dumps(body).encode()}, {"User"})
+    assert '"id": "00000000-0000-4000-8000-000000000001"' in text
+    assert '"created_at": "2026-01-01T00:00:00Z"' in text
+    assert '"email": "user@example.com"' in text
+    assert text.rstrip().endswith("} satisfies User;")
