@@ -8,7 +8,7 @@ import { SessionPage } from "./components/SessionPage";
 import { ConnectionIndicator } from "./components/ConnectionIndicator";
 import { ApiError } from "./api/client.gen";
 import { EventsProvider } from "./lib/events";
-import { toProblem, type Problem } from "./lib/errors";
+import { SIGNED_OUT_EVENT, toProblem, type Problem } from "./lib/errors";
 import { navigate, useRoute } from "./lib/route";
 import { ErrorBanner } from "./components/common";
 
@@ -25,6 +25,13 @@ export function App() {
         if (caught instanceof ApiError && caught.status === 401) setCurrent(null);
         else setProblem(toProblem(caught));
       });
+  }, []);
+
+  // Any request answered 401 (an expired or closed sign-in) leads back to the sign-in screen.
+  useEffect(() => {
+    const signedOut = () => setCurrent((user) => (user ? null : user));
+    window.addEventListener(SIGNED_OUT_EVENT, signedOut);
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, signedOut);
   }, []);
 
   const onSignedIn = useCallback((user: CurrentUser) => {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { getAsset } from "../api/client.gen";
 import type { Asset, AssetIdsByRole, AssetInfo } from "../api/types.gen";
@@ -64,6 +64,12 @@ export function AssetSummary({
 export function AssetDetail({ assetId, version, onClose }: { assetId: string; version: number; onClose: () => void }) {
   const [asset, setAsset] = useState<Asset | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
+  const box = useRef<HTMLDivElement>(null);
+
+  // Chosen from a hop far above, the detail would open out of sight.
+  useEffect(() => {
+    void box.current?.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  }, [assetId]);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -79,7 +85,7 @@ export function AssetDetail({ assetId, version, onClose }: { assetId: string; ve
   }, [assetId, version]);
 
   return (
-    <div className="asset-detail card inset" aria-label="Asset detail">
+    <div className="asset-detail card inset" aria-label="Asset detail" ref={box}>
       <div className="row spread">
         <h4>{asset ? asset.name : "Asset"}</h4>
         <button type="button" className="link small" onClick={onClose}>

@@ -27,7 +27,7 @@ export function AuthScreen({ mode, onSignedIn }: { mode: "sign-in" | "sign-up"; 
         <h1 className="brand">Missions</h1>
         <h2>{signingUp ? "Create an account" : "Sign in"}</h2>
         <ErrorBanner problem={problem} shownFields={["email", "password"]} />
-        <Field label="E-mail" problem={problem} path="email">
+        <Field label="E-mail" problem={problem} path="email" formMessage="Enter an e-mail address, like name@example.com.">
           <input name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} required autoFocus />
         </Field>
         <Field label="Password" problem={problem} path="password" hint={signingUp ? "At least 8 characters." : undefined}>

@@ -52,6 +52,14 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
     if (concernsSession || concernsMission) scheduleRefresh();
   });
 
+  const title = session ? (session.name ?? "Untitled session") : null;
+  useEffect(() => {
+    if (title) document.title = `${title} · Missions`;
+    return () => {
+      document.title = "Missions";
+    };
+  }, [title]);
+
   if (loadProblem && !session) return <ErrorBanner problem={loadProblem} />;
   if (!session) return <p className="muted">Loading session…</p>;
 

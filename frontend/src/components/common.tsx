@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState, type ReactNode } from "react";
 
-import { fieldPath, fieldReason, toProblem, type Problem } from "../lib/errors";
+import { fieldPath, fieldReason, readableReason, toProblem, type Problem } from "../lib/errors";
 import { statusLabel } from "../lib/format";
 
 /** A status value as a coloured badge; the colour follows the value's meaning. */
@@ -56,7 +56,22 @@ export function ErrorBanner({ problem, shownFields = [], onDismiss }: { problem:
 }
 
 /** A labelled form field with the server's reason shown under it when it refused the value. */
-export function Field({ label, problem, path, children, hint }: { label: string; problem: Problem | null; path: string; children: ReactNode; hint?: string }) {
+export function Field({
+  label,
+  problem,
+  path,
+  children,
+  hint,
+  formMessage,
+}: {
+  label: string;
+  problem: Problem | null;
+  path: string;
+  children: ReactNode;
+  hint?: string;
+  /** What to say when the value does not have the form the server expects. */
+  formMessage?: string;
+}) {
   const reason = fieldReason(problem, path);
   return (
     <label className={`field${reason ? " field-invalid" : ""}`}>
@@ -64,8 +79,8 @@ export function Field({ label, problem, path, children, hint }: { label: string;
       {children}
       {hint && !reason && <span className="field-hint">{hint}</span>}
       {reason && (
-        <span className="field-error" data-field={path}>
-          <RichText text={reason} />
+        <span className="field-error" data-field={path} title={reason}>
+          <RichText text={readableReason(reason, formMessage)} />
         </span>
       )}
     </label>
