@@ -226,8 +226,6 @@ async def count_user_rows(user_id: UUID | str) -> dict[str, int]:
     user_id = UUID(str(user_id))
     counts: dict[str, int] = {}
     for table in TABLES:
-        column = table._meta.get_column_by_name("user_id") if "user_id" in [c._meta.name for c in table._meta.columns] else None
-        if column is None:
-            column = table._meta.primary_key
-        counts[table._meta.tablename] = await table.count().where(column == user_id).run()
+        owner = getattr(table, "user_id", None) or table._meta.primary_key  # the users table: its own id
+        counts[table._meta.tablename] = await table.count().where(owner == user_id).run()
     return counts

@@ -193,3 +193,15 @@ async def test_concurrent_sign_ups_with_one_email_create_one_account(anon):
     )
     assert sorted(r.status_code for r in responses) == [201, 409, 409, 409]
     assert await User.count().where(User.email == email.lower()).run() == 1
+
+
+async def test_an_expired_sign_in_session_is_401(user):
+    from datetime import timedelta
+
+    from server.database import now
+    from server.users.tables import AuthSession
+
+    await AuthSession.update({AuthSession.expires_at: now() - timedelta(seconds=1)}).where(
+        AuthSession.user_id == UUID(user.user["id"])
+    ).run()
+    assert (await user.get("/api/auth/me")).status_code == 401
