@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 
 import { createSession, listSessions } from "../api/client.gen";
 import { UserSessionStatus, type UserSessionInfo } from "../api/types.gen";
@@ -33,8 +33,14 @@ export function SessionList({ activeId }: { activeId: string | null }) {
     window.addEventListener(CHANGED, load);
     return () => window.removeEventListener(CHANGED, load);
   }, [load]);
+  // Status changes arrive in bursts while a hop runs: read the list once per burst.
+  const pending = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(pending.current), []);
   useWorkflowEvents((event) => {
-    if (event === null || event.entity === "session" || event.entity === "mission") load();
+    if (event === null || event.entity === "session" || event.entity === "mission") {
+      window.clearTimeout(pending.current);
+      pending.current = window.setTimeout(load, 250);
+    }
   });
 
   const submit = async (event: FormEvent) => {

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from "react"
 import { archiveSession, getSession, updateSession } from "../api/client.gen";
 import { UserSessionStatus, type UserSession } from "../api/types.gen";
 import { toProblem, type Problem } from "../lib/errors";
-import { useWorkflowEvents } from "../lib/events";
+import { StepProgressContext, useWorkflowEvents } from "../lib/events";
 import { formatTime } from "../lib/format";
 import { Chat } from "./Chat";
 import { ErrorBanner, Field, StatusBadge, useAction } from "./common";
@@ -16,6 +16,7 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
   const [session, setSession] = useState<UserSession | null>(null);
   const [loadProblem, setLoadProblem] = useState<Problem | null>(null);
   const [version, setVersion] = useState(0);
+  const [progress, setProgress] = useState<ReadonlyMap<string, string>>(new Map());
   const latestRequest = useRef(0);
   const pending = useRef<number | undefined>(undefined);
 
@@ -47,6 +48,10 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
   const missionId = session?.mission_id ?? null;
   useWorkflowEvents((event) => {
     if (event === null) return scheduleRefresh();
+    if (event.entity === "tool_step" && event.progress) {
+      const text = event.progress;
+      setProgress((current) => new Map(current).set(event.id, text));
+    }
     const concernsSession = event.entity === "session" && event.id === sessionId;
     const concernsMission = missionId !== null && (event.mission_id === missionId || (event.entity === "mission" && event.id === missionId));
     if (concernsSession || concernsMission) scheduleRefresh();
@@ -68,7 +73,9 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
       <SessionHeader session={session} onChanged={(updated) => { setSession(updated); sessionsChanged(); }} />
       <div className="session-columns">
         <Chat session={session} />
-        <MissionPanel session={session} version={version} onChanged={refresh} />
+        <StepProgressContext.Provider value={progress}>
+          <MissionPanel session={session} version={version} onChanged={refresh} />
+        </StepProgressContext.Provider>
       </div>
     </div>
   );

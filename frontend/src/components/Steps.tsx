@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { configureToolStep } from "../api/client.gen";
 import { ToolExecutionStatus, type AssetInfo, type ParameterMapping, type ResultMapping, type ToolSpec, type ToolStep } from "../api/types.gen";
 import { formatDuration, formatTime, prettyJson } from "../lib/format";
+import { useStepProgress } from "../lib/events";
 import { useTools } from "../lib/tools";
 import { ErrorBanner, RichText, StatusBadge, useAction } from "./common";
 
@@ -45,6 +46,7 @@ export function StepList({ steps, assets, configurable, onChanged }: { steps: To
               </li>
             ))}
           </ul>
+          {step.status === ToolExecutionStatus.EXECUTING && <StepProgress stepId={step.id} />}
           {(step.started_at || step.completed_at) && (
             <p className="step-times muted small-text">
               started {formatTime(step.started_at)}
@@ -80,6 +82,15 @@ export function StepList({ steps, assets, configurable, onChanged }: { steps: To
         </li>
       ))}
     </ol>
+  );
+}
+
+function StepProgress({ stepId }: { stepId: string }) {
+  const progress = useStepProgress(stepId);
+  return (
+    <p className="step-progress small-text">
+      <RichText text={progress ?? "running…"} />
+    </p>
   );
 }
 

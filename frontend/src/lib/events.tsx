@@ -84,3 +84,10 @@ export function useWorkflowEvents(handler: EventHandler): void {
   latest.current = handler;
   useEffect(() => subscribe((event) => latest.current(event)), [subscribe]);
 }
+
+/** Step id -> what the running step reported last (`progress` of its events). */
+export const StepProgressContext = createContext<ReadonlyMap<string, string>>(new Map());
+
+export function useStepProgress(stepId: string): string | null {
+  return useContext(StepProgressContext).get(stepId) ?? null;
+}
