@@ -104,3 +104,28 @@ async def test_events_published_by_another_process_reach_a_stream_here(app, user
         assert events[-1]["id"] == mission["id"]
         await asyncio.sleep(0.2)
         assert all(e["id"] != mission["id"] and e.get("mission_id") != mission["id"] for e in theirs.pending_events())
+
+
+async def test_the_listener_reconnects_after_losing_its_connection(app, user):
+    import asyncpg
+
+    from server.workflow import events
+
+    listener = events._listener
+    assert listener is not None and listener.connected.is_set()
+    old_pid = listener._connection.get_server_pid()
+    admin = await asyncpg.connect(os.environ["DATABASE_URL"])
+    try:
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", old_pid)
+    finally:
+        await admin.close()
+    for _ in range(200):  # lost, then connected again
+        await asyncio.sleep(0.05)
+        if listener.connected.is_set() and listener._connection is not None and listener._connection.get_server_pid() != old_pid:
+            break
+    else:
+        raise AssertionError("the listener did not reconnect")
+    async with EventStream(app, user) as stream:
+        _, mission = await proposed_mission(user)
+        events_seen = await stream.events_until(lambda e: e["entity"] == "mission", timeout=10)
+    assert events_seen[-1]["id"] == mission["id"]
