@@ -120,7 +120,7 @@ describe("the web app", { concurrency: 3 }, () => {
       await context.close();
     });
 
-    test("propose a mission: reasons next to fields, then the mission awaiting approval; accept it", async () => {
+    test("propose a mission: reasons next to fields, then the mission awaiting approval; accepted elsewhere, it updates live", async () => {
       // An empty name is refused by the server, which names the field.
       await page.locator('form[aria-label="Propose a mission"] button[type="submit"]').click();
       await page.locator('.field-error[data-field="name"]', { hasText: "This field is required." }).waitFor();
@@ -130,9 +130,18 @@ describe("the web app", { concurrency: 3 }, () => {
       await page.locator('.asset-group[data-group="inputs"] .asset-name', { hasText: "Records" }).waitFor();
       await page.locator('.asset-group[data-group="outputs"] .asset-name', { hasText: "Report" }).waitFor();
 
-      await page.click("text=Accept mission");
+      // Accepted from a second page: the first follows live, without reloading.
+      await page.evaluate(() => {
+        window.__sameDocument = true;
+      });
+      const other = await context.newPage();
+      await other.goto(page.url());
+      await other.click("text=Accept mission");
+      await other.locator(".mission-head .badge", { hasText: "in progress" }).waitFor();
+      await other.close();
       await page.locator(".mission-head .badge", { hasText: "in progress" }).waitFor();
       assert.equal(await page.locator("text=Accept mission").count(), 0);
+      assert.equal(await page.evaluate(() => window.__sameDocument), true, "the page was not reloaded");
     });
 
     test("plan a hop, implement it with sort (live dry-run), execute it and see the output live", async () => {
