@@ -71,10 +71,23 @@ def main(argv: list[str] | None = None) -> int | None:
     elif args.command == "migrate":
         _migrate(args.direction, args.target)
     elif args.command == "create-user":
+        import msgspec
+
+        from server.errors import ApiError, decode_error
+        from server.users.schemas import SignUp
         from server.users.service import create_user as create
 
         password = args.password or getpass.getpass("Password: ")
-        user = asyncio.run(create(email=args.email, password=password))
+        try:
+            # the same rules as sign-up
+            data = msgspec.convert({"email": args.email, "password": password}, SignUp)
+            user = asyncio.run(create(email=data.email, password=data.password))
+        except msgspec.ValidationError as exc:
+            print(f"refused: {decode_error(exc, prefix='').message}", file=sys.stderr)
+            return 1
+        except ApiError as exc:
+            print(f"refused: {exc.message}", file=sys.stderr)
+            return 1
         print(f"created {user.email} ({user.id})")
     elif args.command == "demo":
         from server.workflow.demo import main as create_demo

@@ -254,4 +254,5 @@ def decode_error(exc: msgspec.ValidationError, prefix: str = "body") -> InvalidI
     text = str(exc)
     reason, _, at = text.partition(" - at `")
     path = at.rstrip("`").removeprefix("$").lstrip(".")
-    return InvalidInput(f"{prefix}.{path}" if path else prefix, reason)
+    field = ".".join(part for part in (prefix, path) if part)
+    return InvalidInput(field or "body", reason)
