@@ -16,7 +16,9 @@ Settings (environment, read when used):
 - `STEP_TIMEOUT_SECONDS`: time limit of one tool step (default 60);
 - `STUB_UNCONFIGURED_TOOLS`: `1` runs unconfigured tools from their sample responses;
 - `STALE_STEP_GRACE_SECONDS`: a step still `executing` this long after its time limit has
-  no live executor (the process running it stopped) and is failed (default 30).
+  no live executor (the process running it stopped) and is failed (default 30);
+- `STEP_OUTPUT_MAX_BYTES`: largest JSON size of one step's outputs (default 20 MB), so one
+  step cannot fill the database.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from server.assets.tables import Asset as AssetTable
 from server.database import decode_json_fields, now
 from server.enums import HopStatus, ToolExecutionStatus
@@ -45,6 +49,7 @@ from server.workflow.resources import missing_configuration
 from server.workflow.secrets import SecretUnreadable, resolved_resource_configs
 
 logger = logging.getLogger("server.executor")
+_encode = msgspec.json.Encoder().encode
 
 STALE_STEP_MESSAGE = transitions.STALE_STEP_MESSAGE
 
@@ -55,6 +60,7 @@ class ExecutorSettings:
     stub_unconfigured_tools: bool
     stale_step_grace_seconds: float
     sweep_interval_seconds: float
+    max_output_bytes: int
 
 
 def executor_settings() -> ExecutorSettings:
@@ -63,6 +69,7 @@ def executor_settings() -> ExecutorSettings:
         stub_unconfigured_tools=os.environ.get("STUB_UNCONFIGURED_TOOLS", "0") == "1",
         stale_step_grace_seconds=float(os.environ.get("STALE_STEP_GRACE_SECONDS", "30")),
         sweep_interval_seconds=float(os.environ.get("STALE_STEP_SWEEP_SECONDS", "30")),
+        max_output_bytes=int(os.environ.get("STEP_OUTPUT_MAX_BYTES", str(20_000_000))),
     )
 
 
@@ -87,17 +94,6 @@ def schedule_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None 
     _running[hop_id] = task
     task.add_done_callback(lambda done: _running.pop(hop_id, None) if _running.get(hop_id) is done else None)
     return task
-
-
-def running_hops() -> list[UUID]:
-    return [hop_id for hop_id, task in _running.items() if not task.done()]
-
-
-async def wait_for_hop(hop_id: UUID, timeout: float | None = None) -> None:
-    """Wait until this process has finished running the hop (returns at once if it is not running)."""
-    task = _running.get(hop_id)
-    if task is not None:
-        await asyncio.wait_for(asyncio.shield(task), timeout)
 
 
 async def stop_running_hops(grace_seconds: float = 5.0) -> None:
@@ -229,6 +225,10 @@ async def run_step(*, user_id: UUID, hop_id: UUID, mission_id: UUID, step: dict[
     except Exception as exc:  # a handler bug must fail the step, not leave it executing
         logger.exception("tool %s failed unexpectedly", tool.spec.id)
         return failed(f"tool `{tool.spec.id}` failed unexpectedly: {type(exc).__name__}: {exc}")
+    size = len(_encode(outputs))
+    limit = executor_settings().max_output_bytes
+    if size > limit:
+        return failed(f"tool `{tool.spec.id}` returned {size} bytes of outputs, more than the limit of {limit}")
     return StepOutcome(outputs=outputs, error=None, duration_ms=(time.perf_counter() - started) * 1000, stubbed=stubbed)
 
 

@@ -207,3 +207,21 @@ async def test_start_up_fails_steps_left_executing_by_a_stopped_server(user):
     assert await executor.fail_stale_steps(older_than=timedelta(0)) >= 1
     swept = ok(await user.get(f"/api/hops/{recent['id']}"))
     assert swept["tool_steps"][0]["status"] == "failed"
+
+
+async def test_outputs_over_the_size_limit_fail_the_step(user, monkeypatch):
+    monkeypatch.setenv("STEP_OUTPUT_MAX_BYTES", "40")
+    keep = {
+        "tool_id": "filter",
+        "name": "Keep all",
+        "parameter_mapping": {
+            "items": {"type": "asset_field", "state_asset": "$input"},
+            "conditions": {"type": "literal", "value": [{"path": "name", "op": "exists"}]},
+        },
+        "result_mapping": {"items": {"type": "asset_field", "state_asset": "$output"}},
+    }
+    hop = await planned_hop(user, {"type": "object", "is_array": True}, [keep])
+    ok(await user.post(f"/api/hops/{hop['id']}/execute"))
+    failed = await wait_for_hop(user, hop["id"])
+    assert failed["status"] == "failed"
+    assert failed["tool_steps"][0]["error_message"] == "tool `filter` returned 80 bytes of outputs, more than the limit of 40"
