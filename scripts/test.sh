@@ -23,5 +23,5 @@ TEST_ENGINE=postgres .venv/bin/python -m pytest "$@"
 if [ -f frontend/tests/app.test.mjs ]; then
   echo "== browser tests (real server on SQLite, Chromium)"
   bash scripts/ensure-chromium.sh
-  (cd frontend && npm run --silent build -- --logLevel warn && node --test --test-reporter=spec tests/*.test.mjs)
+  (cd frontend && npm run --silent test:browser)
 fi

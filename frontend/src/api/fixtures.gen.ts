@@ -5,6 +5,7 @@
 import type {
   Asset,
   AssetPage,
+  ChainValidation,
   ChatMessage,
   ChatMessagePage,
   CurrentUser,
@@ -13,6 +14,7 @@ import type {
   HopPage,
   Mission,
   MissionPage,
+  ToolCatalog,
   ToolStep,
   ToolStepPage,
   User,
@@ -197,6 +199,20 @@ export const assetPageFixture = {
   "limit": 200,
   "offset": 0
 } satisfies AssetPage;
+
+export const chainValidationFixture = {
+  "valid": false,
+  "errors": [
+    {
+      "field": "body.steps[0].parameter_mapping.colour",
+      "reason": "step 1 (\"Keep scored\"): parameter \"colour\" is not a parameter of tool \"filter\""
+    },
+    {
+      "field": "body.steps[1].tool_id",
+      "reason": "step 2 (\"Sort by score\"): tool \"no_such_tool\" is not registered"
+    }
+  ]
+} satisfies ChainValidation;
 
 export const chatMessageFixture = {
   "id": "00000000-0000-4000-8000-000000000012",
@@ -617,6 +633,1001 @@ export const missionPageFixture = {
   "limit": 200,
   "offset": 0
 } satisfies MissionPage;
+
+export const toolCatalogFixture = {
+  "tools": [
+    {
+      "id": "extract",
+      "name": "Extract fields",
+      "description": "Pull fields out of each item of a list, by paths (dot-separated keys and [n] indexes) and/or by a regular expression applied to a text found in the item (named groups become fields).",
+      "category": "data",
+      "parameters": [
+        {
+          "name": "items",
+          "description": "The items to read: objects, lists or strings.",
+          "schema_definition": {
+            "type": "object",
+            "description": null,
+            "is_array": true,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {},
+            "maxItems": 100000
+          },
+          "required": true
+        },
+        {
+          "name": "fields",
+          "description": "Output field name -> path in the item. Path into an item: dot-separated keys and [n] indexes, e.g. `author.name` or `tags[0]`; empty for the item itself.",
+          "schema_definition": {
+            "type": "object",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "string",
+              "maxLength": 500
+            }
+          },
+          "required": false
+        },
+        {
+          "name": "pattern",
+          "description": "A regular expression (Python syntax). Named groups become fields; without named groups the match is `match` and the groups `groups`.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "maxLength": 2000
+          },
+          "required": false
+        },
+        {
+          "name": "source",
+          "description": "Path of the text the pattern is applied to; empty for the item itself.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "maxLength": 500,
+            "default": ""
+          },
+          "required": false
+        },
+        {
+          "name": "ignore_case",
+          "description": "Match the pattern without regard to case.",
+          "schema_definition": {
+            "type": "boolean",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "boolean",
+            "default": false
+          },
+          "required": false
+        },
+        {
+          "name": "keep_unmatched",
+          "description": "Keep items the pattern does not match (their pattern fields null).",
+          "schema_definition": {
+            "type": "boolean",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "boolean",
+            "default": false
+          },
+          "required": false
+        }
+      ],
+      "outputs": [
+        {
+          "name": "items",
+          "description": "One object per kept item with the extracted fields.",
+          "schema_definition": {
+            "type": "object",
+            "description": null,
+            "is_array": true,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {
+              "type": "object"
+            }
+          }
+        }
+      ],
+      "resource_dependencies": [],
+      "sample_responses": [
+        {
+          "items": [
+            {
+              "title": "Example Domain",
+              "year": "2024"
+            }
+          ]
+        }
+      ]
+    },
+    {
+      "id": "filter",
+      "name": "Filter a list",
+      "description": "Keep the objects of a list that meet conditions on values at paths (eq, ne, gt, gte, lt, lte, contains, in, exists, not_exists, matches), all of them or any of them.",
+      "category": "data",
+      "parameters": [
+        {
+          "name": "items",
+          "description": "The objects to filter.",
+          "schema_definition": {
+            "type": "object",
+            "description": null,
+            "is_array": true,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {
+              "type": "object"
+            },
+            "maxItems": 100000
+          },
+          "required": true
+        },
+        {
+          "name": "conditions",
+          "description": "The conditions; values of different types never compare as equal, greater or less.",
+          "schema_definition": {
+            "type": "object",
+            "description": "Conditions",
+            "is_array": true,
+            "fields": {
+              "path": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "op": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "value": {
+                "type": "primitive",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              }
+            }
+          },
+          "json_schema": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 50,
+            "items": {
+              "title": "Condition",
+              "type": "object",
+              "properties": {
+                "path": {
+                  "type": "string",
+                  "maxLength": 500
+                },
+                "op": {
+                  "type": "string",
+                  "enum": [
+                    "eq",
+                    "ne",
+                    "gt",
+                    "gte",
+                    "lt",
+                    "lte",
+                    "contains",
+                    "in",
+                    "exists",
+                    "not_exists",
+                    "matches"
+                  ]
+                },
+                "value": {
+                  "description": "Compared value; a list for `in`, a regular expression for `matches`."
+                }
+              },
+              "required": [
+                "path",
+                "op"
+              ],
+              "additionalProperties": false
+            }
+          },
+          "required": true
+        },
+        {
+          "name": "match",
+          "description": "`all`: every condition holds; `any`: at least one.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "enum": [
+              "all",
+              "any"
+            ],
+            "default": "all"
+          },
+          "required": false
+        }
+      ],
+      "outputs": [
+        {
+          "name": "items",
+          "description": "The objects kept, in their original order.",
+          "schema_definition": {
+            "type": "object",
+            "description": null,
+            "is_array": true,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {
+              "type": "object"
+            }
+          }
+        }
+      ],
+      "resource_dependencies": [],
+      "sample_responses": [
+        {
+          "items": [
+            {
+              "title": "Example Domain",
+              "score": 0.9
+            }
+          ]
+        }
+      ]
+    },
+    {
+      "id": "group_reduce",
+      "name": "Group and reduce",
+      "description": "Group a list of objects by the value at a key path and reduce each group: count, sum, min, max, first or collect the values at a path. Groups keep the order in which their key first appears.",
+      "category": "data",
+      "parameters": [
+        {
+          "name": "items",
+          "description": "The objects to group.",
+          "schema_definition": {
+            "type": "object",
+            "description": null,
+            "is_array": true,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {
+              "type": "object"
+            },
+            "maxItems": 100000
+          },
+          "required": true
+        },
+        {
+          "name": "key",
+          "description": "Path of the grouping key. Path into an item: dot-separated keys and [n] indexes, e.g. `author.name` or `tags[0]`; empty for the item itself.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "maxLength": 500
+          },
+          "required": true
+        },
+        {
+          "name": "reductions",
+          "description": "What to compute for each group; by default the group's size as `count`.",
+          "schema_definition": {
+            "type": "object",
+            "description": "Reductions",
+            "is_array": true,
+            "fields": {
+              "name": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "op": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "path": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              }
+            }
+          },
+          "json_schema": {
+            "type": "array",
+            "maxItems": 50,
+            "items": {
+              "title": "Reduction",
+              "type": "object",
+              "properties": {
+                "name": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 100,
+                  "description": "Name of the result in each group's values."
+                },
+                "op": {
+                  "type": "string",
+                  "enum": [
+                    "count",
+                    "sum",
+                    "min",
+                    "max",
+                    "first",
+                    "collect"
+                  ]
+                },
+                "path": {
+                  "type": "string",
+                  "maxLength": 500,
+                  "default": "",
+                  "description": "Value reduced (not needed by count)."
+                }
+              },
+              "required": [
+                "name",
+                "op"
+              ],
+              "additionalProperties": false
+            }
+          },
+          "required": false
+        }
+      ],
+      "outputs": [
+        {
+          "name": "groups",
+          "description": "One entry per distinct key: the key, the group's size and the reduced values.",
+          "schema_definition": {
+            "type": "object",
+            "description": "Groups",
+            "is_array": true,
+            "fields": {
+              "key": {
+                "type": "primitive",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "size": {
+                "type": "number",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "values": {
+                "type": "object",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              }
+            }
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {
+              "title": "Group",
+              "type": "object",
+              "properties": {
+                "key": {},
+                "size": {
+                  "type": "integer"
+                },
+                "values": {
+                  "type": "object"
+                }
+              },
+              "required": [
+                "key",
+                "size",
+                "values"
+              ]
+            }
+          }
+        }
+      ],
+      "resource_dependencies": [],
+      "sample_responses": [
+        {
+          "groups": [
+            {
+              "key": "news",
+              "size": 2,
+              "values": {
+                "count": 2
+              }
+            },
+            {
+              "key": "blog",
+              "size": 1,
+              "values": {
+                "count": 1
+              }
+            }
+          ]
+        }
+      ]
+    },
+    {
+      "id": "sort",
+      "name": "Sort a list",
+      "description": "Sort a list of objects by one or more paths, each ascending or descending. Missing or null values come last; the sort is stable.",
+      "category": "data",
+      "parameters": [
+        {
+          "name": "items",
+          "description": "The objects to sort.",
+          "schema_definition": {
+            "type": "object",
+            "description": null,
+            "is_array": true,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {
+              "type": "object"
+            },
+            "maxItems": 100000
+          },
+          "required": true
+        },
+        {
+          "name": "keys",
+          "description": "Sort keys, most significant first.",
+          "schema_definition": {
+            "type": "object",
+            "description": "Sort keys",
+            "is_array": true,
+            "fields": {
+              "path": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "descending": {
+                "type": "boolean",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              }
+            }
+          },
+          "json_schema": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 10,
+            "items": {
+              "title": "SortKey",
+              "type": "object",
+              "properties": {
+                "path": {
+                  "type": "string",
+                  "maxLength": 500
+                },
+                "descending": {
+                  "type": "boolean",
+                  "default": false
+                }
+              },
+              "required": [
+                "path"
+              ],
+              "additionalProperties": false
+            }
+          },
+          "required": true
+        }
+      ],
+      "outputs": [
+        {
+          "name": "items",
+          "description": "The objects, sorted.",
+          "schema_definition": {
+            "type": "object",
+            "description": null,
+            "is_array": true,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {
+              "type": "object"
+            }
+          }
+        }
+      ],
+      "resource_dependencies": [],
+      "sample_responses": [
+        {
+          "items": [
+            {
+              "title": "B",
+              "score": 2
+            },
+            {
+              "title": "A",
+              "score": 1
+            }
+          ]
+        }
+      ]
+    },
+    {
+      "id": "summarize",
+      "name": "Summarize text",
+      "description": "Summarize a text. Without a language model it picks the most representative sentences (scored by word frequency, kept in their original order); with an LLM provider configured it asks that model for the summary.",
+      "category": "text",
+      "parameters": [
+        {
+          "name": "text",
+          "description": "The text to summarize.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "maxLength": 2000000
+          },
+          "required": true
+        },
+        {
+          "name": "max_sentences",
+          "description": "Length of the summary, in sentences.",
+          "schema_definition": {
+            "type": "number",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 50,
+            "default": 3
+          },
+          "required": false
+        }
+      ],
+      "outputs": [
+        {
+          "name": "summary",
+          "description": "The summary.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string"
+          }
+        },
+        {
+          "name": "method",
+          "description": "`extractive` or `llm`.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "enum": [
+              "extractive",
+              "llm"
+            ]
+          }
+        }
+      ],
+      "resource_dependencies": [
+        {
+          "id": "llm_provider",
+          "name": "Language model",
+          "type": "openai_compatible_chat",
+          "description": "An OpenAI-compatible chat-completions endpoint, optional: when `base_url` and `model` are set it writes the summary.",
+          "fields": [
+            {
+              "name": "base_url",
+              "type": "url",
+              "description": "Base URL, e.g. http://localhost:11434/v1 (the tool posts to `<base_url>/chat/completions`).",
+              "secret": false,
+              "required": false
+            },
+            {
+              "name": "model",
+              "type": "string",
+              "description": "Model name.",
+              "secret": false,
+              "required": false
+            },
+            {
+              "name": "api_key",
+              "type": "string",
+              "description": "Sent as a bearer token.",
+              "secret": true,
+              "required": false
+            }
+          ]
+        }
+      ],
+      "sample_responses": [
+        {
+          "summary": "Example Domain is reserved for illustrative examples.",
+          "method": "extractive"
+        }
+      ]
+    },
+    {
+      "id": "web_retrieve",
+      "name": "Retrieve web pages",
+      "description": "Fetch one or more web pages over HTTP(S) and return each page's title, readable text and metadata. Pages that fail are reported with an error; the tool fails only when no page could be retrieved.",
+      "category": "web",
+      "parameters": [
+        {
+          "name": "urls",
+          "description": "http:// or https:// URLs to fetch.",
+          "schema_definition": {
+            "type": "string",
+            "description": "URLs",
+            "is_array": true,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 2048
+            },
+            "minItems": 1,
+            "maxItems": 20
+          },
+          "required": true
+        },
+        {
+          "name": "timeout_seconds",
+          "description": "Time limit for each page, in seconds.",
+          "schema_definition": {
+            "type": "number",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 60,
+            "default": 10
+          },
+          "required": false
+        },
+        {
+          "name": "max_bytes",
+          "description": "Largest body accepted per page, in bytes.",
+          "schema_definition": {
+            "type": "number",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 10000000,
+            "default": 2000000
+          },
+          "required": false
+        }
+      ],
+      "outputs": [
+        {
+          "name": "pages",
+          "description": "One entry per URL, in the order asked.",
+          "schema_definition": {
+            "type": "webpage",
+            "description": "Retrieved pages",
+            "is_array": true,
+            "fields": {
+              "url": {
+                "type": "string",
+                "description": "The URL asked for.",
+                "is_array": false,
+                "fields": null
+              },
+              "title": {
+                "type": "string",
+                "description": "The page title (empty when none).",
+                "is_array": false,
+                "fields": null
+              },
+              "text": {
+                "type": "string",
+                "description": "Readable text: scripts, styles and tags stripped.",
+                "is_array": false,
+                "fields": null
+              },
+              "metadata": {
+                "type": "object",
+                "description": "status_code, content_type, final_url, size_bytes, description, language.",
+                "is_array": false,
+                "fields": null
+              },
+              "error": {
+                "type": "string",
+                "description": "Why the page could not be retrieved; null when it was.",
+                "is_array": false,
+                "fields": null
+              }
+            }
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {
+              "title": "RetrievedPage",
+              "type": "object",
+              "properties": {
+                "url": {
+                  "type": "string"
+                },
+                "title": {
+                  "type": "string"
+                },
+                "text": {
+                  "type": "string"
+                },
+                "metadata": {
+                  "type": "object"
+                },
+                "error": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                }
+              },
+              "required": [
+                "url",
+                "title",
+                "text",
+                "metadata",
+                "error"
+              ]
+            }
+          }
+        }
+      ],
+      "resource_dependencies": [],
+      "sample_responses": [
+        {
+          "pages": [
+            {
+              "url": "https://example.org/",
+              "title": "Example Domain",
+              "text": "Example Domain This domain is for use in illustrative examples in documents.",
+              "metadata": {
+                "status_code": 200,
+                "content_type": "text/html",
+                "final_url": "https://example.org/",
+                "size_bytes": 1256,
+                "description": null,
+                "language": "en"
+              },
+              "error": null
+            }
+          ]
+        }
+      ]
+    },
+    {
+      "id": "web_search",
+      "name": "Search the web",
+      "description": "Search the web through a configured search provider (a SearxNG-compatible JSON endpoint) and return the results' titles, URLs and snippets.",
+      "category": "web",
+      "parameters": [
+        {
+          "name": "query",
+          "description": "What to search for.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 500
+          },
+          "required": true
+        },
+        {
+          "name": "max_results",
+          "description": "Most results returned.",
+          "schema_definition": {
+            "type": "number",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 50,
+            "default": 10
+          },
+          "required": false
+        }
+      ],
+      "outputs": [
+        {
+          "name": "results",
+          "description": "Search results, best first.",
+          "schema_definition": {
+            "type": "search_result",
+            "description": "Search results",
+            "is_array": true,
+            "fields": {
+              "title": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "url": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "snippet": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "engine": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              }
+            }
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {
+              "title": "SearchResult",
+              "type": "object",
+              "properties": {
+                "title": {
+                  "type": "string"
+                },
+                "url": {
+                  "type": "string"
+                },
+                "snippet": {
+                  "type": "string"
+                },
+                "engine": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                }
+              },
+              "required": [
+                "title",
+                "url",
+                "snippet",
+                "engine"
+              ]
+            }
+          }
+        }
+      ],
+      "resource_dependencies": [
+        {
+          "id": "search_provider",
+          "name": "Search provider",
+          "type": "searxng",
+          "description": "A SearxNG-compatible endpoint answering `GET <base_url>/search?q=...&format=json`.",
+          "fields": [
+            {
+              "name": "base_url",
+              "type": "url",
+              "description": "Base URL of the search service.",
+              "secret": false,
+              "required": true
+            },
+            {
+              "name": "api_key",
+              "type": "string",
+              "description": "Sent as a bearer token when set.",
+              "secret": true,
+              "required": false
+            },
+            {
+              "name": "timeout_seconds",
+              "type": "number",
+              "description": "Time limit of a search (default 15).",
+              "secret": false,
+              "required": false
+            }
+          ]
+        }
+      ],
+      "sample_responses": [
+        {
+          "results": [
+            {
+              "title": "Example Domain",
+              "url": "https://example.org/",
+              "snippet": "This domain is for use in illustrative examples in documents.",
+              "engine": "sample"
+            },
+            {
+              "title": "IANA-managed Reserved Domains",
+              "url": "https://www.iana.org/domains/reserved",
+              "snippet": "Certain domains are set aside for special purposes.",
+              "engine": "sample"
+            }
+          ]
+        }
+      ]
+    }
+  ]
+} satisfies ToolCatalog;
 
 export const toolStepFixture = {
   "id": "00000000-0000-4000-8000-000000000032",

@@ -353,7 +353,11 @@ function StepEditor({
           </button>
         </div>
       </div>
-      {tool && <p className="muted small-text">{tool.description}</p>}
+      {tool && (
+        <p className="muted small-text">
+          <RichText text={tool.description} />
+        </p>
+      )}
       {tool && tool.parameters.length > 0 && (
         <table className="mapping">
           <caption>Parameters</caption>
@@ -404,7 +408,11 @@ function StepEditor({
                           placeholder="JSON, e.g. [{&quot;path&quot;: &quot;score&quot;}]"
                         />
                       ))}
-                    {parameter.description && <div className="muted small-text">{parameter.description}</div>}
+                    {parameter.description && (
+                      <div className="muted small-text">
+                        <RichText text={parameter.description} />
+                      </div>
+                    )}
                   </td>
                 </tr>
               );
@@ -427,7 +435,7 @@ function StepEditor({
                   <td>
                     <select name="result-kind" value={draft.kind} onChange={(e) => setResult(output.name, { ...draft, kind: e.target.value as ResultDraft["kind"] })}>
                       <option value="asset">write an asset</option>
-                      <option value="new">a new intermediate</option>
+                      <option value="new">new intermediate</option>
                       <option value="discard">discard</option>
                     </select>
                   </td>
