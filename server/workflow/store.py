@@ -3,8 +3,9 @@ a hop, the tool specifications, and the events announced after commit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+import functools
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 from piccolo.table import Table
@@ -22,6 +23,31 @@ from server.workflow.events import WorkflowEvent
 from server.workflow.validation import ChainAsset
 
 import msgspec
+
+P = ParamSpec("P")
+R = TypeVar("R")
+RETRIES_AFTER_DEADLOCK = 3
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+
+
+def retry_on_deadlock(transition: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Run a transition again when PostgreSQL aborted it to break a deadlock with another
+    transaction (rows locked in another order, e.g. a mission being cancelled while its step
+    completes). Nothing was committed, so running it again is safe; the rerun sees the other
+    transaction's outcome and succeeds or is refused like any other request."""
+
+    @functools.wraps(transition)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(RETRIES_AFTER_DEADLOCK + 1):
+            try:
+                return await transition(*args, **kwargs)
+            except Exception as exc:
+                if attempt < RETRIES_AFTER_DEADLOCK and getattr(exc, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    return run
 
 
 async def set_status(

@@ -49,7 +49,7 @@ from server.schemas import AssetFieldMapping, FieldError
 from server.sessions.tables import UserSession as UserSessionTable
 from server.workflow.resources import config_input_errors, merge_configs, missing_configuration
 from server.workflow.schemas import ChainValidation, ToolStepConfiguration
-from server.workflow.store import Events, Visibility, chain_assets, set_status, tool_specs, visibility
+from server.workflow.store import Events, Visibility, chain_assets, retry_on_deadlock, set_status, tool_specs, visibility
 from server.workflow.validation import chain_errors
 
 MISSION_OPEN = (MissionStatus.AWAITING_APPROVAL, MissionStatus.IN_PROGRESS)
@@ -154,6 +154,7 @@ async def _hop_result(user_id: UUID, hop_id: UUID, mission_id: UUID) -> Hop:
 # 1. Missions --------------------------------------------------------------------------------
 
 
+@retry_on_deadlock
 async def propose_mission(*, user_id: UUID, session_id: UUID, data: MissionProposal) -> Mission:
     """1.1: create the session's mission `awaiting_approval` with its input and output assets
     (mission-scoped, `awaiting_approval`, mapped with their role). The session must be active
@@ -244,6 +245,7 @@ async def _check_session_open(user_id: UUID, session_id: UUID, session: dict[str
             )
 
 
+@retry_on_deadlock
 async def accept_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
     """1.2: the mission goes `in_progress`; its assets become `ready_for_processing`."""
     at = now()
@@ -279,6 +281,7 @@ async def accept_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
     return result
 
 
+@retry_on_deadlock
 async def cancel_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
     """1.3: the mission goes `cancelled`, with every unfinished hop and its unfinished steps
     (a hop that failed is cancelled too, so it cannot be retried)."""
@@ -321,6 +324,7 @@ async def cancel_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
     return result
 
 
+@retry_on_deadlock
 async def complete_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
     """2.10: the mission goes `completed`, and so does its session."""
     at = now()
@@ -345,6 +349,7 @@ async def complete_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
 # 2. Hops: planning --------------------------------------------------------------------------
 
 
+@retry_on_deadlock
 async def start_hop_plan(*, user_id: UUID, mission_id: UUID) -> Hop:
     """2.1: a new hop `hop_plan_started` with the next sequence_order becomes the mission's
     current hop. The mission must be `in_progress` with no unfinished current hop."""
@@ -407,6 +412,7 @@ async def start_hop_plan(*, user_id: UUID, mission_id: UUID) -> Hop:
     return result
 
 
+@retry_on_deadlock
 async def propose_hop_plan(*, user_id: UUID, hop_id: UUID, data: HopPlanProposal) -> Hop:
     """2.2: store the plan and map its assets: each input (an existing mission asset) as a hop
     input; the output either a new asset (mission-scoped, mission role `intermediate`, hop role
@@ -508,6 +514,7 @@ def _plan_created_assets(hop: dict[str, Any]) -> list[UUID]:
     return [UUID(str(spec["asset_id"])) for spec in specs if spec.get("asset_id")]
 
 
+@retry_on_deadlock
 async def accept_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
     """2.3: the hop goes `hop_plan_ready`; assets its plan created become `ready_for_processing`."""
     at = now()
@@ -530,6 +537,7 @@ async def accept_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
     return result
 
 
+@retry_on_deadlock
 async def reject_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
     """2.3b: the hop goes back to `hop_plan_started`; the plan's asset mappings and the assets
     it created are removed."""
@@ -566,6 +574,7 @@ async def reject_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
 # 2. Hops: implementation --------------------------------------------------------------------
 
 
+@retry_on_deadlock
 async def _simple_hop_transition(user_id: UUID, hop_id: UUID, required: HopStatus, target: HopStatus, action: str) -> Hop:
     events = Events(user_id)
     async with write_transaction():
@@ -584,8 +593,17 @@ async def start_hop_implementation(*, user_id: UUID, hop_id: UUID) -> Hop:
     return await _simple_hop_transition(user_id, hop_id, HopStatus.HOP_PLAN_READY, HopStatus.HOP_IMPL_STARTED, "start hop implementation")
 
 
-def _implementation_errors(data: HopImplementationProposal, tools: Any, assets: Any) -> list[FieldError]:
-    errors = chain_errors(steps=data.steps, tools=tools, assets=assets)
+async def _implementation_errors(
+    user_id: UUID, hop_id: UUID, mission_id: UUID, data: HopImplementationProposal, tools: Any
+) -> list[FieldError]:
+    """Tool chain errors (SPEC section 5) and resource value errors of a proposed chain."""
+    assets = await chain_assets(user_id=user_id, hop_id=hop_id, mission_id=mission_id)
+    new_ids = list(
+        {m.state_asset for step in data.steps for m in step.result_mapping.values() if isinstance(m, AssetFieldMapping)} - set(assets)
+    )
+    # An id meant for a new intermediate must not be an asset that already exists elsewhere.
+    taken = [r["id"] for r in await AssetTable.select(AssetTable.id).where(AssetTable.id.is_in(new_ids)).run()] if new_ids else []
+    errors = chain_errors(steps=data.steps, tools=tools, assets=assets, taken=taken)
     for index, step in enumerate(data.steps):
         tool = tools.get(step.tool_id)
         if tool is not None and step.resource_configs:
@@ -597,11 +615,11 @@ async def validate_hop_implementation(*, user_id: UUID, hop_id: UUID, data: HopI
     """Check a tool chain for a hop without storing anything, whatever the hop's status (the
     SPA calls this while a user edits a chain)."""
     hop = await _row(HopTable, "hop", hop_id, user_id, HopTable.mission_id)
-    assets = await chain_assets(user_id=user_id, hop_id=hop_id, mission_id=hop["mission_id"])
-    errors = _implementation_errors(data, tool_specs(), assets)
+    errors = await _implementation_errors(user_id, hop_id, hop["mission_id"], data, tool_specs())
     return ChainValidation(valid=not errors, errors=errors)
 
 
+@retry_on_deadlock
 async def propose_hop_implementation(*, user_id: UUID, hop_id: UUID, data: HopImplementationProposal) -> Hop:
     """2.5: validate the tool chain (SPEC section 5); with errors nothing is stored and every
     error is returned (422); else the steps are stored `awaiting_configuration` and the hop
@@ -620,8 +638,7 @@ async def propose_hop_implementation(*, user_id: UUID, hop_id: UUID, data: HopIm
             changes={HopTable.status: HopStatus.HOP_IMPL_PROPOSED, HopTable.updated_at: at},
             returning=[HopTable.mission_id],
         )
-        assets = await chain_assets(user_id=user_id, hop_id=hop_id, mission_id=hop["mission_id"])
-        errors = _implementation_errors(data, tools, assets)
+        errors = await _implementation_errors(user_id, hop_id, hop["mission_id"], data, tools)
         if errors:
             raise Unprocessable(
                 f"The tool chain has {len(errors)} error{'s' if len(errors) != 1 else ''}; nothing was stored", errors=errors
@@ -661,6 +678,7 @@ async def propose_hop_implementation(*, user_id: UUID, hop_id: UUID, data: HopIm
     return result
 
 
+@retry_on_deadlock
 async def accept_hop_implementation(*, user_id: UUID, hop_id: UUID) -> Hop:
     """2.6: the hop goes `hop_impl_ready`; each step whose tool needs no resource, or whose
     resources are configured, becomes `ready_to_execute`; the others stay
@@ -717,6 +735,7 @@ async def accept_hop_implementation(*, user_id: UUID, hop_id: UUID) -> Hop:
     return result
 
 
+@retry_on_deadlock
 async def configure_tool_step(*, user_id: UUID, step_id: UUID, data: ToolStepConfiguration) -> ToolStep:
     """2.6b: store the step's resource values (checked against the tool's resources; secrets
     encrypted); the step becomes `ready_to_execute` once every required value is set."""
@@ -770,6 +789,7 @@ async def configure_tool_step(*, user_id: UUID, step_id: UUID, data: ToolStepCon
 # 2. Hops: execution -------------------------------------------------------------------------
 
 
+@retry_on_deadlock
 async def execute_hop(*, user_id: UUID, hop_id: UUID, schedule: bool = True) -> Hop:
     """2.7: the hop goes `executing` and its first step that is not yet completed goes
     `executing` (started_at set); the assets that step writes go `processing`. Every step must
@@ -826,6 +846,7 @@ async def _hand_to_executor(user_id: UUID, hop_id: UUID) -> None:
         await scheduled
 
 
+@retry_on_deadlock
 async def complete_tool_step(
     *, user_id: UUID, step_id: UUID, outputs: dict[str, Any], duration_ms: float, stubbed: bool = False
 ) -> ToolStep:
@@ -953,6 +974,7 @@ async def _write_outputs(
     return seen
 
 
+@retry_on_deadlock
 async def fail_tool_step(*, user_id: UUID, step_id: UUID, error: str) -> ToolStep:
     """2.8b: the step goes `failed` with error_message; its hop goes `failed` with an
     error_message naming the step; later steps stay `ready_to_execute`; the assets the step
@@ -1004,6 +1026,7 @@ async def _fail_hop_of_step(user_id: UUID, step: dict[str, Any], error: str, at:
         await _set_asset_status(user_id, [asset_id for asset_id in targets if asset_id in seen], AssetStatus.ERROR, at, events)
 
 
+@retry_on_deadlock
 async def retry_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
     """2.8c: a `failed` hop goes back to `hop_impl_ready` and its failed steps to
     `ready_to_execute`; completed steps keep their results, so executing again resumes at the
@@ -1043,6 +1066,7 @@ async def retry_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
     return result
 
 
+@retry_on_deadlock
 async def complete_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
     """2.9: an `executing` hop whose steps are all completed goes `completed`, is_resolved,
     with an execution summary in hop_metadata; its output assets go `ready` and its hop-scoped
@@ -1151,6 +1175,7 @@ def _execution_summary(steps: list[dict[str, Any]], at: Any) -> dict[str, Any]:
 # Recovery -----------------------------------------------------------------------------------
 
 
+@retry_on_deadlock
 async def fail_stale_executing_steps() -> int:
     """Fail every step left `executing` by a server that stopped (all users), with a message
     saying so, and fail its hop; the assets it was writing go `error`. Called once at start-up,

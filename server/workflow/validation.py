@@ -7,7 +7,7 @@ chain from the message alone; the field path lets the SPA point at the offending
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from uuid import UUID
 
 import msgspec
@@ -64,13 +64,15 @@ def chain_errors(
     steps: Sequence[ToolStepProposal],
     tools: Mapping[str, ToolSpec],
     assets: Mapping[UUID, ChainAsset],
+    taken: Collection[UUID] = (),
     field_prefix: str = "body.steps",
 ) -> list[FieldError]:
     """Every error of the chain, in step order, each with the path of the field at fault.
 
     `assets` are the assets the hop can see (its hop asset map plus the mission's assets). An
     `asset_field` result naming an id the hop cannot see declares a new hop-scoped
-    intermediate, which later steps may read.
+    intermediate, which later steps may read, unless that id is `taken` (an existing asset
+    outside the hop's view).
     """
     errors: list[FieldError] = []
     available = {asset_id for asset_id, asset in assets.items() if asset.available_at_start}
@@ -159,6 +161,11 @@ def chain_errors(
                 continue
             asset_id = mapping.state_asset
             asset = known.get(asset_id)
+            if asset is None and asset_id in taken:
+                errors.append(
+                    FieldError(field=field, reason=f'{label}: result "{name}" writes asset {asset_id}, which this hop cannot see')
+                )
+                continue
             if asset is None:
                 # A new hop-scoped intermediate, typed by the output that creates it.
                 known[asset_id] = ChainAsset(
@@ -196,6 +203,7 @@ def validate_tool_chain(
     steps: Sequence[ToolStepProposal],
     tools: Mapping[str, ToolSpec],
     assets: Mapping[UUID, ChainAsset],
+    taken: Collection[UUID] = (),
 ) -> list[str]:
     """The readable errors of a proposed chain (SPEC section 5); empty when it is valid."""
-    return [error.reason for error in chain_errors(steps=steps, tools=tools, assets=assets)]
+    return [error.reason for error in chain_errors(steps=steps, tools=tools, assets=assets, taken=taken)]

@@ -52,3 +52,15 @@ async def test_validate_chain_checks_resource_values_too(user):
             'resource "llm_provider" field "base_url" must be an http:// or https:// URL',
         ),
     ]
+
+
+async def test_a_chain_cannot_write_an_asset_of_another_mission(user):
+    first = await mission_in_progress(user)
+    mission = await mission_in_progress(user)
+    hop = await hop_in(user, mission, "hop_impl_started")
+    elsewhere = first["asset_summary"]["outputs"][0]
+    chain = rank_chain(mission["asset_summary"]["inputs"][0], elsewhere, hop["asset_summary"]["outputs"][0])
+    response = await user.post(f"/api/hops/{hop['id']}/implementation", json=chain)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["reason"] == f'step 1 ("Keep scored"): result "items" writes asset {elsewhere}, which this hop cannot see'
+    assert (await user.get(f"/api/hops/{hop['id']}")).json()["status"] == "hop_impl_started"

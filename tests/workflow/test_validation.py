@@ -228,3 +228,11 @@ def test_errors_carry_the_path_of_the_field_at_fault():
 )
 def test_data_types_fit_by_value_type_and_arrayness(source, target, fits):
     assert feeds(source, target) is fits
+
+
+def test_a_result_naming_an_existing_asset_outside_the_hop_is_not_a_new_intermediate():
+    raw = chain(set_(0, "result_mapping", "pages", asset(STRANGER)), set_(1, "parameter_mapping", "items", asset(STRANGER)))
+    assert validate_tool_chain(steps=steps_of(raw), tools=TOOLS, assets=ASSETS, taken={STRANGER}) == [
+        f'step 1 ("Fetch"): result "pages" writes asset {STRANGER}, which this hop cannot see',
+        f'step 2 ("Pick"): parameter "items" reads asset {STRANGER} before any earlier step writes it',
+    ]
