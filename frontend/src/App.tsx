@@ -1,16 +1,15 @@
 import { useCallback, useEffect, useState } from "react";
 
-import { getActiveSession, getCurrentUser, signOut } from "./api/client.gen";
+import { ApiError, getActiveSession, getCurrentUser, signOut } from "./api/client.gen";
 import type { CurrentUser } from "./api/types.gen";
 import { AuthScreen } from "./components/AuthScreen";
+import { ErrorBanner } from "./components/common";
+import { ConnectionIndicator } from "./components/ConnectionIndicator";
 import { SessionList } from "./components/SessionList";
 import { SessionPage } from "./components/SessionPage";
-import { ConnectionIndicator } from "./components/ConnectionIndicator";
-import { ApiError } from "./api/client.gen";
-import { EventsProvider } from "./lib/events";
 import { SIGNED_OUT_EVENT, toProblem, type Problem } from "./lib/errors";
+import { EventsProvider } from "./lib/events";
 import { navigate, useRoute } from "./lib/route";
-import { ErrorBanner } from "./components/common";
 
 /** The app: the sign-in screens, or the signed-in layout with sessions and the session page. */
 export function App() {

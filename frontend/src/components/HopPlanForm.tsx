@@ -10,7 +10,7 @@ import { ErrorBanner, Field, useAction } from "./common";
 /** Propose a hop's plan (2.2): what it reads among the mission's assets and what it writes,
  * a new asset or an existing mission asset. */
 export function HopPlanForm({ hop, mission, missionAssets, onChanged }: { hop: Hop; mission: Mission; missionAssets: Map<string, AssetInfo>; onChanged: () => Promise<void> }) {
-  const [name, setName] = useState(hop.name === "" ? "" : hop.name);
+  const [name, setName] = useState(hop.name);
   const [goal, setGoal] = useState(hop.goal ?? "");
   const [description, setDescription] = useState(hop.description ?? "");
   const [rationale, setRationale] = useState(hop.rationale ?? "");

@@ -54,8 +54,8 @@ export function SessionList({ activeId }: { activeId: string | null }) {
     }
   };
 
+  const archivedCount = (sessions ?? []).filter((session) => session.status === UserSessionStatus.ARCHIVED).length;
   const visible = (sessions ?? []).filter((session) => showArchived || session.status !== UserSessionStatus.ARCHIVED);
-  const archivedCount = (sessions ?? []).length - (sessions ?? []).filter((s) => s.status !== UserSessionStatus.ARCHIVED).length;
 
   return (
     <nav className="sidebar" aria-label="Sessions">

@@ -42,7 +42,7 @@ export function ErrorBanner({ problem, shownFields = [], onDismiss }: { problem:
           </button>
         )}
       </div>
-      {rest.length > 1 || (rest.length === 1 && !message.includes(rest[0]?.reason ?? "")) ? (
+      {rest.length > 0 && !(rest.length === 1 && message.includes(rest[0]?.reason ?? "")) && (
         <ul className="error-list">
           {rest.map((error, index) => (
             <li key={index}>
@@ -50,7 +50,7 @@ export function ErrorBanner({ problem, shownFields = [], onDismiss }: { problem:
             </li>
           ))}
         </ul>
-      ) : null}
+      )}
     </div>
   );
 }
