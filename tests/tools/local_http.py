@@ -30,13 +30,19 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8", headers: dict | None = None) -> None:
+        try:
+            self._send_headers(status, body, content_type, headers)
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout under test)
+
+    def _send_headers(self, status: int, body: bytes, content_type: str, headers: dict | None) -> None:
         self.send_response(status)
         self.send_header("content-type", content_type)
         self.send_header("content-length", str(len(body)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        self.wfile.write(body)
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
@@ -97,6 +103,9 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path == "/v1/chat/completions":
             answer = {"choices": [{"message": {"role": "assistant", "content": f" Summary by {body['model']}. "}}]}
             self._send(200, json.dumps(answer).encode(), "application/json")
+        elif url.path == "/slow-llm/chat/completions":
+            time.sleep(3)
+            self._send(200, b'{"choices": []}', "application/json")
         elif url.path == "/broken/chat/completions":
             self._send(500, b"model crashed", "text/plain")
         else:

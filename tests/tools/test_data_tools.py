@@ -167,3 +167,8 @@ async def test_data_tools_handle_large_lists_quickly():
     out = await call("group_reduce", items=items, key="k", reductions=[{"name": "s", "op": "sum", "path": "v"}])
     assert len(out["groups"]) == 100
     assert sum(g["values"]["s"] for g in out["groups"]) == sum(range(50_000))
+
+
+async def test_lists_over_the_size_limit_are_refused():
+    with pytest.raises(ToolError, match=r"parameter `items`: Expected `array` of length <= 100000"):
+        await call("filter", items=[{}] * 100_001, conditions=[{"path": "a", "op": "exists"}])

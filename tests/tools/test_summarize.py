@@ -55,3 +55,13 @@ async def test_a_failing_language_model_fails_the_tool_with_its_answer(web):
 async def test_a_text_that_is_not_a_string_is_refused():
     with pytest.raises(ToolError, match=r"parameter `text`: Expected `str`, got `int`"):
         await call("summarize", text=42)
+
+
+async def test_a_slow_language_model_is_stopped_at_the_step_time_limit(web):
+    with pytest.raises(ToolError, match=r"language model did not answer within 0.5 s"):
+        await call("summarize", resources={"llm_provider": {"base_url": f"{web}/slow-llm", "model": "m"}}, timeout=0.5, text=TEXT)
+
+
+async def test_an_oversized_text_is_refused():
+    with pytest.raises(ToolError, match=r"parameter `text`: Expected `str` of length <= 2000000"):
+        await call("summarize", text="a" * 2_000_001)
