@@ -243,14 +243,14 @@ describe("the web app", { concurrency: 3 }, () => {
   });
 
   describe("configuration, refusal and retry", () => {
-    test("a step waiting for configuration: execute is refused with the server's reason; configured, it runs, fails and can be retried", async () => {
+    test("a plan rejected and proposed again; a step waiting for configuration: execute is refused with the server's reason; configured, it runs, fails and can be retried", async () => {
       const { context, page, problems } = await newPage(browser, server.baseUrl);
       await signUp(page, newEmail("configure"));
       await createSession(page, "Search");
       await proposeMission(page, { name: "Search the web", records: RECORDS });
       await page.click("text=Accept mission");
       await page.locator(".mission-head .badge", { hasText: "in progress" }).waitFor();
-      await planHop(page, { name: "Search", output: "Results", type: "search_result" });
+      await planHop(page, { name: "Search", output: "Results", type: "search_result", rejectFirst: true });
 
       const editor = page.locator('form[aria-label="Implementation"]');
       await editor.locator('select[name="add-tool"]').selectOption("web_search");

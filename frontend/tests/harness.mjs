@@ -147,17 +147,28 @@ export async function proposeMission(page, { name, records }) {
 
 /** From an accepted mission: plans its next hop (reading the mission inputs, writing a new
  * asset `output` of `type` list), accepts the plan and starts the implementation. */
-export async function planHop(page, { name, output, type, isFinal = false }) {
+export async function planHop(page, { name, output, type, isFinal = false, rejectFirst = false }) {
   await page.click("text=Plan next hop");
   const plan = page.locator('form[aria-label="Hop plan"]');
-  await plan.waitFor();
-  await plan.locator('input[name="hop-name"]').fill(name);
-  if (isFinal) await plan.locator('input[name="hop-is-final"]').check();
-  await plan.locator('input[name="asset-name"]').fill(output);
-  await plan.locator('select[name="asset-type"]').selectOption(type);
-  await plan.locator('input[name="asset-is-array"]').check();
-  await plan.locator('button[type="submit"]').click();
-  await page.locator(".hop-head .badge", { hasText: "hop plan proposed" }).waitFor();
+  const propose = async () => {
+    await plan.waitFor();
+    await plan.locator('input[name="hop-name"]').fill(name);
+    if (isFinal) await plan.locator('input[name="hop-is-final"]').check();
+    await plan.locator('input[name="asset-name"]').fill(output);
+    await plan.locator('select[name="asset-type"]').selectOption(type);
+    await plan.locator('input[name="asset-is-array"]').check();
+    await plan.locator('button[type="submit"]').click();
+    await page.locator(".hop-head .badge", { hasText: "hop plan proposed" }).waitFor();
+  };
+  await propose();
+  if (rejectFirst) {
+    // Rejected, the hop goes back to planning and the asset the plan created is removed.
+    await page.locator('.mission > .asset-summary .asset-name', { hasText: output }).waitFor();
+    await page.click("text=Reject plan");
+    await page.locator(".hop-head .badge", { hasText: "hop plan started" }).waitFor();
+    await page.locator('.mission > .asset-summary .asset-name', { hasText: output }).waitFor({ state: "detached" });
+    await propose();
+  }
   await page.click("text=Accept plan");
   await page.locator(".hop-head .badge", { hasText: "hop plan ready" }).waitFor();
   await page.click("text=Start implementation");
