@@ -133,13 +133,18 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--watch", action="store_true", help="regenerate when a server source file changes")
     args = parser.parse_args(argv)
     sys.path.insert(0, os.getcwd())
-    if args.check:
-        return check()
-    if args.report:
-        return check(report_only=True)
     if args.watch:
         return watch()
-    changed = write()
+    from codegen.typescript import NameCollision, UnsupportedType
+
+    try:
+        if args.check or args.report:
+            return check(report_only=args.report)
+        changed = write()
+    except (NameCollision, UnsupportedType) as error:
+        # A schema the generator refuses: say which declaration, not a traceback.
+        print(f"python -m codegen: {error}", file=sys.stderr)
+        return 2
     print("\n".join(f"wrote {path}" for path in changed) or "generated files are up to date")
     return 0
 

@@ -118,3 +118,12 @@ def test_drifted_tool_models_fail_naming_the_class_and_field(project: Path):
     # Regenerating would put the field back: a required field, so breaking for the callers.
     assert f"BREAKING  class {cls.name}.{field.target.id}: required field added" in out, out
     assert "Tool models (generated Structs)" in out
+
+
+def test_a_name_collision_stops_the_generator_naming_both_declarations(project: Path):
+    schemas = project / "server/assets/schemas.py"
+    schemas.write_text(schemas.read_text() + '\n\nclass SchemaDefinitionInput(Output, kw_only=True):\n    """Clashes with the request shape of SchemaDefinition."""\n\n    x: int\n')
+    result = subprocess.run([sys.executable, "-m", "codegen"], cwd=project, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "`SchemaDefinitionInput`" in result.stderr
+    assert "server.assets.schemas.SchemaDefinitionInput" in result.stderr and "server.schemas.SchemaDefinition" in result.stderr
