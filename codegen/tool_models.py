@@ -60,6 +60,7 @@ def tool_json_schema(specs: list[ToolSpec]) -> dict[str, Any]:
 def render(specs_dir: Path = SPECS_DIR) -> str:
     """The text of `server/tools/models.py` for the specs in `specs_dir`."""
     from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+    from datamodel_code_generator.format import Formatter
 
     document = tool_json_schema(load_specs(specs_dir))
     with tempfile.TemporaryDirectory() as folder:
@@ -83,6 +84,9 @@ def render(specs_dir: Path = SPECS_DIR) -> str:
                 enum_field_as_literal="all",
                 class_name="ToolModels",
                 use_title_as_name=True,
+                # The generator's own formatter: the output does not depend on the installed
+                # versions of black or isort.
+                formatters=[Formatter.BUILTIN],
             )
         text = target.read_text()
     return text

@@ -91,10 +91,7 @@ class ExtractParameters(Struct):
     source: (
         Annotated[
             str,
-            Meta(
-                description='Path of the text the pattern is applied to; empty for the item itself.',
-                max_length=500,
-            ),
+            Meta(description='Path of the text the pattern is applied to; empty for the item itself.', max_length=500),
         ]
         | UnsetType
     ) = ''
@@ -118,19 +115,7 @@ class FilterOutputs(Struct):
 
 
 class Condition(Struct):
-    op: Literal[
-        'eq',
-        'ne',
-        'gt',
-        'gte',
-        'lt',
-        'lte',
-        'contains',
-        'in',
-        'exists',
-        'not_exists',
-        'matches',
-    ]
+    op: Literal['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'in', 'exists', 'not_exists', 'matches']
     path: Annotated[str, Meta(max_length=500)]
     value: (
         Annotated[
