@@ -70,9 +70,10 @@ def remote_client(base_url: str, signed_in) -> httpx.AsyncClient:
     )
 
 
-async def read_remote_events(response: httpx.Response, found: asyncio.Queue) -> None:
+async def read_remote_events(response: httpx.Response, found: asyncio.Queue, ready: asyncio.Event) -> None:
     event = None
     async for line in response.aiter_lines():
+        ready.set()  # the stream subscribes before it sends its first line
         if line.startswith("event: "):
             event = line.removeprefix("event: ")
         elif line.startswith("data: ") and event == "workflow":
@@ -84,8 +85,9 @@ async def test_events_published_here_reach_a_stream_on_another_process(user, sec
     async with remote_client(second_server, user) as remote:
         async with remote.stream("GET", "/api/events") as response:
             assert response.status_code == 200
-            reader = asyncio.create_task(read_remote_events(response, found))
-            await asyncio.sleep(0.2)  # the stream is subscribed once its first bytes are out
+            ready = asyncio.Event()
+            reader = asyncio.create_task(read_remote_events(response, found, ready))
+            await asyncio.wait_for(ready.wait(), 10)
             _, mission = await proposed_mission(user)  # published by this process
             while True:
                 event = await asyncio.wait_for(found.get(), 10)
