@@ -1,6 +1,7 @@
-"""The API as the app declares it: every `/api` route handler of the Litestar app (so every
-controller in `server.routes.CONTROLLERS`, read at generation time), with its path and query
-parameters, body and return type taken from the handler's signature."""
+"""The API as the server declares it: every `/api` route handler of the controllers in
+`server.routes.CONTROLLERS` (read at generation time, so controllers added later are included)
+and of `server.app`, with path and query parameters, body and return type taken from the
+handler's signature, without building the app."""
 
 from __future__ import annotations
 
@@ -65,12 +66,6 @@ def _unwrap_response(annotation: Any) -> tuple[Any, bool]:
     except ImportError:  # pragma: no cover
         pass
     return annotation, True
-
-
-def load_app() -> Any:
-    from server.app import create_app
-
-    return create_app()
 
 
 RESERVED_KWARGS = {"self", "state", "headers", "cookies", "request", "socket", "query", "scope", "body"}
@@ -209,7 +204,8 @@ def import_schema_modules() -> list[Any]:
 
 
 def operations(app: Any) -> list[Operation]:
-    """Every JSON route under /api, sorted by path then method (stable output)."""
+    """Every route under /api as the built Litestar app resolved it, sorted by path then method:
+    the reference `read_api` is checked against (tests/codegen/test_api_reading.py)."""
     ops: list[Operation] = []
     for route in app.routes:
         handler_map = getattr(route, "route_handler_map", None)
