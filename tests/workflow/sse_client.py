@@ -23,6 +23,7 @@ class EventStream:
         self._buffer = ""
         self._disconnect = asyncio.Event()
         self._started = asyncio.Event()
+        self._first_body = asyncio.Event()
         self._task: asyncio.Task | None = None
 
     async def _receive(self) -> dict[str, Any]:
@@ -38,6 +39,7 @@ class EventStream:
             self.headers = dict(message.get("headers", []))
             self._started.set()
         elif message["type"] == "http.response.body":
+            self._first_body.set()
             if not message.get("more_body", False):
                 self.completed = True
                 self._disconnect.set()  # as a server does once the response is complete
@@ -66,6 +68,8 @@ class EventStream:
         }
         self._task = asyncio.create_task(self.app(scope, self._receive, self._send))
         await asyncio.wait_for(self._started.wait(), 5)
+        if self.status == 200:  # subscribed once the first bytes are out
+            await asyncio.wait_for(self._first_body.wait(), 5)
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
