@@ -43,3 +43,26 @@ async def test_what_only_the_server_sends_lists_every_field_as_required(anon):
     assert set(tool_step["required"]) == set(tool_step["properties"])  # `status` has a default, and is always sent
     # A request body keeps its optional fields optional.
     assert schemas["MissionProposal"]["required"] == ["name"]
+
+
+async def test_an_outside_generator_reads_the_document_with_discriminators_and_required_fields(anon, tmp_path):
+    import json
+    import subprocess
+    from pathlib import Path
+
+    frontend = Path(__file__).resolve().parents[2] / "frontend"
+    source = tmp_path / "openapi.json"
+    source.write_text(json.dumps(await document(anon)))
+    target = tmp_path / "schema.ts"
+    subprocess.run(
+        [str(frontend / "node_modules/.bin/openapi-typescript"), str(source), "-o", str(target)],
+        cwd=frontend,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    text = target.read_text()
+    tool_step = text[text.index("        ToolStep: {") :]
+    tool_step = tool_step[: tool_step.index("\n        };")]
+    assert 'status: components["schemas"]["ToolExecutionStatus"];' in tool_step  # required, not `status?:`
+    assert 'type: "asset_field";' in text  # the discriminator narrows the union
