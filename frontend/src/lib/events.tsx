@@ -35,9 +35,12 @@ export function EventsProvider({ children }: { children: ReactNode }) {
     let source: EventSource | null = null;
     let retry: number | undefined;
     let lostConnection = false;
+    let showLost: number | undefined;
     const connect = () => {
       source = new EventSource(streamEventsUrl(), { withCredentials: true });
       source.onopen = () => {
+        window.clearTimeout(showLost);
+        showLost = undefined;
         setState("live");
         if (lostConnection) {
           lostConnection = false;
@@ -46,7 +49,9 @@ export function EventsProvider({ children }: { children: ReactNode }) {
       };
       source.onerror = () => {
         lostConnection = true;
-        setState("reconnecting");
+        // The server ends each stream after a while and the browser reconnects within its
+        // retry time (3 s): only a connection still down after that is worth showing.
+        showLost ??= window.setTimeout(() => setState("reconnecting"), 4000);
         // The browser retries a dropped stream by itself; a refused one is closed for good.
         if (source?.readyState === EventSource.CLOSED) {
           source.close();
@@ -66,6 +71,7 @@ export function EventsProvider({ children }: { children: ReactNode }) {
     connect();
     return () => {
       window.clearTimeout(retry);
+      window.clearTimeout(showLost);
       source?.close();
     };
   }, []);
