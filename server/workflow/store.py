@@ -13,7 +13,7 @@ from piccolo.table import Table
 from server.assets.tables import Asset as AssetTable
 from server.assets.tables import HopAsset as HopAssetTable
 from server.assets.tables import MissionAsset as MissionAssetTable
-from server.database import decode_json_fields, now
+from server.database import decode_json_fields, engine, now
 from server.enums import AssetRole, AssetStatus
 from server.errors import NotFound, StatusConflict
 from server.schemas import SchemaDefinition
@@ -81,6 +81,30 @@ async def set_status(
     if row is None:
         raise NotFound(entity, entity_id)
     raise StatusConflict(entity, entity_id, row["status"], required, action)
+
+
+_LOCK_BY = {
+    "mission": "SELECT m.id FROM missions m WHERE m.id = {} AND m.user_id = {} FOR UPDATE",
+    "hop": "SELECT m.id FROM missions m JOIN hops h ON h.mission_id = m.id WHERE h.id = {} AND m.user_id = {} FOR UPDATE OF m",
+    "step": (
+        "SELECT m.id FROM missions m JOIN hops h ON h.mission_id = m.id JOIN tool_steps s ON s.hop_id = h.id "
+        "WHERE s.id = {} AND m.user_id = {} FOR UPDATE OF m"
+    ),
+}
+
+
+async def lock_mission_of(kind: str, entity_id: UUID, *, user_id: UUID) -> None:
+    """Inside a write transaction on PostgreSQL: hold the row of the mission that owns this
+    mission, hop or step (`kind`) until the transaction ends. Transitions that write at several
+    levels take it first, like the deletes do, so that concurrent writers to one mission's
+    tree queue in one order (no deadlock, no asset orphaned by a racing delete). SQLite's
+    write transaction already holds the whole database; a missing row is left for the
+    transition to report."""
+    if engine().engine_type == "sqlite":
+        return
+    from server.missions.tables import Mission as MissionTable
+
+    await MissionTable.raw(_LOCK_BY[kind], entity_id, user_id).run()
 
 
 def tool_specs() -> Mapping[str, ToolSpec]:

@@ -49,7 +49,16 @@ from server.schemas import AssetFieldMapping, FieldError
 from server.sessions.tables import UserSession as UserSessionTable
 from server.workflow.resources import config_input_errors, merge_configs, missing_configuration
 from server.workflow.schemas import ChainValidation, ToolStepConfiguration
-from server.workflow.store import Events, Visibility, chain_assets, retry_on_deadlock, set_status, tool_specs, visibility
+from server.workflow.store import (
+    Events,
+    Visibility,
+    chain_assets,
+    lock_mission_of,
+    retry_on_deadlock,
+    set_status,
+    tool_specs,
+    visibility,
+)
 from server.workflow.validation import chain_errors
 
 MISSION_OPEN = (MissionStatus.AWAITING_APPROVAL, MissionStatus.IN_PROGRESS)
@@ -147,8 +156,7 @@ async def _start_step(
 async def _hop_result(user_id: UUID, hop_id: UUID, mission_id: UUID) -> Hop:
     """The hop as the API shows it, read inside the transition's transaction (what it
     committed, without a second transaction)."""
-    (hop,) = await missions._hops_of_mission(user_id, mission_id, hop_id=hop_id)
-    return hop
+    return await missions.get_hop(user_id=user_id, hop_id=hop_id)
 
 
 # 1. Missions --------------------------------------------------------------------------------
@@ -427,6 +435,7 @@ async def propose_hop_plan(*, user_id: UUID, hop_id: UUID, data: HopPlanProposal
         output_id = data.output.mission_asset_id
         specs = []
     async with write_transaction():
+        await lock_mission_of("hop", hop_id, user_id=user_id)
         hop = await set_status(
             HopTable,
             "hop",
@@ -520,6 +529,7 @@ async def accept_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
     at = now()
     events = Events(user_id)
     async with write_transaction():
+        await lock_mission_of("hop", hop_id, user_id=user_id)
         hop = await set_status(
             HopTable,
             "hop",
@@ -544,6 +554,7 @@ async def reject_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
     at = now()
     events = Events(user_id)
     async with write_transaction():
+        await lock_mission_of("hop", hop_id, user_id=user_id)
         hop = await _row(HopTable, "hop", hop_id, user_id, HopTable.mission_id, HopTable.intended_output_asset_specs)
         await set_status(
             HopTable,
@@ -578,6 +589,7 @@ async def reject_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
 async def _simple_hop_transition(user_id: UUID, hop_id: UUID, required: HopStatus, target: HopStatus, action: str) -> Hop:
     events = Events(user_id)
     async with write_transaction():
+        await lock_mission_of("hop", hop_id, user_id=user_id)
         hop = await set_status(
             HopTable, "hop", hop_id, user_id=user_id, required=[required], action=action,
             changes={HopTable.status: target}, returning=[HopTable.mission_id],
@@ -628,6 +640,7 @@ async def propose_hop_implementation(*, user_id: UUID, hop_id: UUID, data: HopIm
     events = Events(user_id)
     tools = tool_specs()
     async with write_transaction():
+        await lock_mission_of("hop", hop_id, user_id=user_id)
         hop = await set_status(
             HopTable,
             "hop",
@@ -689,6 +702,7 @@ async def accept_hop_implementation(*, user_id: UUID, hop_id: UUID) -> Hop:
     from server.workflow.executor import stub_mode
 
     async with write_transaction():
+        await lock_mission_of("hop", hop_id, user_id=user_id)
         hop = await set_status(
             HopTable,
             "hop",
@@ -742,6 +756,7 @@ async def configure_tool_step(*, user_id: UUID, step_id: UUID, data: ToolStepCon
     at = now()
     events = Events(user_id)
     async with write_transaction():
+        await lock_mission_of("step", step_id, user_id=user_id)
         step = await _row(
             ToolStepTable,
             "tool step",
@@ -802,6 +817,7 @@ async def execute_hop(*, user_id: UUID, hop_id: UUID, schedule: bool = True) -> 
     at = now()
     events = Events(user_id)
     async with write_transaction():
+        await lock_mission_of("hop", hop_id, user_id=user_id)
         hop = await set_status(
             HopTable,
             "hop",
@@ -859,6 +875,7 @@ async def complete_tool_step(
     at = now()
     events = Events(user_id)
     async with write_transaction():
+        await lock_mission_of("step", step_id, user_id=user_id)
         step = await _row(
             ToolStepTable,
             "tool step",
@@ -982,6 +999,7 @@ async def fail_tool_step(*, user_id: UUID, step_id: UUID, error: str) -> ToolSte
     at = now()
     events = Events(user_id)
     async with write_transaction():
+        await lock_mission_of("step", step_id, user_id=user_id)
         step = await _row(
             ToolStepTable,
             "tool step",
@@ -1034,6 +1052,7 @@ async def retry_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
     at = now()
     events = Events(user_id)
     async with write_transaction():
+        await lock_mission_of("hop", hop_id, user_id=user_id)
         hop = await set_status(
             HopTable,
             "hop",
@@ -1075,6 +1094,7 @@ async def complete_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
     at = now()
     events = Events(user_id)
     async with write_transaction():
+        await lock_mission_of("hop", hop_id, user_id=user_id)
         hop = await set_status(
             HopTable,
             "hop",
