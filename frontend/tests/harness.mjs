@@ -42,8 +42,7 @@ export async function startServer() {
   }
   const dataDir = mkdtempSync(join(tmpdir(), "missions-browser-"));
   const port = await freePort();
-  // Short streams: pages reconnect during the tests, and must catch up on what they missed.
-  const env = { ...process.env, DATA_DIR: dataDir, EVENTS_KEEP_ALIVE_SECONDS: "2", EVENTS_STREAM_SECONDS: "8" };
+  const env = { ...process.env, DATA_DIR: dataDir, EVENTS_KEEP_ALIVE_SECONDS: "5" };
   delete env.DATABASE_URL;
   const child = spawn(join(repoRoot, ".venv", "bin", "python"), ["-m", "server", "serve", "--port", String(port)], {
     cwd: repoRoot,
