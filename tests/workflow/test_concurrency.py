@@ -60,3 +60,29 @@ async def _proposed(client):
     response = await client.post(f"/api/sessions/{session['id']}/mission", json=mission_proposal())
     assert response.status_code == 201
     return session, response.json()
+
+
+async def test_cancelling_a_mission_while_its_step_completes_leaves_one_consistent_outcome(user):
+    from server.errors import StatusConflict
+    from server.workflow import transitions
+
+    user_id = UUID(user.user["id"])
+    for _ in range(3):
+        mission = await mission_in_progress(user)
+        hop = await hop_in(user, mission, "hop_impl_ready")
+        running = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]), schedule=False)
+        step_id = running.tool_steps[0].id
+        cancel, complete = await asyncio.gather(
+            user.post(f"/api/missions/{mission['id']}/cancel"),
+            transitions.complete_tool_step(user_id=user_id, step_id=step_id, outputs={"items": []}, duration_ms=1.0),
+            return_exceptions=True,
+        )
+        assert cancel.status_code == 200, cancel.text  # cancelling an in-progress mission always wins
+        final = (await user.get(f"/api/hops/{hop['id']}")).json()
+        assert final["status"] == "cancelled"
+        if isinstance(complete, BaseException):
+            assert isinstance(complete, StatusConflict), complete  # the step was cancelled first
+            assert [s["status"] for s in final["tool_steps"]] == ["cancelled", "cancelled"]
+        else:
+            # the step completed first and started the next one, which the cancel then stopped
+            assert [s["status"] for s in final["tool_steps"]] == ["completed", "cancelled"]
