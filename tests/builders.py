@@ -8,7 +8,7 @@ written with the same enums and JSON encoding as the services use.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -229,3 +229,8 @@ async def count_user_rows(user_id: UUID | str) -> dict[str, int]:
         owner = getattr(table, "user_id", None) or table._meta.primary_key  # the users table: its own id
         counts[table._meta.tablename] = await table.count().where(owner == user_id).run()
     return counts
+
+
+def at(timestamp: str) -> datetime:
+    """A response timestamp as a datetime, for ordering (ISO strings drop a zero fraction)."""
+    return datetime.fromisoformat(timestamp)

@@ -8,7 +8,7 @@ from uuid import UUID
 import pytest
 
 from server.assets.tables import Asset, HopAsset, MissionAsset
-from tests.builders import build_mission, count_rows
+from tests.builders import at, build_mission, count_rows
 from tests.client import signed_in_client
 
 SCHEMA = {"type": "object", "description": "a table", "is_array": True, "fields": {"title": {"type": "string"}}}
@@ -78,7 +78,7 @@ async def test_update_descriptive_fields_and_content(alice):
     assert body["content"] == {"answer": 42} and body["content_summary"] == '{"answer":42}'
     assert body["asset_metadata"] == {"v": 2}
     assert (body["status"], body["role"], body["scope_id"]) == (before["status"], before["role"], before["scope_id"])
-    assert body["updated_at"] > before["updated_at"]
+    assert at(body["updated_at"]) > at(before["updated_at"])
     assert (await alice.get(url)).json() == body
     cleared = (await alice.patch(url, json={"content": None})).json()
     assert cleared["content"] is None and cleared["content_summary"] == ""
@@ -134,7 +134,7 @@ async def test_asset_pages_are_stable(user):
     assert len(seen) == 7 == len(set(seen))
     full = (await user.get("/api/assets")).json()["items"]
     assert [item["id"] for item in full] == seen
-    keys = [(item["created_at"], item["id"]) for item in full]
+    keys = [(at(item["created_at"]), item["id"]) for item in full]
     assert keys == sorted(keys)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from server.assets.tables import Asset, HopAsset, MissionAsset
 from server.missions.tables import Hop, Mission, ToolStep
-from tests.builders import build_mission, count_user_rows
+from tests.builders import at, build_mission, count_user_rows
 from tests.client import signed_in_client
 
 
@@ -51,7 +51,7 @@ async def test_update_changes_descriptive_fields_only(alice):
     assert body["success_criteria"] == ["x"] and body["hop_metadata"] == {"m": True}
     assert body["description"] == before["description"] and body["status"] == before["status"]
     assert body["tool_steps"] == before["tool_steps"]
-    assert body["updated_at"] > before["updated_at"]
+    assert at(body["updated_at"]) > at(before["updated_at"])
     assert (await alice.get(url)).json() == body
 
 

@@ -13,7 +13,7 @@ from server.assets.tables import Asset, HopAsset, MissionAsset
 from server.database import now
 from server.enums import AssetRole
 from server.missions.tables import Hop, Mission, ToolStep
-from tests.builders import build_mission, count_user_rows
+from tests.builders import at, build_mission, count_user_rows
 from tests.client import signed_in_client
 
 
@@ -74,7 +74,7 @@ async def test_update_changes_descriptive_fields_only(alice):
     assert body["success_criteria"] == ["a", "b"]
     assert body["mission_metadata"] == {"k": 1}
     assert body["status"] == before["status"]
-    assert body["updated_at"] > before["updated_at"]
+    assert at(body["updated_at"]) > at(before["updated_at"])
     assert (await alice.get(f"/api/missions/{tree.id}")).json() == body
 
 
@@ -172,7 +172,7 @@ async def test_list_pages_are_newest_first_without_overlaps_or_gaps(user):
     assert len(seen) == 7 and set(seen) == {str(t.id) for t in built}
     ordered = (await user.get("/api/missions", params={"limit": 50})).json()["items"]
     assert [item["id"] for item in ordered] == seen
-    keys = [(item["created_at"], item["id"]) for item in ordered]
+    keys = [(at(item["created_at"]), item["id"]) for item in ordered]
     assert keys == sorted(keys, reverse=True)
     assert "hops" not in ordered[0]
 

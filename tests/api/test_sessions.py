@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from tests.builders import at
 from tests.client import signed_in_client
 
 
@@ -44,7 +45,7 @@ async def test_rename_and_replace_metadata(alice):
     assert renamed.status_code == 200
     assert renamed.json()["name"] == "new"
     assert renamed.json()["session_metadata"] == {"a": 1}
-    assert renamed.json()["updated_at"] > created["updated_at"]
+    assert at(renamed.json()["updated_at"]) > at(created["updated_at"])
     cleared = (await alice.patch(f"/api/sessions/{created['id']}", json={"name": None, "session_metadata": {"b": [1]}})).json()
     assert cleared["name"] is None and cleared["session_metadata"] == {"b": [1]}
     assert (await alice.get(f"/api/sessions/{created['id']}")).json() == cleared
@@ -91,7 +92,7 @@ async def test_list_pages_are_stable_and_filtered_by_status(user):
     assert sorted(seen) == sorted(ids) and len(seen) == 5
     full = (await user.get("/api/sessions")).json()["items"]
     assert [item["id"] for item in full] == seen
-    keys = [(item["last_activity_at"], item["id"]) for item in full]
+    keys = [(at(item["last_activity_at"]), item["id"]) for item in full]
     assert keys == sorted(keys, reverse=True)
     archived = (await user.get("/api/sessions", params={"status": "archived"})).json()
     assert [item["id"] for item in archived["items"]] == [ids[0]]
@@ -131,8 +132,8 @@ async def test_appending_a_message_moves_last_activity(alice):
     session = (await alice.post("/api/sessions", json={})).json()
     await alice.post(f"/api/sessions/{session['id']}/messages", json={"role": "user", "content": "x"})
     after = (await alice.get(f"/api/sessions/{session['id']}")).json()
-    assert after["last_activity_at"] > session["last_activity_at"]
-    assert after["chat"]["updated_at"] > session["chat"]["updated_at"]
+    assert at(after["last_activity_at"]) > at(session["last_activity_at"])
+    assert at(after["chat"]["updated_at"]) > at(session["chat"]["updated_at"])
 
 
 async def test_concurrent_archives_one_wins_the_others_conflict(alice):

@@ -8,7 +8,7 @@ from uuid import UUID
 import pytest
 
 from server.missions.tables import ToolStep
-from tests.builders import build_mission
+from tests.builders import at, build_mission
 from tests.client import signed_in_client
 
 
@@ -49,7 +49,7 @@ async def test_update_changes_name_and_description_only(alice):
     assert response.status_code == 200
     body = response.json()
     assert body["name"] == "Summarize" and body["description"] == "shorter"
-    assert body["updated_at"] > before["updated_at"]
+    assert at(body["updated_at"]) > at(before["updated_at"])
     assert {k: v for k, v in body.items() if k not in ("name", "description", "updated_at")} == {
         k: v for k, v in before.items() if k not in ("name", "description", "updated_at")
     }
