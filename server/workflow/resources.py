@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.schemas import FieldError
-from server.tools.schemas import ResourceField, ResourceSpec, ToolSpec
+from server.tools.schemas import ResourceField, ToolSpec
 from server.workflow.secrets import encrypt_value
 
 
@@ -84,7 +84,3 @@ def missing_configuration(tool: ToolSpec, stored: dict[str, Any]) -> list[str]:
             if field.required and field.name not in present:
                 problems.append(f'resource "{resource.id}" ({resource.name}) needs "{field.name}"')
     return problems
-
-
-def resource_of(tool: ToolSpec, resource_id: str) -> ResourceSpec | None:
-    return next((resource for resource in tool.resource_dependencies if resource.id == resource_id), None)

@@ -6,7 +6,10 @@ current and the required statuses), then writes everything else the row of the t
 for. Any error rolls the whole transaction back. Once it has committed, the status changes
 are announced through `server.workflow.events.publish`.
 
-Functions are keyword-only and return the API Structs, read after the commit.
+Functions are keyword-only and return the API Structs, read inside the transaction, so they
+show exactly what the transition wrote. On PostgreSQL the transitions below the mission first
+take the mission's row lock (the order deletes use too), and one that PostgreSQL aborts to
+break a deadlock runs again.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from server.assets.service import asset_row, summarize_content
 from server.assets.tables import Asset as AssetTable
 from server.assets.tables import HopAsset as HopAssetTable
 from server.assets.tables import MissionAsset as MissionAssetTable
-from server.database import decode_json_fields, from_json, now, to_json, write_transaction
+from server.database import from_json, now, to_json, write_transaction
 from server.enums import (
     AssetRole,
     AssetScopeType,
@@ -105,12 +108,10 @@ async def _complete_sessions(user_id: UUID, mission_id: UUID, at: Any, events: E
     events.add_many("session", [r["id"] for r in rows], UserSessionStatus.COMPLETED, mission_id=mission_id)
 
 
-async def _set_asset_status(user_id: UUID, ids: list[UUID], status: AssetStatus, at: Any, events: Events, **where_status: Any) -> None:
+async def _set_asset_status(user_id: UUID, ids: list[UUID], status: AssetStatus, at: Any, events: Events) -> None:
     if not ids:
         return
     where = (AssetTable.user_id == user_id) & AssetTable.id.is_in(ids)
-    if only := where_status.get("only"):
-        where &= AssetTable.status.is_in(list(only))
     rows = await AssetTable.update({AssetTable.status: status, AssetTable.updated_at: at}).where(where).returning(AssetTable.id).run()
     events.add_many("asset", [r["id"] for r in rows], status)
 
@@ -153,7 +154,7 @@ async def _start_step(
         await _set_asset_status(user_id, visible, AssetStatus.PROCESSING, at, events)
 
 
-async def _hop_result(user_id: UUID, hop_id: UUID, mission_id: UUID) -> Hop:
+async def _hop_result(user_id: UUID, hop_id: UUID) -> Hop:
     """The hop as the API shows it, read inside the transition's transaction (what it
     committed, without a second transaction)."""
     return await missions.get_hop(user_id=user_id, hop_id=hop_id)
@@ -414,7 +415,7 @@ async def start_hop_plan(*, user_id: UUID, mission_id: UUID) -> Hop:
                 updated_at=at,
             )
         ).run()
-        result = await _hop_result(user_id, hop_id, mission_id)
+        result = await _hop_result(user_id, hop_id)
     events.add("hop", hop_id, HopStatus.HOP_PLAN_STARTED, mission_id=mission_id, hop_id=hop_id)
     await events.publish()
     return result
@@ -501,7 +502,7 @@ async def propose_hop_plan(*, user_id: UUID, hop_id: UUID, data: HopPlanProposal
             *[HopAssetTable(id=uuid4(), user_id=user_id, hop_id=hop_id, asset_id=asset_id, role=AssetRole.INPUT, created_at=at) for asset_id in inputs],
             HopAssetTable(id=uuid4(), user_id=user_id, hop_id=hop_id, asset_id=output_id, role=AssetRole.OUTPUT, created_at=at),
         ).run()
-        result = await _hop_result(user_id, hop_id, mission_id)
+        result = await _hop_result(user_id, hop_id)
     events.add("hop", hop_id, HopStatus.HOP_PLAN_PROPOSED, mission_id=mission_id, hop_id=hop_id)
     await events.publish()
     return result
@@ -542,7 +543,7 @@ async def accept_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
         )
         events.add("hop", hop_id, HopStatus.HOP_PLAN_READY, mission_id=hop["mission_id"], hop_id=hop_id)
         await _set_asset_status(user_id, _plan_created_assets(hop), AssetStatus.READY_FOR_PROCESSING, at, events)
-        result = await _hop_result(user_id, hop_id, hop["mission_id"])
+        result = await _hop_result(user_id, hop_id)
     await events.publish()
     return result
 
@@ -576,7 +577,7 @@ async def reject_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
         if created:
             # Their MissionAsset rows go with them (ON DELETE CASCADE on the asset).
             await AssetTable.delete().where((AssetTable.user_id == user_id) & AssetTable.id.is_in(created)).run()
-        result = await _hop_result(user_id, hop_id, hop["mission_id"])
+        result = await _hop_result(user_id, hop_id)
     events.add("hop", hop_id, HopStatus.HOP_PLAN_STARTED, mission_id=hop["mission_id"], hop_id=hop_id)
     await events.publish()
     return result
@@ -594,7 +595,7 @@ async def _simple_hop_transition(user_id: UUID, hop_id: UUID, required: HopStatu
             HopTable, "hop", hop_id, user_id=user_id, required=[required], action=action,
             changes={HopTable.status: target}, returning=[HopTable.mission_id],
         )  # fmt: skip
-        result = await _hop_result(user_id, hop_id, hop["mission_id"])
+        result = await _hop_result(user_id, hop_id)
     events.add("hop", hop_id, target, mission_id=hop["mission_id"], hop_id=hop_id)
     await events.publish()
     return result
@@ -684,7 +685,7 @@ async def propose_hop_implementation(*, user_id: UUID, hop_id: UUID, data: HopIm
                 )
             )
         await ToolStepTable.insert(*rows).run()
-        result = await _hop_result(user_id, hop_id, hop["mission_id"])
+        result = await _hop_result(user_id, hop_id)
     events.add("hop", hop_id, HopStatus.HOP_IMPL_PROPOSED, mission_id=hop["mission_id"], hop_id=hop_id)
     events.add_many("tool_step", [row.id for row in rows], ToolExecutionStatus.AWAITING_CONFIGURATION, mission_id=hop["mission_id"], hop_id=hop_id)
     await events.publish()
@@ -744,7 +745,7 @@ async def accept_hop_implementation(*, user_id: UUID, hop_id: UUID) -> Hop:
                 }
             ).where(ToolStepTable.id.is_in(ready)).run()
             events.add_many("tool_step", ready, ToolExecutionStatus.READY_TO_EXECUTE, mission_id=hop["mission_id"], hop_id=hop_id)
-        result = await _hop_result(user_id, hop_id, hop["mission_id"])
+        result = await _hop_result(user_id, hop_id)
     await events.publish()
     return result
 
@@ -843,7 +844,7 @@ async def execute_hop(*, user_id: UUID, hop_id: UUID, schedule: bool = True) -> 
         if first is None:
             raise StatusConflict("hop", hop_id, HopStatus.HOP_IMPL_READY, [HopStatus.HOP_IMPL_READY], "execute hop: it has no step to run")
         await _start_step(user_id, first, hop["mission_id"], at, events)
-        result = await _hop_result(user_id, hop_id, hop["mission_id"])
+        result = await _hop_result(user_id, hop_id)
     await events.publish()
     if schedule:
         await _hand_to_executor(user_id, hop_id)
@@ -1080,7 +1081,7 @@ async def retry_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
             .run()
         )
         events.add_many("tool_step", [r["id"] for r in steps], ToolExecutionStatus.READY_TO_EXECUTE, mission_id=hop["mission_id"], hop_id=hop_id)
-        result = await _hop_result(user_id, hop_id, hop["mission_id"])
+        result = await _hop_result(user_id, hop_id)
     await events.publish()
     return result
 
@@ -1159,7 +1160,7 @@ async def complete_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
             await MissionTable.update({MissionTable.current_hop_id: None, MissionTable.updated_at: at}).where(
                 (MissionTable.id == mission_id) & (MissionTable.user_id == user_id) & (MissionTable.current_hop_id == hop_id)
             ).run()
-        result = await _hop_result(user_id, hop_id, mission_id)
+        result = await _hop_result(user_id, hop_id)
     await events.publish()
     return result
 
