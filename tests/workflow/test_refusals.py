@@ -102,3 +102,27 @@ async def test_transitions_on_another_users_entities_answer_not_found(user, othe
         response = await other_user.post(f"{PREFIX[entity]}/{entity_id}/{action}", json=body)
         assert response.status_code == 404, (action, response.text)
     assert await snapshot(tree.user_id) == before
+
+
+@pytest.mark.parametrize("transition", ["complete_tool_step", "fail_tool_step"])
+async def test_the_executors_step_reports_are_refused_unless_the_step_is_executing(user, transition):
+    from server.errors import StatusConflict
+    from server.workflow import transitions
+
+    tree = await build_mission(user.user["id"], hops=1, steps_per_hop=1)
+    step_id = tree.step_ids[0]
+    report = {
+        "complete_tool_step": lambda: transitions.complete_tool_step(
+            user_id=tree.user_id, step_id=step_id, outputs={"summary": "x"}, duration_ms=1.0
+        ),
+        "fail_tool_step": lambda: transitions.fail_tool_step(user_id=tree.user_id, step_id=step_id, error="broken"),
+    }[transition]
+    for status in ToolExecutionStatus:
+        if status is ToolExecutionStatus.EXECUTING:
+            continue
+        await ToolStep.update({ToolStep.status: status}).where(ToolStep.id == step_id).run()
+        before = await snapshot(tree.user_id)
+        with pytest.raises(StatusConflict) as refused:
+            await report()
+        assert (refused.value.current_status, refused.value.required_status) == (status, ["executing"])
+        assert await snapshot(tree.user_id) == before
