@@ -333,7 +333,7 @@ async def test_configuring_a_step_checks_values_against_the_tool_resource(user):
                 "name": "Search",
                 "parameter_mapping": {"query": {"type": "literal", "value": "q"}},
                 "result_mapping": {"results": {"type": "asset_field", "state_asset": results_id}},
-                "resource_configs": {"search_provider": {"timeout_seconds": 5}},
+                "resource_configs": {"search_provider": {"timeout_seconds": 5, "api_key": "from-the-proposal"}},
             },
             {
                 "tool_id": "extract",
@@ -347,7 +347,12 @@ async def test_configuring_a_step_checks_values_against_the_tool_resource(user):
     hop = ok(await user.post(f"/api/hops/{hop['id']}/implementation/accept"))
     search = hop["tool_steps"][0]
     assert search["status"] == "awaiting_configuration"
-    assert search["resource_configs"] == {"search_provider": {"values": {"timeout_seconds": 5}, "secrets": {}}}
+    # a secret in the proposal is stored encrypted and reported only as set
+    assert search["resource_configs"] == {"search_provider": {"values": {"timeout_seconds": 5}, "secrets": {"api_key": True}}}
+    stored = await ToolStep.select(ToolStep.resource_configs).where(ToolStep.id == UUID(search["id"])).first().run()
+    assert "from-the-proposal" not in str(stored["resource_configs"])
+    token = msgspec.json.decode(stored["resource_configs"])["search_provider"]["secrets"]["api_key"]
+    assert decrypt_value(token) == "from-the-proposal"
     path = f"/api/tool-steps/{search['id']}/configure"
 
     wrong = await user.post(path, json={"resource_configs": {"search": {"base_url": "x"}, "search_provider": {"base_url": 3, "colour": "red"}}})
