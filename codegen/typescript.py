@@ -149,6 +149,7 @@ class TypeScriptEmitter:
         self._info_cache: dict[int, mi.Type] = {}
         self._ts_memo: dict[tuple[int, str], str] = {}
         self._union_members: dict[str, list[str]] = {}
+        self._meta_memo: dict[type, list[tuple[str, list[str]]]] = {}
 
     # Collecting ---------------------------------------------------------------------------
 
@@ -366,8 +367,18 @@ class TypeScriptEmitter:
         tag_field = getattr(info, "tag_field", None)
         if tag_field is not None:
             shapes.append(FieldShape(tag_field, False, json_literal(info.tag), ["Discriminator of the union this type belongs to."]))
+        for f, (key, doc) in zip(info.fields, self._field_meta(entry)):
+            shapes.append(FieldShape(key, self._optional(entry, f, direction), self.ts_type(f.type, direction), doc))
+        return shapes
+
+    def _field_meta(self, entry: StructInfo) -> list[tuple[str, list[str]]]:
+        """Each field's wire key and TSDoc lines: the same in both directions, made once."""
+        known = self._meta_memo.get(entry.cls)
+        if known is not None:
+            return known
         docs = field_docs(entry.cls)
-        for f in info.fields:
+        meta: list[tuple[str, list[str]]] = []
+        for f in entry.info.fields:
             doc: list[str] = []
             text = docs.get(f.name) or _meta_description(f.type)
             if text:
@@ -376,9 +387,9 @@ class TypeScriptEmitter:
             if default is not None:
                 doc.extend(([""] if doc else []) + [f"@defaultValue {default}"])
             name = getattr(f, "encode_name", f.name)
-            key = name if _IDENTIFIER.match(name) else json_literal(name)
-            shapes.append(FieldShape(key, self._optional(entry, f, direction), self.ts_type(f.type, direction), doc))
-        return shapes
+            meta.append((name if _IDENTIFIER.match(name) else json_literal(name), doc))
+        self._meta_memo[entry.cls] = meta
+        return meta
 
     # Rendering the file -------------------------------------------------------------------
 
