@@ -1,7 +1,8 @@
 """Reading, updating and deleting missions, hops and tool steps, scoped to one user.
 
-A mission is read with a fixed number of queries whatever its size: the mission, its hops,
-all their tool steps, the mission's asset map and all hop asset maps, in one snapshot.
+A mission is read in one statement whatever its size: the database builds one JSON document
+(the mission, its hops, all their tool steps, the mission's and the hops' asset maps) and
+msgspec decodes it straight into Structs.
 Status changes are not made here: they belong to `server.workflow.transitions`.
 """
 
@@ -14,10 +15,9 @@ from uuid import UUID
 import msgspec
 
 from server.assets.tables import Asset as AssetTable
-from server.assets.tables import HopAsset as HopAssetTable
-from server.assets.tables import MissionAsset as MissionAssetTable
 from server.database import (
     decode_json_fields,
+    engine,
     for_update,
     json_columns,
     now,
@@ -26,16 +26,19 @@ from server.database import (
     to_struct,
     write_transaction,
 )
+from server.db import JsonSql, json_statement
 from server.enums import AssetRole, AssetScopeType, MissionStatus
 from server.errors import NotFound
 from server.missions.schemas import (
     Hop,
+    HopInfo,
     HopPage,
     HopUpdate,
     Mission,
     MissionInfo,
     MissionPage,
     MissionUpdate,
+    ResourceConfigState,
     ToolStep,
     ToolStepPage,
     ToolStepUpdate,
@@ -50,7 +53,6 @@ _HOP_JSON = json_columns(HopTable)
 _STEP_JSON = json_columns(ToolStepTable)
 
 _MISSION_COLUMNS = [c for c in MissionTable._meta.columns if c._meta.name != "user_id"]
-_HOP_COLUMNS = [c for c in HopTable._meta.columns if c._meta.name != "user_id"]
 _STEP_COLUMNS = [c for c in ToolStepTable._meta.columns if c._meta.name != "user_id"]
 
 
@@ -74,18 +76,6 @@ def tool_step_from_row(row: dict[str, Any]) -> ToolStep:
     return to_struct(ToolStep, row)
 
 
-def hop_from_row(row: dict[str, Any], steps: list[ToolStep], asset_map: dict[UUID, AssetRole]) -> Hop:
-    decode_json_fields(row, _HOP_JSON)
-    row["tool_steps"] = steps
-    row["hop_asset_map"] = asset_map
-    row["asset_summary"] = summarize_asset_map(asset_map)
-    return to_struct(Hop, row)
-
-
-def mission_info_from_row(row: dict[str, Any]) -> MissionInfo:
-    return to_struct(MissionInfo, decode_json_fields(row, _MISSION_JSON))
-
-
 # Reading -----------------------------------------------------------------------------------
 
 
@@ -101,93 +91,177 @@ async def _mission_row(user_id: UUID, mission_id: UUID) -> dict[str, Any]:
     return row
 
 
-async def _hops_of_mission(user_id: UUID, mission_id: UUID, hop_id: UUID | None = None) -> list[Hop]:
-    """The hops of a mission (or the one hop `hop_id`) with their steps and asset maps: 3 queries."""
-    hop_filter = (HopTable.mission_id == mission_id) & (HopTable.user_id == user_id)
-    step_filter = (ToolStepTable.hop_id.mission_id == mission_id) & (ToolStepTable.user_id == user_id)
-    map_filter = (HopAssetTable.hop_id.mission_id == mission_id) & (HopAssetTable.user_id == user_id)
-    if hop_id is not None:
-        hop_filter &= HopTable.id == hop_id
-        step_filter = (ToolStepTable.hop_id == hop_id) & (ToolStepTable.user_id == user_id)
-        map_filter = (HopAssetTable.hop_id == hop_id) & (HopAssetTable.user_id == user_id)
-    hop_rows = await HopTable.select(*_HOP_COLUMNS).where(hop_filter).order_by(HopTable.sequence_order).run()
-    if not hop_rows:
-        return []
-    step_rows = (
-        await ToolStepTable.select(*_STEP_COLUMNS)
-        .where(step_filter)
-        .order_by(ToolStepTable.hop_id)
-        .order_by(ToolStepTable.sequence_order)
-        .run()
+class _StoredResourceConfig(msgspec.Struct):
+    """A step's resource configuration as stored: secrets still in it."""
+
+    values: dict[str, Any] = {}
+    secrets: dict[str, Any] = {}
+
+
+class _HopTree(msgspec.Struct):
+    """What one statement returns for hops: the hops, all their steps (each with its stored
+    resource configs, masked before it leaves) and their asset maps as (hop, asset, role)."""
+
+    hops: list[HopInfo]
+    steps: list[tuple[ToolStep, dict[str, _StoredResourceConfig] | None]]
+    hop_assets: list[tuple[UUID, UUID, AssetRole]]
+
+
+class _MissionTree(_HopTree):
+    mission: MissionInfo | None
+    mission_assets: list[tuple[UUID, AssetRole]]
+
+
+class _MissionList(msgspec.Struct):
+    items: list[MissionInfo]
+    total: int
+
+
+def _hop_parts(sql: JsonSql, hop_filter: str) -> dict[str, str]:
+    """The hops matching `hop_filter` (on alias `h`), their steps and asset maps; every part
+    scoped to the user."""
+    step = sql.row(ToolStepTable, "s", replace={"resource_configs": sql.empty_object()})
+    return {
+        "hops": sql.aggregate(sql.row(HopTable, "h"), f"FROM hops h WHERE {hop_filter}", ["h.sequence_order"]),
+        "steps": sql.aggregate(
+            sql.array(step, sql.column(ToolStepTable.resource_configs, "s")),
+            f"FROM tool_steps s JOIN hops h ON h.id = s.hop_id WHERE {hop_filter} AND s.user_id = :user",
+            ["h.sequence_order", "s.sequence_order"],
+        ),
+        "hop_assets": sql.aggregate(
+            sql.array("ha.hop_id", "ha.asset_id", "ha.role"),
+            f"FROM hop_assets ha JOIN hops h ON h.id = ha.hop_id WHERE {hop_filter} AND ha.user_id = :user",
+            ["ha.created_at", "ha.id"],
+        ),
+    }
+
+
+def _mission_tree_sql(sql: JsonSql) -> str:
+    return sql.document(
+        {
+            "mission": sql.scalar(f"SELECT {sql.row(MissionTable, 'm')} FROM missions m WHERE m.id = :mission AND m.user_id = :user"),
+            **_hop_parts(sql, "h.mission_id = :mission AND h.user_id = :user"),
+            "mission_assets": sql.aggregate(
+                sql.array("ma.asset_id", "ma.role"),
+                "FROM mission_assets ma WHERE ma.mission_id = :mission AND ma.user_id = :user",
+                ["ma.created_at", "ma.id"],
+            ),
+        }
     )
-    map_rows = (
-        await HopAssetTable.select(HopAssetTable.hop_id, HopAssetTable.asset_id, HopAssetTable.role)
-        .where(map_filter)
-        .order_by(HopAssetTable.created_at)
-        .order_by(HopAssetTable.id)
-        .run()
+
+
+def _mission_list_sql(sql: JsonSql, *, by_status: bool) -> str:
+    where = "WHERE p.user_id = :user" + (" AND p.status = :status" if by_status else "")
+    # The page's ids come off the (user_id[, status], created_at, id) index; only those
+    # rows are turned into JSON.
+    page = f"SELECT p.id FROM missions p {where} ORDER BY p.created_at DESC, p.id DESC LIMIT :limit OFFSET :offset"
+    return sql.document(
+        {
+            "items": sql.aggregate(sql.row(MissionTable, "m"), f"FROM missions m WHERE m.id IN ({page})", ["m.created_at DESC", "m.id DESC"]),
+            "total": f"(SELECT count(*) FROM missions p {where})",
+        }
     )
+
+
+# One statement each, whatever the number of hops, steps and assets.
+_MISSION_TREE = json_statement(_mission_tree_sql)
+_MISSION_HOPS = json_statement(lambda sql: sql.document(_hop_parts(sql, "h.mission_id = :mission AND h.user_id = :user")))
+_MISSION_HOP = json_statement(lambda sql: sql.document(_hop_parts(sql, "h.mission_id = :mission AND h.id = :hop AND h.user_id = :user")))
+_HOP = json_statement(lambda sql: sql.document(_hop_parts(sql, "h.id = :hop AND h.user_id = :user")))
+_MISSION_PAGE = json_statement(lambda sql: _mission_list_sql(sql, by_status=False))
+_MISSION_PAGE_BY_STATUS = json_statement(lambda sql: _mission_list_sql(sql, by_status=True))
+
+_decode_hop_tree = msgspec.json.Decoder(_HopTree).decode
+_decode_mission_tree = msgspec.json.Decoder(_MissionTree).decode
+_decode_mission_list = msgspec.json.Decoder(_MissionList).decode
+
+
+def _config_states(stored: dict[str, _StoredResourceConfig]) -> dict[str, ResourceConfigState]:
+    """Stored resource configs -> response shape: secrets are reported only as set or not."""
+    return {
+        resource_id: ResourceConfigState(values=config.values, secrets={name: bool(value) for name, value in config.secrets.items()})
+        for resource_id, config in stored.items()
+    }
+
+
+def _assemble_hops(tree: _HopTree) -> list[Hop]:
     steps_by_hop: dict[UUID, list[ToolStep]] = defaultdict(list)
-    for row in step_rows:
-        steps_by_hop[row["hop_id"]].append(tool_step_from_row(row))
+    for step, configs in tree.steps:
+        if configs:
+            step.resource_configs = _config_states(configs)
+        steps_by_hop[step.hop_id].append(step)
     maps_by_hop: dict[UUID, dict[UUID, AssetRole]] = defaultdict(dict)
-    for row in map_rows:
-        maps_by_hop[row["hop_id"]][row["asset_id"]] = AssetRole(row["role"])
-    return [hop_from_row(row, steps_by_hop.get(row["id"], []), maps_by_hop.get(row["id"], {})) for row in hop_rows]
+    for hop_id, asset_id, role in tree.hop_assets:
+        maps_by_hop[hop_id][asset_id] = role
+    hops = []
+    for info in tree.hops:
+        asset_map = maps_by_hop.get(info.id, {})
+        hops.append(
+            Hop(
+                **msgspec.structs.asdict(info),
+                tool_steps=steps_by_hop.get(info.id, []),
+                hop_asset_map=asset_map,
+                asset_summary=summarize_asset_map(asset_map),
+            )
+        )
+    return hops
+
+
+async def _hops_of_mission(user_id: UUID, mission_id: UUID, hop_id: UUID | None = None) -> list[Hop]:
+    """The hops of a mission (or the one hop `hop_id`) with their steps and asset maps, in
+    one statement (inside the current transaction, if any)."""
+    if hop_id is None:
+        doc = await _MISSION_HOPS.fetch_value(engine(), mission=mission_id, user=user_id)
+    else:
+        doc = await _MISSION_HOP.fetch_value(engine(), mission=mission_id, hop=hop_id, user=user_id)
+    return _assemble_hops(_decode_hop_tree(doc))
+
+
+async def _mission_tree(user_id: UUID, mission_id: UUID) -> _MissionTree:
+    tree = _decode_mission_tree(await _MISSION_TREE.fetch_value(engine(), mission=mission_id, user=user_id))
+    if tree.mission is None:
+        raise NotFound("mission", mission_id)
+    return tree
 
 
 async def get_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
-    """One mission with its hops, steps and asset maps, in 5 queries whatever its size."""
-    async with read_transaction():
-        row = await _mission_row(user_id, mission_id)
-        hops = await _hops_of_mission(user_id, mission_id)
-        map_rows = (
-            await MissionAssetTable.select(MissionAssetTable.asset_id, MissionAssetTable.role)
-            .where((MissionAssetTable.mission_id == mission_id) & (MissionAssetTable.user_id == user_id))
-            .order_by(MissionAssetTable.created_at)
-            .order_by(MissionAssetTable.id)
-            .run()
-        )
-    asset_map = {r["asset_id"]: AssetRole(r["role"]) for r in map_rows}
-    decode_json_fields(row, _MISSION_JSON)
-    current = next((hop for hop in hops if hop.id == row["current_hop_id"]), None)
-    row.update(hops=hops, current_hop=current, mission_asset_map=asset_map, asset_summary=summarize_asset_map(asset_map))
-    return to_struct(Mission, row)
+    """One mission with its hops, steps and asset maps, in one statement whatever its size
+    (one snapshot on both engines)."""
+    tree = await _mission_tree(user_id, mission_id)
+    hops = _assemble_hops(tree)
+    info = tree.mission
+    asset_map = dict(tree.mission_assets)
+    current = next((hop for hop in hops if hop.id == info.current_hop_id), None)
+    return Mission(
+        **msgspec.structs.asdict(info),
+        hops=hops,
+        current_hop=current,
+        mission_asset_map=asset_map,
+        asset_summary=summarize_asset_map(asset_map),
+    )
 
 
 async def list_missions(
     *, user_id: UUID, limit: int, offset: int, status: MissionStatus | None = None
 ) -> MissionPage:
-    """Newest first; ties broken by id so pages never overlap."""
-    where = MissionTable.user_id == user_id
-    if status is not None:
-        where &= MissionTable.status == status
-    rows = (
-        await MissionTable.select(*_MISSION_COLUMNS)
-        .where(where)
-        .order_by(MissionTable.created_at, ascending=False)
-        .order_by(MissionTable.id, ascending=False)
-        .limit(limit)
-        .offset(offset)
-        .run()
-    )
-    total = await MissionTable.count().where(where).run()
-    return MissionPage(items=[mission_info_from_row(r) for r in rows], total=total, limit=limit, offset=offset)
+    """Newest first; ties broken by id so pages never overlap. One statement (page and total)."""
+    if status is None:
+        doc = await _MISSION_PAGE.fetch_value(engine(), user=user_id, limit=limit, offset=offset)
+    else:
+        doc = await _MISSION_PAGE_BY_STATUS.fetch_value(engine(), user=user_id, status=status.value, limit=limit, offset=offset)
+    page = _decode_mission_list(doc)
+    return MissionPage(items=page.items, total=page.total, limit=limit, offset=offset)
 
 
 async def get_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
-    async with read_transaction():
-        row = await HopTable.select(HopTable.mission_id).where((HopTable.id == hop_id) & (HopTable.user_id == user_id)).first().run()
-        if row is None:
-            raise NotFound("hop", hop_id)
-        hops = await _hops_of_mission(user_id, row["mission_id"], hop_id=hop_id)
+    hops = _assemble_hops(_decode_hop_tree(await _HOP.fetch_value(engine(), hop=hop_id, user=user_id)))
+    if not hops:
+        raise NotFound("hop", hop_id)
     return hops[0]
 
 
 async def list_hops(*, user_id: UUID, mission_id: UUID, limit: int, offset: int) -> HopPage:
-    async with read_transaction():
-        await _mission_row(user_id, mission_id)
-        hops = await _hops_of_mission(user_id, mission_id)
+    hops = _assemble_hops(await _mission_tree(user_id, mission_id))
     return HopPage(items=hops[offset : offset + limit], total=len(hops), limit=limit, offset=offset)
 
 

@@ -23,6 +23,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -68,7 +69,7 @@ def bench_database(engine_name: str) -> Iterator[dict[str, str]]:
     env = {"DATA_DIR": str(data_dir), "SECRET_KEY": "bench-secret-key", "LOGIN_ATTEMPTS_PER_WINDOW": "1000"}
     db_name = f"missions_bench_{uuid.uuid4().hex[:10]}"
     if engine_name == "postgres":
-        asyncio.run(_admin(f'CREATE DATABASE "{db_name}"'))
+        _admin(f'CREATE DATABASE "{db_name}"')
         env["DATABASE_URL"] = ADMIN_URL.rsplit("/", 1)[0] + f"/{db_name}"
     else:
         os.environ.pop("DATABASE_URL", None)
@@ -77,18 +78,24 @@ def bench_database(engine_name: str) -> Iterator[dict[str, str]]:
         yield env
     finally:
         if engine_name == "postgres":
-            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+            _admin(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-async def _admin(sql: str) -> None:
+def _admin(sql: str) -> None:
+    """Run one statement on the PostgreSQL server, from sync or async code alike (own thread
+    and event loop)."""
     import asyncpg
 
-    connection = await asyncpg.connect(ADMIN_URL)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
+    async def run() -> None:
+        connection = await asyncpg.connect(ADMIN_URL)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result()
 
 
 async def migrate() -> None:
@@ -220,35 +227,34 @@ async def build_mission(
 
 
 class QueryCounter:
-    """Records every SQL statement the engine runs (inside a transaction or not) while active."""
+    """Records every SQL statement run through the engine while active (Piccolo queries and
+    raw ones alike, in a transaction or not), through the engine's query-logging hook.
+    A transaction's BEGIN and COMMIT are not counted."""
 
     def __init__(self, engine: Any) -> None:
         self.engine = engine
         self.statements: list[str] = []
 
     def __enter__(self) -> QueryCounter:
-        engine = self.engine
-        self._saved = (engine.__dict__.get("_run_in_new_connection"), engine.__dict__.get("_run_in_existing_connection"))
-        new, existing = engine._run_in_new_connection, engine._run_in_existing_connection
+        # On the class: PostgreSQL's engine has __slots__, so no per-instance override.
+        engine_class = type(self.engine)
+        self._saved = (self.engine.log_queries, engine_class.__dict__.get("print_query"))
+        statements = self.statements
 
-        async def run_new(query: str, *args: Any, **kwargs: Any) -> Any:
-            self.statements.append(query)
-            return await new(query, *args, **kwargs)
+        def record(engine: Any, query_id: int, query: str) -> None:
+            statements.append(query)
 
-        async def run_existing(connection: Any, query: str, *args: Any, **kwargs: Any) -> Any:
-            self.statements.append(query)
-            return await existing(connection, query, *args, **kwargs)
-
-        engine._run_in_new_connection = run_new
-        engine._run_in_existing_connection = run_existing
+        engine_class.print_query = record
+        self.engine.log_queries = True
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        for name, saved in zip(("_run_in_new_connection", "_run_in_existing_connection"), self._saved, strict=True):
-            if saved is None:
-                delattr(self.engine, name)
-            else:
-                setattr(self.engine, name, saved)
+        log_queries, print_query = self._saved
+        self.engine.log_queries = log_queries
+        if print_query is None:
+            del type(self.engine).print_query
+        else:
+            type(self.engine).print_query = print_query
 
     @property
     def count(self) -> int:
@@ -288,6 +294,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+_SERVER_PIDS: dict[str, int] = {}
+
+
 @contextmanager
 def server_process(env: dict[str, str]) -> Iterator[str]:
     """One uvicorn process serving the app on a free local port; yields its base URL."""
@@ -302,6 +311,7 @@ def server_process(env: dict[str, str]) -> Iterator[str]:
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
+    _SERVER_PIDS[base] = process.pid
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -323,6 +333,7 @@ def server_process(env: dict[str, str]) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        _SERVER_PIDS.pop(base, None)
 
 
 def sign_in(base: str, email: str) -> str:
@@ -367,17 +378,36 @@ def ensure_wrk() -> str:
     return path
 
 
-def wrk_requests_per_second(
+@dataclass
+class WrkResult:
+    requests_per_second: float
+    requests: int
+    server_cpu_ms: float
+    """Server process CPU time (all its threads) per request, which machine load barely changes."""
+
+
+def wrk(
     url: str, cookie: str, *, connections: int = 32, threads: int = 2, seconds: int = 10, accept_encoding: str | None = None
-) -> float:
-    """Requests/s that wrk measures; fails if any answer was not a success."""
-    command = [ensure_wrk(), f"-c{connections}", f"-t{threads}", f"-d{seconds}s", "-H", f"Cookie: {cookie}"]
+) -> WrkResult:
+    """Run wrk against a server started by `server_process`; fails if any answer was not a success."""
+    command = [ensure_wrk(), f"-c{connections}", f"-t{threads}", f"-d{seconds}s", "--timeout", "10s", "-H", f"Cookie: {cookie}"]
     if accept_encoding:
         command += ["-H", f"Accept-Encoding: {accept_encoding}"]
+    pid = _SERVER_PIDS.get(url.split("/api/", 1)[0])
+    cpu_before = process_cpu_seconds(pid) if pid else 0.0
     output = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+    cpu = process_cpu_seconds(pid) - cpu_before if pid else 0.0
     if "Non-2xx or 3xx responses" in output or "Socket errors" in output:
         raise RuntimeError(f"wrk saw failed requests:\n{output}")
-    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    if not match:
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    total = re.search(r"(\d+) requests in", output)
+    if not rate or not total:
         raise RuntimeError(f"unexpected wrk output:\n{output}")
-    return float(match.group(1))
+    requests = int(total.group(1))
+    return WrkResult(float(rate.group(1)), requests, cpu * 1000 / max(requests, 1))
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and all its threads, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
