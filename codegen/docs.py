@@ -116,7 +116,8 @@ def scan_field_docs(filename: str) -> dict[str, dict[str, str]]:
             frame[2] = indent
             field = _FIELD.match(stripped)
             following = end + 1
-            while following < len(lines) and not lines[following].strip():
+            while following < len(lines) and (not lines[following].strip() or lines[following].lstrip().startswith("#")):
+                # Blank lines and comments do not separate a field from its docstring.
                 following += 1
             if (
                 field
