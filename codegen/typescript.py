@@ -192,6 +192,8 @@ class TypeScriptEmitter:
             return
         seen.add(key)
         if kind in _STRUCT_KINDS:
+            if getattr(t, "array_like", False):
+                raise UnsupportedType(f"{t.cls.__qualname__} is encoded as an array (array_like=True): give it named fields")  # type: ignore[attr-defined]
             entry = self.structs.get(t.cls)  # type: ignore[attr-defined]
             if entry is None:
                 entry = self.structs[t.cls] = StructInfo(t)  # type: ignore[attr-defined,arg-type]

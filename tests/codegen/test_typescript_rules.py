@@ -187,3 +187,11 @@ def test_an_input_name_that_is_already_taken_is_refused():
 def test_output_is_deterministic():
     roots = ((Bag, RESPONSE), (Thing, REQUEST))
     assert emit(*roots, enums=(Color,)) == emit(*roots, enums=(Color,))
+
+
+def test_a_struct_encoded_as_an_array_is_refused_rather_than_mistyped():
+    from codegen.typescript import UnsupportedType
+
+    point = msgspec.defstruct("Point", [("x", int), ("y", int)], array_like=True)
+    with pytest.raises(UnsupportedType, match="Point"):
+        emit((point, RESPONSE))
