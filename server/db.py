@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import aiosqlite
-from piccolo.columns import JSON, JSONB, Boolean, Column, Timestamptz
+from piccolo.columns import JSON, JSONB, Boolean, Column, Float, Integer, Timestamptz
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, dict_factory
@@ -95,6 +95,25 @@ class PooledSQLiteEngine(SQLiteEngine):
         return await connection.execute_fetchall(query, args or [])
 
 
+class PooledPostgresEngine(PostgresEngine):
+    """PostgresEngine whose pool hands connections back without a reset round trip.
+
+    asyncpg resets a connection on every release (`RESET ALL; UNLISTEN *; CLOSE ALL; ...`),
+    one extra round trip per query outside a transaction. Pooled connections here carry no
+    session state to reset: the app never SETs session settings, LISTENs (the event listener
+    has its own connection), holds session advisory locks or keeps cursors. An open
+    transaction is still rolled back on release by asyncpg itself.
+    """
+
+    async def start_connection_pool(self, **kwargs: Any) -> None:
+        kwargs.setdefault("reset", _no_session_reset)
+        await super().start_connection_pool(**kwargs)
+
+
+async def _no_session_reset(connection: Any) -> None:
+    return None
+
+
 _ADD_CONSTRAINT = re.compile(r'^ALTER TABLE "?(\w+)"? ADD CONSTRAINT "?(\w+)"? (UNIQUE|CHECK) \((.*)\)$', re.S)
 _DROP_CONSTRAINT = re.compile(r'^ALTER TABLE "?(\w+)"? DROP CONSTRAINT (?:IF EXISTS )?"?(\w+)"?$', re.S)
 
@@ -157,7 +176,7 @@ def make_engine(settings: Settings | None = None) -> Engine:
     settings = settings or get_settings()
     if settings.is_postgres:
         # UTC sessions: timestamps that the database turns into JSON text carry a +00:00 offset.
-        return PostgresEngine(config={"dsn": settings.database_url, "server_settings": {"timezone": "UTC"}}, extensions=())
+        return PooledPostgresEngine(config={"dsn": settings.database_url, "server_settings": {"timezone": "UTC"}}, extensions=())
     path = settings.sqlite_path
     path.parent.mkdir(parents=True, exist_ok=True)
     return PooledSQLiteEngine(path=str(path))
@@ -187,8 +206,10 @@ class Statement:
     def __init__(self, sql: dict[str, str]) -> None:
         self._compiled: dict[str, tuple[str, tuple[str, ...]]] = {}
         for engine_type, text in sql.items():
+            if "{" in text or "}" in text:
+                raise ValueError("Piccolo's query strings take every brace for a parameter")
             names = tuple(_NAMED_PARAMETER.findall(text))
-            template = _NAMED_PARAMETER.sub("{}", text.replace("{", "{{").replace("}", "}}"))
+            template = _NAMED_PARAMETER.sub("{}", text)
             self._compiled[engine_type] = (template, names)
 
     def sql(self, engine_type: str) -> str:
@@ -205,37 +226,53 @@ class Statement:
 
 
 class JsonSql:
-    """SQL expressions that build JSON in the database, for one engine (`sqlite` or `postgres`).
+    """SQL expressions that build JSON text in the database, for one engine (`sqlite` or
+    `postgres`).
 
     Values come out as msgspec decodes them into the Structs: UUIDs and enum values as
     strings, JSON columns embedded as JSON, booleans as true/false, timestamps as RFC 3339
-    text with their UTC offset.
+    text with their UTC offset. On PostgreSQL the JSON functions build the document. On
+    SQLite (3.40: JSON functions re-parse their JSON arguments at every level) it is
+    concatenated as text: every piece is JSON text already (JSON columns hold what msgspec
+    wrote), so nothing is parsed twice, and no piece may be NULL.
     """
 
     def __init__(self, engine_type: str) -> None:
         self.sqlite = engine_type == "sqlite"
 
     def column(self, column: Column, alias: str) -> str:
+        """A column's value as JSON."""
         name = f'{alias}."{column._meta.db_column_name}"'
         if not self.sqlite:
             return name
         if isinstance(column, (JSON, JSONB)):
-            return f"json({name})"
+            return f"coalesce({name}, 'null')"
         if isinstance(column, Boolean):
-            return f"json(CASE {name} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)"
+            return f"CASE {name} WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE 'null' END"
+        if isinstance(column, (Integer, Float)):
+            return f"coalesce({name}, 'null')"
         if isinstance(column, Timestamptz):
-            # Stored as text in UTC; older rows or database defaults may lack the offset.
-            return f"CASE WHEN {name} LIKE '%+__:__' OR {name} LIKE '%Z' THEN {name} ELSE {name} || '+00:00' END"
-        return name
+            # Stored as text in UTC; rows written by a database default lack the offset.
+            return f"json_quote(CASE WHEN {name} LIKE '%+__:__' OR {name} LIKE '%Z' THEN {name} ELSE {name} || '+00:00' END)"
+        return f"json_quote({name})"
+
+    def filter_column(self, column: str) -> str:
+        """A column compared in a WHERE clause without offering its index to SQLite's planner
+        (unary +), for a condition that only re-checks rows found through another index."""
+        return f"+{column}" if self.sqlite else column
 
     def object(self, items: dict[str, str]) -> str:
-        """A JSON object from names to SQL expressions."""
-        pairs = ", ".join(f"'{key}', {value}" for key, value in items.items())
-        return f"json_object({pairs})" if self.sqlite else f"json_build_object({pairs})"
+        """A JSON object from names (plain identifiers) to JSON-valued SQL expressions."""
+        if not self.sqlite:
+            return "json_build_object(" + ", ".join(f"'{key}', {value}" for key, value in items.items()) + ")"
+        if not items:
+            return "json_object()"
+        parts = " || ',' || ".join(f"'\"{key}\":' || {value}" for key, value in items.items())
+        return f"(char(123) || {parts} || char(125))"  # braces spelled out: Piccolo reads {} as a parameter
 
     def row(self, table: type[Table], alias: str, *, exclude: Iterable[str] = ("user_id",), replace: dict[str, str] | None = None) -> str:
         """A JSON object of a row's columns by name, leaving out `exclude`; `replace` gives
-        some keys another SQL expression."""
+        some keys another JSON-valued SQL expression."""
         replace = replace or {}
         skipped = set(exclude)
         items = {
@@ -246,9 +283,10 @@ class JsonSql:
         return self.object(items)
 
     def array(self, *values: str) -> str:
-        """A JSON array of SQL expressions (a tuple on the Python side)."""
-        joined = ", ".join(values)
-        return f"json_array({joined})" if self.sqlite else f"json_build_array({joined})"
+        """A JSON array of JSON-valued SQL expressions (a tuple on the Python side)."""
+        if not self.sqlite:
+            return f"json_build_array({', '.join(values)})"
+        return "('[' || " + " || ',' || ".join(values) + " || ']')"
 
     def empty_object(self) -> str:
         return "json_object()" if self.sqlite else "json_build_object()"
@@ -258,13 +296,14 @@ class JsonSql:
         the order of `order_by` (expressions, each optionally followed by ASC or DESC)."""
         order = ", ".join(order_by)
         if self.sqlite:
-            # SQLite aggregates rows in the order the ordered subquery delivers them.
-            return f"json((SELECT json_group_array(json(e)) FROM (SELECT {element} AS e {from_where} ORDER BY {order})))"
+            # An aggregate over an ordered subquery takes its rows in that order (SQLite never
+            # flattens an ordered subquery into an aggregate).
+            return f"(SELECT '[' || coalesce(group_concat(e, ','), '') || ']' FROM (SELECT {element} AS e {from_where} ORDER BY {order}))"
         return f"(SELECT coalesce(json_agg({element} ORDER BY {order}), '[]'::json) {from_where})"
 
     def scalar(self, select: str) -> str:
         """A JSON value from a scalar subquery (`SELECT x FROM ...`); null when it finds no row."""
-        return f"json(({select}))" if self.sqlite else f"({select})"
+        return f"coalesce(({select}), 'null')" if self.sqlite else f"({select})"
 
     def document(self, items: dict[str, str]) -> str:
         """The statement returning one row with one column: the JSON document as text."""

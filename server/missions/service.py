@@ -15,6 +15,8 @@ from uuid import UUID
 import msgspec
 
 from server.assets.tables import Asset as AssetTable
+from server.assets.tables import HopAsset as HopAssetTable
+from server.assets.tables import MissionAsset as MissionAssetTable
 from server.database import (
     decode_json_fields,
     engine,
@@ -117,20 +119,24 @@ class _MissionList(msgspec.Struct):
     total: int
 
 
-def _hop_parts(sql: JsonSql, hop_filter: str) -> dict[str, str]:
-    """The hops matching `hop_filter` (on alias `h`), their steps and asset maps; every part
-    scoped to the user."""
+def _hop_parts(sql: JsonSql, hops_by: str) -> dict[str, str]:
+    """The user's hops matching `hops_by` (on alias `h`), their steps and asset maps.
+
+    Every row is found through the mission or hop ids, not among all of the user's rows:
+    the user_id conditions only re-check them (SQLite, without statistics, would otherwise
+    pick the user_id index and scan the user's whole history)."""
+    hop_filter = f"{hops_by} AND {sql.filter_column('h.user_id')} = :user"
     step = sql.row(ToolStepTable, "s", replace={"resource_configs": sql.empty_object()})
     return {
         "hops": sql.aggregate(sql.row(HopTable, "h"), f"FROM hops h WHERE {hop_filter}", ["h.sequence_order"]),
         "steps": sql.aggregate(
             sql.array(step, sql.column(ToolStepTable.resource_configs, "s")),
-            f"FROM tool_steps s JOIN hops h ON h.id = s.hop_id WHERE {hop_filter} AND s.user_id = :user",
+            f"FROM tool_steps s JOIN hops h ON h.id = s.hop_id WHERE {hop_filter} AND {sql.filter_column('s.user_id')} = :user",
             ["h.sequence_order", "s.sequence_order"],
         ),
         "hop_assets": sql.aggregate(
-            sql.array("ha.hop_id", "ha.asset_id", "ha.role"),
-            f"FROM hop_assets ha JOIN hops h ON h.id = ha.hop_id WHERE {hop_filter} AND ha.user_id = :user",
+            sql.array(*(sql.column(c, "ha") for c in (HopAssetTable.hop_id, HopAssetTable.asset_id, HopAssetTable.role))),
+            f"FROM hop_assets ha JOIN hops h ON h.id = ha.hop_id WHERE {hop_filter} AND {sql.filter_column('ha.user_id')} = :user",
             ["ha.created_at", "ha.id"],
         ),
     }
@@ -139,11 +145,13 @@ def _hop_parts(sql: JsonSql, hop_filter: str) -> dict[str, str]:
 def _mission_tree_sql(sql: JsonSql) -> str:
     return sql.document(
         {
-            "mission": sql.scalar(f"SELECT {sql.row(MissionTable, 'm')} FROM missions m WHERE m.id = :mission AND m.user_id = :user"),
-            **_hop_parts(sql, "h.mission_id = :mission AND h.user_id = :user"),
+            "mission": sql.scalar(
+                f"SELECT {sql.row(MissionTable, 'm')} FROM missions m WHERE m.id = :mission AND {sql.filter_column('m.user_id')} = :user"
+            ),
+            **_hop_parts(sql, "h.mission_id = :mission"),
             "mission_assets": sql.aggregate(
-                sql.array("ma.asset_id", "ma.role"),
-                "FROM mission_assets ma WHERE ma.mission_id = :mission AND ma.user_id = :user",
+                sql.array(sql.column(MissionAssetTable.asset_id, "ma"), sql.column(MissionAssetTable.role, "ma")),
+                f"FROM mission_assets ma WHERE ma.mission_id = :mission AND {sql.filter_column('ma.user_id')} = :user",
                 ["ma.created_at", "ma.id"],
             ),
         }
@@ -158,16 +166,16 @@ def _mission_list_sql(sql: JsonSql, *, by_status: bool) -> str:
     return sql.document(
         {
             "items": sql.aggregate(sql.row(MissionTable, "m"), f"FROM missions m WHERE m.id IN ({page})", ["m.created_at DESC", "m.id DESC"]),
-            "total": f"(SELECT count(*) FROM missions p {where})",
+            "total": f"(SELECT count(*) FROM missions p {where})",  # a number: JSON as it is
         }
     )
 
 
 # One statement each, whatever the number of hops, steps and assets.
 _MISSION_TREE = json_statement(_mission_tree_sql)
-_MISSION_HOPS = json_statement(lambda sql: sql.document(_hop_parts(sql, "h.mission_id = :mission AND h.user_id = :user")))
-_MISSION_HOP = json_statement(lambda sql: sql.document(_hop_parts(sql, "h.mission_id = :mission AND h.id = :hop AND h.user_id = :user")))
-_HOP = json_statement(lambda sql: sql.document(_hop_parts(sql, "h.id = :hop AND h.user_id = :user")))
+_MISSION_HOPS = json_statement(lambda sql: sql.document(_hop_parts(sql, "h.mission_id = :mission")))
+_MISSION_HOP = json_statement(lambda sql: sql.document(_hop_parts(sql, "h.mission_id = :mission AND h.id = :hop")))
+_HOP = json_statement(lambda sql: sql.document(_hop_parts(sql, "h.id = :hop")))
 _MISSION_PAGE = json_statement(lambda sql: _mission_list_sql(sql, by_status=False))
 _MISSION_PAGE_BY_STATUS = json_statement(lambda sql: _mission_list_sql(sql, by_status=True))
 
