@@ -27,9 +27,12 @@ class PooledSQLiteEngine(SQLiteEngine):
 
     Piccolo's SQLite engine opens a connection (and a thread) for every query outside a
     transaction; reusing them keeps a request to a few hundred microseconds of overhead.
+    A query never waits for a connection: when all are busy it opens one more. Up to
+    `pool_size` are kept open afterwards, enough for a few dozen concurrent requests
+    without opening and closing connections under load.
     """
 
-    def __init__(self, path: str, pool_size: int = 8) -> None:
+    def __init__(self, path: str, pool_size: int = 32) -> None:
         super().__init__(path=path, timeout=SQLITE_BUSY_TIMEOUT_S)
         self._pool_size = pool_size
         self._pooling = False
