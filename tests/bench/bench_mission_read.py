@@ -2,8 +2,11 @@
 
 Prints, per engine: the SQL statements one request runs (for that mission and for a
 one-hop mission: they must be equal), the response size, the median latency of sequential
-requests on one connection, and the requests/s of wrk with 32 connections against one
-uvicorn process. Targets: median <= 7 ms and >= 150 requests/s.
+requests on one connection, the requests/s of wrk with 32 connections against one uvicorn
+process, and the server's CPU time per request (all its threads; the figure that machine
+load changes least). Each is measured without compression and, in brackets, with
+`Accept-Encoding: gzip` as a browser sends it (the app gzips bodies of 4 KiB and more).
+Targets: median <= 7 ms and >= 150 requests/s.
 
     .venv/bin/python tests/bench/bench_mission_read.py [--engine sqlite|postgres|both]
 """
