@@ -226,10 +226,18 @@ async def build_mission(
 # Counting queries --------------------------------------------------------------------------
 
 
+def _current_task() -> asyncio.Task | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no running event loop
+        return None
+
+
 class QueryCounter:
     """Records every SQL statement run through the engine while active (Piccolo queries and
     raw ones alike, in a transaction or not), through the engine's query-logging hook.
-    A transaction's BEGIN and COMMIT are not counted."""
+    A transaction's BEGIN and COMMIT are not counted. Entered inside a task, it counts that
+    task's statements only."""
 
     def __init__(self, engine: Any) -> None:
         self.engine = engine
@@ -240,9 +248,13 @@ class QueryCounter:
         engine_class = type(self.engine)
         self._saved = (self.engine.log_queries, engine_class.__dict__.get("print_query"))
         statements = self.statements
+        # Only the statements of the task that counts (an in-process request runs in it),
+        # not those of background work sharing the event loop.
+        counting_task = _current_task()
 
         def record(engine: Any, query_id: int, query: str) -> None:
-            statements.append(query)
+            if counting_task is None or _current_task() is counting_task:
+                statements.append(query)
 
         engine_class.print_query = record
         self.engine.log_queries = True
