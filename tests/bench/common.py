@@ -307,6 +307,7 @@ def free_port() -> int:
 
 
 _SERVER_PIDS: dict[str, int] = {}
+_SERVER_LOGS: dict[str, Path] = {}
 
 
 @contextmanager
@@ -315,20 +316,24 @@ def server_process(env: dict[str, str]) -> Iterator[str]:
     import httpx
 
     port = free_port()
-    process = subprocess.Popen(
-        [PYTHON, "-m", "server", "serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
     base = f"http://127.0.0.1:{port}"
+    # The server's output goes to a file (a pipe nobody reads would stall it once full).
+    log = Path(tempfile.mkstemp(prefix="missions-bench-server-", suffix=".log")[1])
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [PYTHON, "-m", "server", "serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     _SERVER_PIDS[base] = process.pid
+    _SERVER_LOGS[base] = log
     try:
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stderr.read().decode() if process.stderr else ''}")
+                raise RuntimeError(f"server exited:\n{server_log(base)}")
             try:
                 if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
                     break
@@ -346,6 +351,16 @@ def server_process(env: dict[str, str]) -> Iterator[str]:
             process.kill()
             process.wait()
         _SERVER_PIDS.pop(base, None)
+        _SERVER_LOGS.pop(base, None)
+        log.unlink(missing_ok=True)
+
+
+def server_log(base: str, lines: int = 40) -> str:
+    """The last lines the server started by `server_process` printed."""
+    log = _SERVER_LOGS.get(base)
+    if log is None or not log.exists():
+        return ""
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
 def sign_in(base: str, email: str) -> str:
@@ -410,7 +425,8 @@ def wrk(
     output = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
     cpu = process_cpu_seconds(pid) - cpu_before if pid else 0.0
     if "Non-2xx or 3xx responses" in output or "Socket errors" in output:
-        raise RuntimeError(f"wrk saw failed requests:\n{output}")
+        base = url.split("/api/", 1)[0]
+        raise RuntimeError(f"wrk saw failed requests:\n{output}\nserver output:\n{server_log(base)}")
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     total = re.search(r"(\d+) requests in", output)
     if not rate or not total:
