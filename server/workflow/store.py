@@ -131,17 +131,26 @@ class Visibility(msgspec.Struct, kw_only=True):
         return list(dict.fromkeys([*self.hop_map, *self.mission_map]))
 
 
+# One statement for both maps: visibility is read on every step of a running hop.
+_VISIBILITY_SQL = (
+    "SELECT 1 AS of_hop, asset_id, role FROM hop_assets WHERE hop_id = {} AND user_id = {} "
+    "UNION ALL "
+    "SELECT 0 AS of_hop, asset_id, role FROM mission_assets WHERE mission_id = {} AND user_id = {}"
+)
+
+
+def as_uuid(value: Any) -> UUID:
+    """A UUID from a raw row (SQLite returns text where a statement loses the column type)."""
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
 async def visibility(*, user_id: UUID, hop_id: UUID, mission_id: UUID) -> Visibility:
-    hop_rows = await HopAssetTable.select(HopAssetTable.asset_id, HopAssetTable.role).where(
-        (HopAssetTable.hop_id == hop_id) & (HopAssetTable.user_id == user_id)
-    ).run()
-    mission_rows = await MissionAssetTable.select(MissionAssetTable.asset_id, MissionAssetTable.role).where(
-        (MissionAssetTable.mission_id == mission_id) & (MissionAssetTable.user_id == user_id)
-    ).run()
-    return Visibility(
-        hop_map={r["asset_id"]: AssetRole(r["role"]) for r in hop_rows},
-        mission_map={r["asset_id"]: AssetRole(r["role"]) for r in mission_rows},
-    )
+    rows = await HopAssetTable.raw(_VISIBILITY_SQL, hop_id, user_id, mission_id, user_id).run()
+    hop_map: dict[UUID, AssetRole] = {}
+    mission_map: dict[UUID, AssetRole] = {}
+    for row in rows:
+        (hop_map if row["of_hop"] else mission_map)[as_uuid(row["asset_id"])] = AssetRole(row["role"])
+    return Visibility(hop_map=hop_map, mission_map=mission_map)
 
 
 async def chain_assets(*, user_id: UUID, hop_id: UUID, mission_id: UUID) -> dict[UUID, ChainAsset]:

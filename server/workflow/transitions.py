@@ -55,6 +55,7 @@ from server.workflow.schemas import ChainValidation, ToolStepConfiguration
 from server.workflow.store import (
     Events,
     Visibility,
+    as_uuid,
     chain_assets,
     lock_mission_of,
     retry_on_deadlock,
@@ -863,6 +864,18 @@ async def _hand_to_executor(user_id: UUID, hop_id: UUID) -> None:
         await scheduled
 
 
+# Statements of 2.8, the step-to-step hot path, kept as plain SQL (both engines accept it).
+_STEP_WITH_MISSION_SQL = (
+    "SELECT s.hop_id, s.tool_id, s.name, s.sequence_order, s.result_mapping, h.mission_id "
+    "FROM tool_steps s JOIN hops h ON h.id = s.hop_id WHERE s.id = {} AND s.user_id = {}"
+)
+_NEXT_READY_STEP_SQL = (
+    "SELECT id, hop_id, result_mapping FROM tool_steps "
+    "WHERE hop_id = {} AND user_id = {} AND sequence_order > {} AND status = {} "
+    "ORDER BY sequence_order LIMIT 1"
+)
+
+
 @retry_on_deadlock
 async def complete_tool_step(
     *, user_id: UUID, step_id: UUID, outputs: dict[str, Any], duration_ms: float, stubbed: bool = False
@@ -877,18 +890,11 @@ async def complete_tool_step(
     events = Events(user_id)
     async with write_transaction():
         await lock_mission_of("step", step_id, user_id=user_id)
-        step = await _row(
-            ToolStepTable,
-            "tool step",
-            step_id,
-            user_id,
-            ToolStepTable.hop_id,
-            ToolStepTable.tool_id,
-            ToolStepTable.name,
-            ToolStepTable.sequence_order,
-            ToolStepTable.result_mapping,
-            ToolStepTable.hop_id.mission_id.as_alias("mission_id"),
-        )
+        rows = await ToolStepTable.raw(_STEP_WITH_MISSION_SQL, step_id, user_id).run()
+        if not rows:
+            raise NotFound("tool step", step_id)
+        step = rows[0]
+        step["hop_id"], step["mission_id"] = as_uuid(step["hop_id"]), as_uuid(step["mission_id"])
         hop_id, mission_id = step["hop_id"], step["mission_id"]
         result_mapping = from_json(step["result_mapping"]) or {}
         targets = _targets(result_mapping)
@@ -912,19 +918,12 @@ async def complete_tool_step(
         seen = None
         if targets:
             seen = await _write_outputs(user_id, step_id, step, result_mapping, outputs, at, events)
-        following = (
-            await ToolStepTable.select(ToolStepTable.id, ToolStepTable.hop_id, ToolStepTable.result_mapping)
-            .where(
-                (ToolStepTable.hop_id == hop_id)
-                & (ToolStepTable.user_id == user_id)
-                & (ToolStepTable.sequence_order > step["sequence_order"])
-                & (ToolStepTable.status == ToolExecutionStatus.READY_TO_EXECUTE)
-            )
-            .order_by(ToolStepTable.sequence_order)
-            .first()
-            .run()
-        )
+        following_rows = await ToolStepTable.raw(
+            _NEXT_READY_STEP_SQL, hop_id, user_id, step["sequence_order"], ToolExecutionStatus.READY_TO_EXECUTE.value
+        ).run()
+        following = following_rows[0] if following_rows else None
         if following is not None:
+            following["id"], following["hop_id"] = as_uuid(following["id"]), as_uuid(following["hop_id"])
             await _start_step(user_id, following, mission_id, at, events, seen)
         completed = await missions.get_tool_step(user_id=user_id, step_id=step_id)
     await events.publish()
