@@ -17,6 +17,7 @@ Rules (README, "Frontend: generated API types"):
 from __future__ import annotations
 
 import enum
+import gc
 import json
 import re
 import sys
@@ -423,6 +424,17 @@ class TypeScriptEmitter:
         return out
 
     def render(self, header: list[str]) -> str:
+        """The whole types file. The cyclic garbage collector is paused meanwhile: rendering
+        allocates many short-lived objects and no cycles, and its passes cost a sixth of the time."""
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._render(header)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _render(self, header: list[str]) -> str:
         self.prepare()
         self.unions_used = {}
         self._union_members: dict[str, list[str]] = {}
