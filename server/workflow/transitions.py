@@ -92,6 +92,36 @@ async def _row(table: Any, entity: str, entity_id: UUID, user_id: UUID, *columns
     return row
 
 
+async def _move_hop(
+    *,
+    user_id: UUID,
+    hop_id: UUID,
+    required: list[HopStatus],
+    target: HopStatus,
+    action: str,
+    at: Any,
+    events: Events,
+    changes: dict[Any, Any] | None = None,
+    returning: list[Any] | None = None,
+) -> dict[str, Any]:
+    """The opening of a hop transition, inside its transaction: lock the hop's mission, move
+    the hop from one of `required` to `target` (with `changes`), announce it. Returns the hop's
+    `mission_id` and the `returning` columns."""
+    await lock_mission_of("hop", hop_id, user_id=user_id)
+    hop = await set_status(
+        HopTable,
+        "hop",
+        hop_id,
+        user_id=user_id,
+        required=required,
+        action=action,
+        changes={HopTable.status: target, **(changes or {}), HopTable.updated_at: at},
+        returning=[HopTable.mission_id, *(returning or [])],
+    )
+    events.add("hop", hop_id, target, mission_id=hop["mission_id"], hop_id=hop_id)
+    return hop
+
+
 async def _complete_sessions(user_id: UUID, mission_id: UUID, at: Any, events: Events) -> None:
     """A session whose mission completes becomes completed."""
     rows = (
@@ -437,29 +467,7 @@ async def propose_hop_plan(*, user_id: UUID, hop_id: UUID, data: HopPlanProposal
         output_id = data.output.mission_asset_id
         specs = []
     async with write_transaction():
-        await lock_mission_of("hop", hop_id, user_id=user_id)
-        hop = await set_status(
-            HopTable,
-            "hop",
-            hop_id,
-            user_id=user_id,
-            required=[HopStatus.HOP_PLAN_STARTED],
-            action="propose hop plan",
-            changes={
-                HopTable.status: HopStatus.HOP_PLAN_PROPOSED,
-                HopTable.name: data.name,
-                HopTable.description: data.description,
-                HopTable.goal: data.goal,
-                HopTable.rationale: data.rationale,
-                HopTable.success_criteria: to_json(data.success_criteria),
-                HopTable.is_final: data.is_final,
-                HopTable.intended_input_asset_ids: to_json(inputs),
-                HopTable.intended_output_asset_ids: to_json([output_id]),
-                HopTable.intended_output_asset_specs: to_json(specs),
-                HopTable.updated_at: at,
-            },
-            returning=[HopTable.mission_id],
-        )
+        hop = await _move_hop(user_id=user_id, hop_id=hop_id, required=[HopStatus.HOP_PLAN_STARTED], target=HopStatus.HOP_PLAN_PROPOSED, action="propose hop plan", at=at, events=events, changes={HopTable.name: data.name, HopTable.description: data.description, HopTable.goal: data.goal, HopTable.rationale: data.rationale, HopTable.success_criteria: to_json(data.success_criteria), HopTable.is_final: data.is_final, HopTable.intended_input_asset_ids: to_json(inputs), HopTable.intended_output_asset_ids: to_json([output_id]), HopTable.intended_output_asset_specs: to_json(specs)})
         mission_id = hop["mission_id"]
         mission_assets = {
             r["asset_id"]
@@ -504,7 +512,6 @@ async def propose_hop_plan(*, user_id: UUID, hop_id: UUID, data: HopPlanProposal
             HopAssetTable(id=uuid4(), user_id=user_id, hop_id=hop_id, asset_id=output_id, role=AssetRole.OUTPUT, created_at=at),
         ).run()
         result = await _hop_result(user_id, hop_id)
-    events.add("hop", hop_id, HopStatus.HOP_PLAN_PROPOSED, mission_id=mission_id, hop_id=hop_id)
     await events.publish()
     return result
 
@@ -531,18 +538,7 @@ async def accept_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
     at = now()
     events = Events(user_id)
     async with write_transaction():
-        await lock_mission_of("hop", hop_id, user_id=user_id)
-        hop = await set_status(
-            HopTable,
-            "hop",
-            hop_id,
-            user_id=user_id,
-            required=[HopStatus.HOP_PLAN_PROPOSED],
-            action="accept hop plan",
-            changes={HopTable.status: HopStatus.HOP_PLAN_READY, HopTable.updated_at: at},
-            returning=[HopTable.mission_id, HopTable.intended_output_asset_specs],
-        )
-        events.add("hop", hop_id, HopStatus.HOP_PLAN_READY, mission_id=hop["mission_id"], hop_id=hop_id)
+        hop = await _move_hop(user_id=user_id, hop_id=hop_id, required=[HopStatus.HOP_PLAN_PROPOSED], target=HopStatus.HOP_PLAN_READY, action="accept hop plan", at=at, events=events, returning=[HopTable.intended_output_asset_specs])
         await _set_asset_status(user_id, _plan_created_assets(hop), AssetStatus.READY_FOR_PROCESSING, at, events)
         result = await _hop_result(user_id, hop_id)
     await events.publish()
@@ -591,13 +587,8 @@ async def reject_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
 async def _simple_hop_transition(user_id: UUID, hop_id: UUID, required: HopStatus, target: HopStatus, action: str) -> Hop:
     events = Events(user_id)
     async with write_transaction():
-        await lock_mission_of("hop", hop_id, user_id=user_id)
-        hop = await set_status(
-            HopTable, "hop", hop_id, user_id=user_id, required=[required], action=action,
-            changes={HopTable.status: target}, returning=[HopTable.mission_id],
-        )  # fmt: skip
+        await _move_hop(user_id=user_id, hop_id=hop_id, required=[required], target=target, action=action, at=now(), events=events)
         result = await _hop_result(user_id, hop_id)
-    events.add("hop", hop_id, target, mission_id=hop["mission_id"], hop_id=hop_id)
     await events.publish()
     return result
 
@@ -642,17 +633,7 @@ async def propose_hop_implementation(*, user_id: UUID, hop_id: UUID, data: HopIm
     events = Events(user_id)
     tools = tool_specs()
     async with write_transaction():
-        await lock_mission_of("hop", hop_id, user_id=user_id)
-        hop = await set_status(
-            HopTable,
-            "hop",
-            hop_id,
-            user_id=user_id,
-            required=[HopStatus.HOP_IMPL_STARTED],
-            action="propose hop implementation",
-            changes={HopTable.status: HopStatus.HOP_IMPL_PROPOSED, HopTable.updated_at: at},
-            returning=[HopTable.mission_id],
-        )
+        hop = await _move_hop(user_id=user_id, hop_id=hop_id, required=[HopStatus.HOP_IMPL_STARTED], target=HopStatus.HOP_IMPL_PROPOSED, action="propose hop implementation", at=at, events=events)
         errors = await _implementation_errors(user_id, hop_id, hop["mission_id"], data, tools)
         if errors:
             raise Unprocessable(
@@ -687,7 +668,6 @@ async def propose_hop_implementation(*, user_id: UUID, hop_id: UUID, data: HopIm
             )
         await ToolStepTable.insert(*rows).run()
         result = await _hop_result(user_id, hop_id)
-    events.add("hop", hop_id, HopStatus.HOP_IMPL_PROPOSED, mission_id=hop["mission_id"], hop_id=hop_id)
     events.add_many("tool_step", [row.id for row in rows], ToolExecutionStatus.AWAITING_CONFIGURATION, mission_id=hop["mission_id"], hop_id=hop_id)
     await events.publish()
     return result
@@ -704,18 +684,7 @@ async def accept_hop_implementation(*, user_id: UUID, hop_id: UUID) -> Hop:
     from server.workflow.executor import stub_mode
 
     async with write_transaction():
-        await lock_mission_of("hop", hop_id, user_id=user_id)
-        hop = await set_status(
-            HopTable,
-            "hop",
-            hop_id,
-            user_id=user_id,
-            required=[HopStatus.HOP_IMPL_PROPOSED],
-            action="accept hop implementation",
-            changes={HopTable.status: HopStatus.HOP_IMPL_READY, HopTable.updated_at: at},
-            returning=[HopTable.mission_id],
-        )
-        events.add("hop", hop_id, HopStatus.HOP_IMPL_READY, mission_id=hop["mission_id"], hop_id=hop_id)
+        hop = await _move_hop(user_id=user_id, hop_id=hop_id, required=[HopStatus.HOP_IMPL_PROPOSED], target=HopStatus.HOP_IMPL_READY, action="accept hop implementation", at=at, events=events)
         steps = await ToolStepTable.select(ToolStepTable.id, ToolStepTable.tool_id, ToolStepTable.resource_configs).where(
             (ToolStepTable.hop_id == hop_id)
             & (ToolStepTable.user_id == user_id)
@@ -819,18 +788,7 @@ async def execute_hop(*, user_id: UUID, hop_id: UUID, schedule: bool = True) -> 
     at = now()
     events = Events(user_id)
     async with write_transaction():
-        await lock_mission_of("hop", hop_id, user_id=user_id)
-        hop = await set_status(
-            HopTable,
-            "hop",
-            hop_id,
-            user_id=user_id,
-            required=[HopStatus.HOP_IMPL_READY],
-            action="execute hop",
-            changes={HopTable.status: HopStatus.EXECUTING, HopTable.error_message: None, HopTable.updated_at: at},
-            returning=[HopTable.mission_id],
-        )
-        events.add("hop", hop_id, HopStatus.EXECUTING, mission_id=hop["mission_id"], hop_id=hop_id)
+        hop = await _move_hop(user_id=user_id, hop_id=hop_id, required=[HopStatus.HOP_IMPL_READY], target=HopStatus.EXECUTING, action="execute hop", at=at, events=events, changes={HopTable.error_message: None})
         steps = (
             await ToolStepTable.select(ToolStepTable.id, ToolStepTable.hop_id, ToolStepTable.status, ToolStepTable.result_mapping)
             .where((ToolStepTable.hop_id == hop_id) & (ToolStepTable.user_id == user_id))
@@ -1052,18 +1010,7 @@ async def retry_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
     at = now()
     events = Events(user_id)
     async with write_transaction():
-        await lock_mission_of("hop", hop_id, user_id=user_id)
-        hop = await set_status(
-            HopTable,
-            "hop",
-            hop_id,
-            user_id=user_id,
-            required=[HopStatus.FAILED],
-            action="retry hop",
-            changes={HopTable.status: HopStatus.HOP_IMPL_READY, HopTable.error_message: None, HopTable.updated_at: at},
-            returning=[HopTable.mission_id],
-        )
-        events.add("hop", hop_id, HopStatus.HOP_IMPL_READY, mission_id=hop["mission_id"], hop_id=hop_id)
+        hop = await _move_hop(user_id=user_id, hop_id=hop_id, required=[HopStatus.FAILED], target=HopStatus.HOP_IMPL_READY, action="retry hop", at=at, events=events, changes={HopTable.error_message: None})
         steps = (
             await ToolStepTable.update(
                 {
@@ -1094,19 +1041,8 @@ async def complete_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
     at = now()
     events = Events(user_id)
     async with write_transaction():
-        await lock_mission_of("hop", hop_id, user_id=user_id)
-        hop = await set_status(
-            HopTable,
-            "hop",
-            hop_id,
-            user_id=user_id,
-            required=[HopStatus.EXECUTING],
-            action="complete hop",
-            changes={HopTable.status: HopStatus.COMPLETED, HopTable.is_resolved: True, HopTable.updated_at: at},
-            returning=[HopTable.mission_id, HopTable.is_final, HopTable.hop_metadata],
-        )
+        hop = await _move_hop(user_id=user_id, hop_id=hop_id, required=[HopStatus.EXECUTING], target=HopStatus.COMPLETED, action="complete hop", at=at, events=events, changes={HopTable.is_resolved: True}, returning=[HopTable.is_final, HopTable.hop_metadata])
         mission_id = hop["mission_id"]
-        events.add("hop", hop_id, HopStatus.COMPLETED, mission_id=mission_id, hop_id=hop_id)
         steps = (
             await ToolStepTable.select(
                 ToolStepTable.id,
