@@ -1,9 +1,9 @@
 """`python -m codegen`: write the generated files.
 
-    python -m codegen            write frontend/src/api/*.gen.ts (and the tool models)
-    python -m codegen --check    exit 1 when a generated file would change or the layers disagree
-    python -m codegen --report   the cross-layer agreement report alone
-    python -m codegen --watch    regenerate whenever a server source file changes
+python -m codegen            write frontend/src/api/*.gen.ts (and the tool models)
+python -m codegen --check    exit 1 when a generated file would change or the layers disagree
+python -m codegen --report   the cross-layer agreement report alone
+python -m codegen --watch    regenerate whenever a server source file changes
 """
 
 from __future__ import annotations
@@ -55,7 +55,10 @@ def check(*, report_only: bool = False) -> int:
     if not report_only:
         for drift in drifts:
             breaking = sum(c.kind == "breaking" for c in drift.changes)
-            out.append(f"{drift.path} is out of date ({len(drift.changes)} change{'s' if len(drift.changes) != 1 else ''}, {breaking} breaking for the client):")
+            out.append(
+                f"{drift.path} is out of date ({len(drift.changes)} change{'s' if len(drift.changes) != 1 else ''}, "
+                f"{breaking} breaking for the client):"
+            )
             out.extend(f"  {change.line()}" for change in drift.changes)
             if not drift.changes and not drift.missing:
                 out.append("  the text differs but every declaration agrees: edited by hand or reformatted")
@@ -122,13 +125,21 @@ def _regenerate_in_child() -> None:
         print(result.stdout.rstrip() or "no change", f"({elapsed:.2f} s)", flush=True)
     else:
         # Half-saved sources fail to import: say why and wait for the next save.
-        print(result.stderr.rstrip().splitlines()[-1] if result.stderr.strip() else "failed", f"({elapsed:.2f} s)", flush=True)
+        print(
+            result.stderr.rstrip().splitlines()[-1] if result.stderr.strip() else "failed",
+            f"({elapsed:.2f} s)",
+            flush=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m codegen", description="Generate the TypeScript API types and client from the server.")
+    parser = argparse.ArgumentParser(
+        prog="python -m codegen", description="Generate the TypeScript API types and client from the server."
+    )
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--check", action="store_true", help="exit 1 when a generated file is stale or the layers disagree")
+    mode.add_argument(
+        "--check", action="store_true", help="exit 1 when a generated file is stale or the layers disagree"
+    )
     mode.add_argument("--report", action="store_true", help="print the cross-layer agreement report")
     mode.add_argument("--watch", action="store_true", help="regenerate when a server source file changes")
     args = parser.parse_args(argv)

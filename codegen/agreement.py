@@ -96,15 +96,21 @@ _CHECK_IN = re.compile(r"^\s*(\w+)\s+IN\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTA
 
 def table_classes() -> list[type]:
     """Every Piccolo table of the server's `tables` modules (found on disk)."""
-    import server
     from piccolo.table import Table
+
+    import server
 
     root = Path(server.__file__).resolve().parent
     tables: list[type] = []
     for path in sorted(root.rglob("tables.py")):
         module = importlib.import_module("server." + ".".join(path.relative_to(root).with_suffix("").parts))
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Table) and value is not Table and value.__module__ == module.__name__:
+            if (
+                isinstance(value, type)
+                and issubclass(value, Table)
+                and value is not Table
+                and value.__module__ == module.__name__
+            ):
                 tables.append(value)
     return tables
 
@@ -114,7 +120,10 @@ def _struct_for(table: type, modules: list[Any]) -> type | None:
         value
         for module in modules
         for name, value in vars(module).items()
-        if name == table.__name__ and isinstance(value, type) and issubclass(value, msgspec.Struct) and value.__module__ == module.__name__
+        if name == table.__name__
+        and isinstance(value, type)
+        and issubclass(value, msgspec.Struct)
+        and value.__module__ == module.__name__
     ]
     if not candidates:
         return None
@@ -171,7 +180,14 @@ def compare_table(table: type, struct: type) -> list[Finding]:
             continue
         f = fields.get(name)
         if f is None:
-            findings.append(Finding(API, CRITICAL, f"{struct.__name__}.{name}", f"column {subject} has no field in Struct {struct.__qualname__}"))
+            findings.append(
+                Finding(
+                    API,
+                    CRITICAL,
+                    f"{struct.__name__}.{name}",
+                    f"column {subject} has no field in Struct {struct.__qualname__}",
+                )
+            )
             continue
         field_label = f"{struct.__name__}.{name}"
         members = _members(f.type)
@@ -180,9 +196,18 @@ def compare_table(table: type, struct: type) -> list[Finding]:
         kind = type(column).__name__
         allowed = _COLUMN_TYPES.get(kind)
         if allowed is not None and non_null and not all(isinstance(m, allowed) for m in non_null):
-            findings.append(Finding(DATABASE, CRITICAL, subject, f"{kind} column, but {field_label} is {' | '.join(type(m).__name__ for m in non_null)}"))
+            findings.append(
+                Finding(
+                    DATABASE,
+                    CRITICAL,
+                    subject,
+                    f"{kind} column, but {field_label} is {' | '.join(type(m).__name__ for m in non_null)}",
+                )
+            )
         if column._meta.null and not accepts_null:
-            findings.append(Finding(DATABASE, CRITICAL, subject, f"nullable column, but {field_label} does not accept null"))
+            findings.append(
+                Finding(DATABASE, CRITICAL, subject, f"nullable column, but {field_label} does not accept null")
+            )
         elif not column._meta.null and accepts_null and not any(isinstance(m, mi.AnyType) for m in members):
             findings.append(Finding(DATABASE, MEDIUM, subject, f"NOT NULL column, but {field_label} is nullable"))
         field_enum = next((m.cls for m in non_null if isinstance(m, mi.EnumType)), None)
@@ -202,32 +227,76 @@ def compare_table(table: type, struct: type) -> list[Finding]:
                     )
                 )
         elif choices is not None:
-            findings.append(Finding(DATABASE, HIGH, subject, f"column has choices {choices.__name__}, but {field_label} is not an enum"))
+            findings.append(
+                Finding(
+                    DATABASE, HIGH, subject, f"column has choices {choices.__name__}, but {field_label} is not an enum"
+                )
+            )
         elif field_enum is not None:
-            findings.append(Finding(DATABASE, HIGH, subject, f"{field_label} is {field_enum.__name__}, but the column has no choices"))
+            findings.append(
+                Finding(
+                    DATABASE, HIGH, subject, f"{field_label} is {field_enum.__name__}, but the column has no choices"
+                )
+            )
         if field_enum is not None:
             check = checks.get(name)
             if check is None:
-                findings.append(Finding(DATABASE, HIGH, subject, f"no CHECK constraint: the database accepts values outside {field_enum.__name__}"))
+                findings.append(
+                    Finding(
+                        DATABASE,
+                        HIGH,
+                        subject,
+                        f"no CHECK constraint: the database accepts values outside {field_enum.__name__}",
+                    )
+                )
             elif sorted(check[1]) != sorted(_values(field_enum)):
                 only_db = [v for v in check[1] if v not in _values(field_enum)]
                 only_api = [v for v in _values(field_enum) if v not in check[1]]
                 findings.append(
-                    Finding(DATABASE, CRITICAL, subject, f"CHECK {check[0]} disagrees with {field_enum.__name__}: only in the database {only_db}, only in the API {only_api}")
+                    Finding(
+                        DATABASE,
+                        CRITICAL,
+                        subject,
+                        f"CHECK {check[0]} disagrees with {field_enum.__name__}: only in the database {only_db}, "
+                        f"only in the API {only_api}",
+                    )
                 )
         field_default = _field_default(f)
         column_default = _column_default(column)
-        if field_default is not msgspec.NODEFAULT and column_default is not msgspec.NODEFAULT and field_default != column_default:
+        if (
+            field_default is not msgspec.NODEFAULT
+            and column_default is not msgspec.NODEFAULT
+            and field_default != column_default
+        ):
             if not (column._meta.null and column_default is None and field_default is None):
                 findings.append(
-                    Finding(DATABASE, CRITICAL if field_enum else HIGH, subject, f"default {column_default!r} differs from {field_label} default {field_default!r}")
+                    Finding(
+                        DATABASE,
+                        CRITICAL if field_enum else HIGH,
+                        subject,
+                        f"default {column_default!r} differs from {field_label} default {field_default!r}",
+                    )
                 )
-        elif field_default is msgspec.NODEFAULT and field_enum is not None and choices is not None and column_default not in (msgspec.NODEFAULT, None, ""):
-            findings.append(Finding(API, MEDIUM, field_label, f"no default, while column {subject} defaults to {column_default!r}"))
+        elif (
+            field_default is msgspec.NODEFAULT
+            and field_enum is not None
+            and choices is not None
+            and column_default not in (msgspec.NODEFAULT, None, "")
+        ):
+            findings.append(
+                Finding(API, MEDIUM, field_label, f"no default, while column {subject} defaults to {column_default!r}")
+            )
     for name, f in fields.items():
         if name in columns or f"{struct.__name__}.{name}" in DERIVED_FIELDS or _is_embedded(f.type):
             continue
-        findings.append(Finding(DATABASE, CRITICAL, f"{tablename}.{name}", f"{struct.__name__}.{name} has no column in table {tablename}"))
+        findings.append(
+            Finding(
+                DATABASE,
+                CRITICAL,
+                f"{tablename}.{name}",
+                f"{struct.__name__}.{name} has no column in table {tablename}",
+            )
+        )
     return findings
 
 
@@ -248,14 +317,20 @@ def drift_findings(drifts: list[FileDrift]) -> list[Finding]:
             severity = CRITICAL if change.kind == BREAKING else MEDIUM
             findings.append(Finding(layer, severity, change.subject, f"{change.detail} ({change.kind}; {drift.path})"))
         if not drift.changes:
-            findings.append(Finding(layer, MEDIUM, str(drift.path), "edited outside the generator (text differs, declarations agree)"))
+            findings.append(
+                Finding(
+                    layer, MEDIUM, str(drift.path), "edited outside the generator (text differs, declarations agree)"
+                )
+            )
     return findings
 
 
 def format_report(findings: list[Finding]) -> list[str]:
     if not findings:
         return ["Cross-layer agreement: no findings (database, API, TypeScript agree)."]
-    counts = ", ".join(f"{sum(f.severity == s for f in findings)} {s}" for s in SEVERITIES if any(f.severity == s for f in findings))
+    counts = ", ".join(
+        f"{sum(f.severity == s for f in findings)} {s}" for s in SEVERITIES if any(f.severity == s for f in findings)
+    )
     out = [f"Cross-layer agreement: {len(findings)} finding{'s' if len(findings) != 1 else ''} ({counts})"]
     for layer in LAYERS:
         layer_findings = [f for f in findings if f.layer == layer]

@@ -145,7 +145,11 @@ def read_handler(handler: Any, base_path: str = "", dependencies: frozenset[str]
         default = msgspec.NODEFAULT if parameter.default is inspect.Parameter.empty else parameter.default
         if kwarg is not None and kwarg.default is not Empty:
             default = kwarg.default
-        required = kwarg.required if kwarg is not None and kwarg.required is not None else (default is msgspec.NODEFAULT and not _is_optional(base))
+        required = (
+            kwarg.required
+            if kwarg is not None and kwarg.required is not None
+            else (default is msgspec.NODEFAULT and not _is_optional(base))
+        )
         alias = (kwarg.name or kwarg.query) if kwarg is not None and (kwarg.name or kwarg.query) else name
         query_params.append(Param(alias, base, required, default))
     returns, is_json = _unwrap_response(hints.get("return", None))
@@ -256,6 +260,8 @@ def _sorted_unique(ops: list[Operation]) -> list[Operation]:
     for op in ops:
         if op.operation_id in seen:
             other = seen[op.operation_id]
-            raise ValueError(f"operation_id `{op.operation_id}` is used by {other.method} {other.path} and {op.method} {op.path}")
+            raise ValueError(
+                f"operation_id `{op.operation_id}` is used by {other.method} {other.path} and {op.method} {op.path}"
+            )
         seen[op.operation_id] = op
     return ops

@@ -103,7 +103,14 @@ async function request<T>(
     if (response.status === 401) csrfToken = null;
     const error: ErrorResponse = isRecord(data) && typeof data.message === "string"
       ? (data as unknown as ErrorResponse)
-      : { status: response.status, code: "http_error", message: response.statusText || `HTTP ${response.status}`, errors: [], current_status: null, required_status: null };
+      : {
+          status: response.status,
+          code: "http_error",
+          message: response.statusText || `HTTP ${response.status}`,
+          errors: [],
+          current_status: null,
+          required_status: null,
+        };
     throw new ApiError(response.status, error);
   }
   if (isRecord(data) && typeof data.csrf_token === "string") csrfToken = data.csrf_token;
@@ -126,7 +133,9 @@ def render_client(emitter: TypeScriptEmitter, ops: list[Operation], header: list
 
     def claim(name: str, owner: str) -> None:
         if name in type_names or name in claimed:
-            raise NameCollision(f"client name `{name}` ({owner}) is already used by {claimed.get(name) or type_names[name]}")
+            raise NameCollision(
+                f"client name `{name}` ({owner}) is already used by {claimed.get(name) or type_names[name]}"
+            )
         claimed[name] = owner
 
     def type_of(tp: object, direction: str) -> str:
@@ -148,7 +157,11 @@ def render_client(emitter: TypeScriptEmitter, ops: list[Operation], header: list
             claim(query_name, owner)
             lines = [*tsdoc([f"Query parameters of `{fn}`."]), f"export interface {query_name} {{"]
             for p in op.query_params:
-                doc = [f"@defaultValue {json_literal(p.default)}"] if p.default is not msgspec.NODEFAULT and p.default is not None else []
+                doc = (
+                    [f"@defaultValue {json_literal(p.default)}"]
+                    if p.default is not msgspec.NODEFAULT and p.default is not None
+                    else []
+                )
                 lines.extend(tsdoc(doc, "  "))
                 lines.append(f"  {p.name}{'' if p.required else '?'}: {type_of(p.type, REQUEST)};")
             lines.append("}")
@@ -182,12 +195,15 @@ def render_client(emitter: TypeScriptEmitter, ops: list[Operation], header: list
                 [
                     *tsdoc(doc),
                     f"export function {fn}({', '.join(args)}): Promise<{returns}> {{",
-                    f"  return request<{returns}>({json_literal(op.method)}, {path_expr}, {query_arg}, {body_arg}, options);",
+                    f"  return request<{returns}>({json_literal(op.method)}, {path_expr}, {query_arg}, {body_arg}, "
+                    "options);",
                     "}",
                 ]
             )
         )
-    imports = sorted(name for name in used if name in type_names and not name.endswith("_VALUES") and name != "assertNever")
+    imports = sorted(
+        name for name in used if name in type_names and not name.endswith("_VALUES") and name != "assertNever"
+    )
     out = [*header, ""]
     out.append("import type {")
     out.extend(f"  {name}," for name in imports)

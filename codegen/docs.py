@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import re
 import sys
-from functools import lru_cache
+from functools import cache
 
 _CLASS = re.compile(r"^(\s*)class\s+(\w+)\b")
 _FIELD = re.compile(r"^(\w+)\s*(?::(?!=)|=(?!=))")
@@ -78,12 +78,16 @@ def _string_value(lines: list[str], start: int, end: int) -> str | None:
     if len(quote) == 1 and (quote in body or "\n" in body):
         return None  # an expression that merely starts with a string
     try:
-        return inspect.cleandoc(body.encode("latin-1", "backslashreplace").decode("unicode_escape")) if "\\" in body else inspect.cleandoc(body)
+        return (
+            inspect.cleandoc(body.encode("latin-1", "backslashreplace").decode("unicode_escape"))
+            if "\\" in body
+            else inspect.cleandoc(body)
+        )
     except UnicodeDecodeError:
         return inspect.cleandoc(body)
 
 
-@lru_cache(maxsize=None)
+@cache
 def scan_field_docs(filename: str) -> dict[str, dict[str, str]]:
     """Class name -> field name -> docstring, for every class of a source file (for nested
     classes the key is the dotted path; the first class of a name also answers to its name)."""
@@ -116,7 +120,9 @@ def scan_field_docs(filename: str) -> dict[str, dict[str, str]]:
             frame[2] = indent
             field = _FIELD.match(stripped)
             following = end + 1
-            while following < len(lines) and (not lines[following].strip() or lines[following].lstrip().startswith("#")):
+            while following < len(lines) and (
+                not lines[following].strip() or lines[following].lstrip().startswith("#")
+            ):
                 # Blank lines and comments do not separate a field from its docstring.
                 following += 1
             if (

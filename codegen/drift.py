@@ -148,7 +148,9 @@ def _field_changes(subject: str, direction: str, old: TsField, new: TsField) -> 
             kind = BREAKING if receives else ADDITIVE
             changes.append(Change(kind, subject, "became required" + (" in what the client sends" if receives else "")))
     if old.default != new.default:
-        changes.append(Change(BREAKING, subject, f"default changed from {old.default or '(none)'} to {new.default or '(none)'}"))
+        changes.append(
+            Change(BREAKING, subject, f"default changed from {old.default or '(none)'} to {new.default or '(none)'}")
+        )
     return changes
 
 
@@ -167,9 +169,13 @@ def diff_models(old: TsModel, new: TsModel) -> list[Change]:
         new_by_value = {v: m for m, v in new.enums[name]}
         for member, value in old.enums[name]:
             if member in new_members and new_members[member] != value:
-                changes.append(Change(BREAKING, subject, f"member {member} changed value from {value} to {new_members[member]}"))
+                changes.append(
+                    Change(BREAKING, subject, f"member {member} changed value from {value} to {new_members[member]}")
+                )
             elif member not in new_members and value in new_by_value:
-                changes.append(Change(BREAKING, subject, f"member {member} renamed to {new_by_value[value]} (value {value})"))
+                changes.append(
+                    Change(BREAKING, subject, f"member {member} renamed to {new_by_value[value]} (value {value})")
+                )
             elif member not in new_members:
                 changes.append(Change(BREAKING, subject, f"lost value {value} (member {member})"))
         for member, value in new.enums[name]:
@@ -188,7 +194,9 @@ def diff_models(old: TsModel, new: TsModel) -> list[Change]:
         before, after = old.interfaces[name], new.interfaces[name]
         direction = after.direction
         if before.direction != after.direction:
-            changes.append(Change(ADDITIVE, f"interface {name}", f"now used as {after.direction} (was {before.direction})"))
+            changes.append(
+                Change(ADDITIVE, f"interface {name}", f"now used as {after.direction} (was {before.direction})")
+            )
         for key in before.fields:
             subject = f"interface {name}.{key}"
             if key not in after.fields:
@@ -200,7 +208,9 @@ def diff_models(old: TsModel, new: TsModel) -> list[Change]:
                 continue
             subject = f"interface {name}.{key}"
             if direction in ("request", "both") and not new_field.optional:
-                changes.append(Change(BREAKING, subject, f"required field added (`{new_field.type}`) in what the client sends"))
+                changes.append(
+                    Change(BREAKING, subject, f"required field added (`{new_field.type}`) in what the client sends")
+                )
             else:
                 changes.append(Change(ADDITIVE, subject, f"field added (`{new_field.type}`)"))
     for name in sorted(old.aliases.keys() | new.aliases.keys()):
@@ -217,15 +227,29 @@ def diff_models(old: TsModel, new: TsModel) -> list[Change]:
     for name in sorted(old.functions.keys() | new.functions.keys()):
         subject = f"operation {name}"
         if name not in new.functions:
-            changes.append(Change(BREAKING, subject, f"removed ({old.functions[name].method} {old.functions[name].path})"))
+            changes.append(
+                Change(BREAKING, subject, f"removed ({old.functions[name].method} {old.functions[name].path})")
+            )
         elif name not in old.functions:
-            changes.append(Change(ADDITIVE, subject, f"added ({new.functions[name].method} {new.functions[name].path})"))
+            changes.append(
+                Change(ADDITIVE, subject, f"added ({new.functions[name].method} {new.functions[name].path})")
+            )
         else:
             before_fn, after_fn = old.functions[name], new.functions[name]
             if (before_fn.method, before_fn.path) != (after_fn.method, after_fn.path):
-                changes.append(Change(BREAKING, subject, f"moved from {before_fn.method} {before_fn.path} to {after_fn.method} {after_fn.path}"))
+                changes.append(
+                    Change(
+                        BREAKING,
+                        subject,
+                        f"moved from {before_fn.method} {before_fn.path} to {after_fn.method} {after_fn.path}",
+                    )
+                )
             if before_fn.signature != after_fn.signature:
-                changes.append(Change(BREAKING, subject, f"signature changed from `{before_fn.signature}` to `{after_fn.signature}`"))
+                changes.append(
+                    Change(
+                        BREAKING, subject, f"signature changed from `{before_fn.signature}` to `{after_fn.signature}`"
+                    )
+                )
     return changes
 
 
@@ -269,7 +293,13 @@ def diff_python(old_text: str, new_text: str) -> list[Change]:
                 if key not in new[name]:
                     changes.append(Change(BREAKING, f"class {name}.{key}", "field removed"))
                 elif old[name][key] != new[name][key]:
-                    changes.append(Change(BREAKING, f"class {name}.{key}", f"changed from `{_field_text(old[name][key])}` to `{_field_text(new[name][key])}`"))
+                    changes.append(
+                        Change(
+                            BREAKING,
+                            f"class {name}.{key}",
+                            f"changed from `{_field_text(old[name][key])}` to `{_field_text(new[name][key])}`",
+                        )
+                    )
             for key in new[name]:
                 if key not in old[name]:
                     required = new[name][key][1] is None
@@ -298,6 +328,8 @@ def file_drift(path: Path, committed: str | None, generated: str, excerpt_lines:
         changes = diff_python(committed, generated)
     else:
         changes = diff_models(parse_typescript(committed), parse_typescript(generated))
-    diff = list(difflib.unified_diff(committed.splitlines(), generated.splitlines(), "committed", "generated", n=0, lineterm=""))
+    diff = list(
+        difflib.unified_diff(committed.splitlines(), generated.splitlines(), "committed", "generated", n=0, lineterm="")
+    )
     excerpt = [line for line in diff[2:] if not line.startswith("@@")][:excerpt_lines]
     return FileDrift(path, changes, excerpt)

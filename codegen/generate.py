@@ -90,7 +90,11 @@ def tool_models_text(module: Any) -> str:
     sources = {Path(module.__file__)}
     for value in vars(module).values():
         source_module = sys.modules.get(getattr(value, "__module__", "") or "")
-        if source_module is not None and getattr(source_module, "__file__", None) and str(source_module.__name__).startswith(("server", "codegen")):
+        if (
+            source_module is not None
+            and getattr(source_module, "__file__", None)
+            and str(source_module.__name__).startswith(("server", "codegen"))
+        ):
             sources.add(Path(source_module.__file__))
     specs_dir = getattr(module, "SPECS_DIR", None)
     if specs_dir is not None:

@@ -33,7 +33,13 @@ def _object_schema(description: str, fields: list[tuple[str, str | None, dict[st
         properties[name] = prop
         if is_required:
             required.append(name)
-    return {"type": "object", "description": description, "properties": properties, "required": required, "additionalProperties": False}
+    return {
+        "type": "object",
+        "description": description,
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
 
 
 def tool_json_schema(specs: list[ToolSpec]) -> dict[str, Any]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import enum
 import gc
-import json
 import re
 import sys
 from collections.abc import Iterable
@@ -171,11 +170,11 @@ class TypeScriptEmitter:
         types = [tp for tp, _ in self.roots]
         resolve_annotations(types)
         infos = mi.multi_type_info(types) if types else ()
-        self._info_cache = {id(tp): info for tp, info in zip(types, infos)}
+        self._info_cache = {id(tp): info for tp, info in zip(types, infos, strict=True)}
         self.structs = {}
         self.enums = {cls: None for cls in self.extra_enums}
         seen: set[tuple[int, str]] = set()
-        for (tp, direction), info in zip(self.roots, infos):
+        for (_tp, direction), info in zip(self.roots, infos, strict=True):
             self._walk(info, direction, seen)
         self._decide_splits()
         self._check_names()
@@ -194,7 +193,9 @@ class TypeScriptEmitter:
         seen.add(key)
         if kind in _STRUCT_KINDS:
             if getattr(t, "array_like", False):
-                raise UnsupportedType(f"{t.cls.__qualname__} is encoded as an array (array_like=True): give it named fields")  # type: ignore[attr-defined]
+                raise UnsupportedType(
+                    f"{t.cls.__qualname__} is encoded as an array (array_like=True): give it named fields"
+                )  # type: ignore[attr-defined]
             entry = self.structs.get(t.cls)  # type: ignore[attr-defined]
             if entry is None:
                 entry = self.structs[t.cls] = StructInfo(t)  # type: ignore[attr-defined,arg-type]
@@ -223,7 +224,9 @@ class TypeScriptEmitter:
         # when a Struct it refers to is split; iterate to a fixed point (recursive types).
         both = [s for s in self.structs.values() if len(s.directions) == 2]
         for entry in both:
-            entry.split = any(self._optional(entry, f, RESPONSE) != self._optional(entry, f, REQUEST) for f in entry.info.fields)
+            entry.split = any(
+                self._optional(entry, f, RESPONSE) != self._optional(entry, f, REQUEST) for f in entry.info.fields
+            )
         changed = True
         while changed:
             changed = False
@@ -369,8 +372,12 @@ class TypeScriptEmitter:
         info = entry.info
         tag_field = getattr(info, "tag_field", None)
         if tag_field is not None:
-            shapes.append(FieldShape(tag_field, False, json_literal(info.tag), ["Discriminator of the union this type belongs to."]))
-        for f, (key, doc) in zip(info.fields, self._field_meta(entry)):
+            shapes.append(
+                FieldShape(
+                    tag_field, False, json_literal(info.tag), ["Discriminator of the union this type belongs to."]
+                )
+            )
+        for f, (key, doc) in zip(info.fields, self._field_meta(entry), strict=True):
             shapes.append(FieldShape(key, self._optional(entry, f, direction), self.ts_type(f.type, direction), doc))
         return shapes
 
@@ -452,7 +459,9 @@ class TypeScriptEmitter:
         out.append("// Scalars ------------------------------------------------------------------")
         for alias, (base, doc) in SCALAR_ALIASES.items():
             out.extend(["", *tsdoc([doc]), f"export type {alias} = {base};"])
-        out.extend(["", *tsdoc(["Exhaustiveness check for a `switch` over a union: fails to compile when a case is missing."])])
+        out.extend(
+            ["", *tsdoc(["Exhaustiveness check for a `switch` over a union: fails to compile when a case is missing."])]
+        )
         out.append("export function assertNever(value: never): never {")
         out.append("  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);")
         out.append("}")
@@ -510,7 +519,10 @@ def union_aliases(modules: Iterable[Any]) -> dict[frozenset[type], str]:
             if name.startswith("_") or typing.get_origin(value) not in (typing.Union, __import__("types").UnionType):
                 continue
             args = typing.get_args(value)
-            if args and all(isinstance(a, type) and issubclass(a, msgspec.Struct) and a.__struct_config__.tag is not None for a in args):
+            if args and all(
+                isinstance(a, type) and issubclass(a, msgspec.Struct) and a.__struct_config__.tag is not None
+                for a in args
+            ):
                 found.setdefault(frozenset(args), name)
     return found
 

@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/ensure-postgres.sh
 
+echo "== ruff (format and lint)"
+.venv/bin/ruff format --check --quiet .
+.venv/bin/ruff check --quiet .
+
 if [ -f codegen/__main__.py ]; then
   echo "== codegen --check"
   .venv/bin/python -m codegen --check

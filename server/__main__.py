@@ -95,7 +95,10 @@ def main(argv: list[str] | None = None) -> int | None:
         _migrate()
         made = create_demo(email=args.email, password=args.password, run=args.run)
         account = f"{made.email} / {made.password}" if made.password else f"{made.email} (existing account)"
-        print(f"demo account: {account}\nsession {made.session_id}\nmission {made.mission_id}: {made.mission_status}\nhop {made.hop_id}: {made.hop_status}")
+        print(
+            f"demo account: {account}\nsession {made.session_id}\nmission {made.mission_id}: "
+            f"{made.mission_status}\nhop {made.hop_id}: {made.hop_status}"
+        )
     elif args.command == "check-migrations":
         from server.migration_check import main as check
 

@@ -56,6 +56,8 @@ def create_app(*, debug: bool = False, lifespan_extra: list | None = None) -> Li
             path="/api/schema",
             render_plugins=render_plugins(),
         ),
-        compression_config=CompressionConfig(backend="gzip", minimum_size=4096, gzip_compress_level=5, exclude=["^/api/events"]),  # a gzip stream would hold events back
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=4096, gzip_compress_level=5, exclude=["^/api/events"]
+        ),  # a gzip stream would hold events back
         debug=debug,
     )

@@ -86,7 +86,9 @@ class PooledSQLiteEngine(SQLiteEngine):
         connection = await self._acquire()
         return _PooledConnection(self, connection)
 
-    async def _run_in_new_connection(self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None):
+    async def _run_in_new_connection(
+        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ):
         connection = await self._acquire()
         try:
             # One trip to the connection's thread (execute, fetch and close the cursor together).
@@ -94,7 +96,9 @@ class PooledSQLiteEngine(SQLiteEngine):
         finally:
             await self._release(connection)
 
-    async def _run_in_existing_connection(self, connection, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None):
+    async def _run_in_existing_connection(
+        self, connection, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ):
         return await connection.execute_fetchall(query, args or [])
 
 
@@ -179,7 +183,9 @@ def make_engine(settings: Settings | None = None) -> Engine:
     settings = settings or get_settings()
     if settings.is_postgres:
         # UTC sessions: timestamps that the database turns into JSON text carry a +00:00 offset.
-        return PooledPostgresEngine(config={"dsn": settings.database_url, "server_settings": {"timezone": "UTC"}}, extensions=())
+        return PooledPostgresEngine(
+            config={"dsn": settings.database_url, "server_settings": {"timezone": "UTC"}}, extensions=()
+        )
     path = settings.sqlite_path
     path.parent.mkdir(parents=True, exist_ok=True)
     return PooledSQLiteEngine(path=str(path))
@@ -256,7 +262,10 @@ class JsonSql:
             return f"coalesce({name}, 'null')"
         if isinstance(column, Timestamptz):
             # Stored as text in UTC; rows written by a database default lack the offset.
-            return f"json_quote(CASE WHEN {name} LIKE '%+__:__' OR {name} LIKE '%Z' THEN {name} ELSE {name} || '+00:00' END)"
+            return (
+                f"json_quote(CASE WHEN {name} LIKE '%+__:__' OR {name} LIKE '%Z' THEN {name} ELSE {name} || "
+                "'+00:00' END)"
+            )
         return f"json_quote({name})"
 
     def filter_column(self, column: str) -> str:
@@ -273,7 +282,14 @@ class JsonSql:
         parts = " || ',' || ".join(f"'\"{key}\":' || {value}" for key, value in items.items())
         return f"(char(123) || {parts} || char(125))"  # braces spelled out: Piccolo reads {} as a parameter
 
-    def row(self, table: type[Table], alias: str, *, exclude: Iterable[str] = ("user_id",), replace: dict[str, str] | None = None) -> str:
+    def row(
+        self,
+        table: type[Table],
+        alias: str,
+        *,
+        exclude: Iterable[str] = ("user_id",),
+        replace: dict[str, str] | None = None,
+    ) -> str:
         """A JSON object of a row's columns by name, leaving out `exclude`; `replace` gives
         some keys another JSON-valued SQL expression."""
         replace = replace or {}
@@ -301,7 +317,10 @@ class JsonSql:
         if self.sqlite:
             # An aggregate over an ordered subquery takes its rows in that order (SQLite never
             # flattens an ordered subquery into an aggregate).
-            return f"(SELECT '[' || coalesce(group_concat(e, ','), '') || ']' FROM (SELECT {element} AS e {from_where} ORDER BY {order}))"
+            return (
+                f"(SELECT '[' || coalesce(group_concat(e, ','), '') || ']' FROM (SELECT {element} AS e "
+                f"{from_where} ORDER BY {order}))"
+            )
         return f"(SELECT coalesce(json_agg({element} ORDER BY {order}), '[]'::json) {from_where})"
 
     def scalar(self, select: str) -> str:

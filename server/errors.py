@@ -194,7 +194,9 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[ErrorRe
         # The services check before they write; reaching here means a concurrent request won.
         logger.warning("write conflict on %s %s: %s", request.method, request.url.path, exc)
         return _respond(
-            ErrorResponse(status=409, code="conflict", message="Another request changed the same data at the same time; try again")
+            ErrorResponse(
+                status=409, code="conflict", message="Another request changed the same data at the same time; try again"
+            )
         )
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _respond(

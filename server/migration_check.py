@@ -64,7 +64,8 @@ def _changed_constraints(current: list[DiffableTable], snapshot: list[DiffableTa
             previous = old_params.get(constraint._meta.name)
             if previous is not None and previous != constraint._meta.params:
                 changes.append(
-                    f"constraint {table.tablename}.{constraint._meta.name} changed: {previous} -> {constraint._meta.params}"
+                    f"constraint {table.tablename}.{constraint._meta.name} changed: {previous} -> "
+                    f"{constraint._meta.params}"
                 )
     return changes
 

@@ -45,7 +45,11 @@ def api_types(app: Any) -> list[Any]:
             candidates = [_json_type(handler.parsed_fn_signature.return_type.annotation)]
             if "data" in kwargs_model.expected_reserved_kwargs:
                 candidates.append(parameters["data"].annotation)
-            candidates.extend(parameters[p.field_name].annotation for p in kwargs_model.expected_query_params if p.field_name in parameters)
+            candidates.extend(
+                parameters[p.field_name].annotation
+                for p in kwargs_model.expected_query_params
+                if p.field_name in parameters
+            )
             for candidate in candidates:
                 if candidate is None or candidate is type(None):
                     continue
@@ -78,7 +82,15 @@ def _named_types(types: list[Any]) -> tuple[dict[str, msgspec.inspect.StructType
         elif isinstance(t, msgspec.inspect.UnionType):
             for m in t.types:
                 walk(m, seen)
-        elif isinstance(t, (msgspec.inspect.ListType, msgspec.inspect.SetType, msgspec.inspect.FrozenSetType, msgspec.inspect.VarTupleType)):
+        elif isinstance(
+            t,
+            (
+                msgspec.inspect.ListType,
+                msgspec.inspect.SetType,
+                msgspec.inspect.FrozenSetType,
+                msgspec.inspect.VarTupleType,
+            ),
+        ):
             walk(t.item_type, seen)
         elif isinstance(t, msgspec.inspect.TupleType):
             for m in t.item_types:

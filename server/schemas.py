@@ -4,7 +4,7 @@ tagged unions, the asset summary and the one error shape."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -59,8 +59,8 @@ class DiscardMapping(msgspec.Struct, tag="discard", tag_field="type", kw_only=Tr
     """Drop this output."""
 
 
-ParameterMapping = Union[AssetFieldMapping, LiteralMapping]
-ResultMapping = Union[AssetFieldMapping, DiscardMapping]
+ParameterMapping = AssetFieldMapping | LiteralMapping
+ResultMapping = AssetFieldMapping | DiscardMapping
 
 
 class AssetIdsByRole(Output, kw_only=True):

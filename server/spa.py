@@ -30,7 +30,8 @@ def spa_routes() -> list:
         if index.is_file():
             return File(index, filename="index.html", content_disposition_type="inline")
         return Response(
-            "<!doctype html><title>Missions</title><p>The web app is not built yet: run <code>npm run build</code> in frontend/.</p>",
+            "<!doctype html><title>Missions</title><p>The web app is not built yet: run <code>npm run build</code> "
+            "in frontend/.</p>",
             media_type=MediaType.HTML,
         )
 

@@ -113,10 +113,20 @@ async def build_mission(
     mission_maps: list[MissionAsset] = []
     for index in range(mission_assets):
         role = AssetRole.INPUT if index % 2 == 0 else AssetRole.OUTPUT
-        row = asset(user_id=user_id, scope_type=AssetScopeType.MISSION, scope_id=tree.id, role=role,
-                    name=f"{name} asset {index}", created_at=created + timedelta(microseconds=index))
+        row = asset(
+            user_id=user_id,
+            scope_type=AssetScopeType.MISSION,
+            scope_id=tree.id,
+            role=role,
+            name=f"{name} asset {index}",
+            created_at=created + timedelta(microseconds=index),
+        )
         mission_rows.append(row)
-        mission_maps.append(MissionAsset(id=uuid4(), user_id=user_id, mission_id=tree.id, asset_id=row.id, role=role, created_at=row.created_at))
+        mission_maps.append(
+            MissionAsset(
+                id=uuid4(), user_id=user_id, mission_id=tree.id, asset_id=row.id, role=role, created_at=row.created_at
+            )
+        )
         tree.asset_ids.append(row.id)
 
     hop_rows: list[Hop] = []
@@ -149,12 +159,36 @@ async def build_mission(
             )
         )
         if tree.asset_ids:
-            hop_maps.append(HopAsset(id=uuid4(), user_id=user_id, hop_id=hop.id, asset_id=tree.asset_ids[0], role=AssetRole.INPUT, created_at=created))
+            hop_maps.append(
+                HopAsset(
+                    id=uuid4(),
+                    user_id=user_id,
+                    hop_id=hop.id,
+                    asset_id=tree.asset_ids[0],
+                    role=AssetRole.INPUT,
+                    created_at=created,
+                )
+            )
         for a in range(hop_assets_per_hop):
-            row = asset(user_id=user_id, scope_type=AssetScopeType.HOP, scope_id=hop.id, role=AssetRole.INTERMEDIATE,
-                        name=f"{name} hop {h} asset {a}", created_at=created + timedelta(microseconds=100 + a))
+            row = asset(
+                user_id=user_id,
+                scope_type=AssetScopeType.HOP,
+                scope_id=hop.id,
+                role=AssetRole.INTERMEDIATE,
+                name=f"{name} hop {h} asset {a}",
+                created_at=created + timedelta(microseconds=100 + a),
+            )
             hop_asset_rows.append(row)
-            hop_maps.append(HopAsset(id=uuid4(), user_id=user_id, hop_id=hop.id, asset_id=row.id, role=AssetRole.INTERMEDIATE, created_at=row.created_at))
+            hop_maps.append(
+                HopAsset(
+                    id=uuid4(),
+                    user_id=user_id,
+                    hop_id=hop.id,
+                    asset_id=row.id,
+                    role=AssetRole.INTERMEDIATE,
+                    created_at=row.created_at,
+                )
+            )
             hop.asset_ids.append(row.id)
         for s in range(steps_per_hop):
             step_id = uuid4()
@@ -171,10 +205,14 @@ async def build_mission(
                     description=None,
                     status=ToolExecutionStatus.READY_TO_EXECUTE,
                     parameter_mapping=to_json(
-                        {"text": {"type": "asset_field", "state_asset": source}} if source else {"text": {"type": "literal", "value": "hi"}}
+                        {"text": {"type": "asset_field", "state_asset": source}}
+                        if source
+                        else {"text": {"type": "literal", "value": "hi"}}
                     ),
                     result_mapping=to_json(
-                        {"summary": {"type": "asset_field", "state_asset": target}} if target else {"summary": {"type": "discard"}}
+                        {"summary": {"type": "asset_field", "state_asset": target}}
+                        if target
+                        else {"summary": {"type": "discard"}}
                     ),
                     resource_configs=to_json({"llm": {"values": {"model": "small"}, "secrets": {"api_key": "sealed"}}}),
                     validation_errors=to_json([]),

@@ -73,7 +73,9 @@ async def running_lifespan(application):
     """Drive the ASGI lifespan protocol in one task of its own, as a server would."""
     inbox: asyncio.Queue = asyncio.Queue()
     outbox: asyncio.Queue = asyncio.Queue()
-    task = asyncio.create_task(application({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, inbox.get, outbox.put))
+    task = asyncio.create_task(
+        application({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, inbox.get, outbox.put)
+    )
     await inbox.put({"type": "lifespan.startup"})
     message = await outbox.get()
     assert message["type"] == "lifespan.startup.complete", message

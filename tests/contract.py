@@ -72,7 +72,8 @@ class ContractCheckingApp:
             msgspec.json.decode(body, type=expected, strict=True)
         except msgspec.ValidationError as exc:
             self.violations.append(f"{scope['method']} {scope['path']} -> {status}: {exc}")
-            raise ContractViolation(f"{scope['method']} {scope['path']} response does not match {expected}: {exc}")
+            message = f"{scope['method']} {scope['path']} response does not match {expected}: {exc}"
+            raise ContractViolation(message) from exc
         name = getattr(expected, "__name__", None)
         if name and name not in RECORDED:
             RECORDED[name] = body

@@ -42,7 +42,10 @@ def declared_schema() -> dict[str, dict]:
         schema[table._meta.tablename] = {
             "columns": {c._meta.db_column_name: bool(c._meta.null) for c in table._meta.columns},
             "foreign_keys": {
-                c._meta.db_column_name: (c._foreign_key_meta.resolved_references._meta.tablename, c._foreign_key_meta.on_delete.value)
+                c._meta.db_column_name: (
+                    c._foreign_key_meta.resolved_references._meta.tablename,
+                    c._foreign_key_meta.on_delete.value,
+                )
                 for c in table._meta.columns
                 if isinstance(c, ForeignKey)
             },
@@ -56,18 +59,31 @@ def sqlite_schema(path: Path) -> dict[str, dict]:
     connection = sqlite3.connect(path)
     connection.row_factory = sqlite3.Row
     try:
-        names = [r["name"] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-        triggers = {r["name"]: r["tbl_name"] for r in connection.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")}
+        names = [
+            r["name"]
+            for r in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        triggers = {
+            r["name"]: r["tbl_name"]
+            for r in connection.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+        }
         schema = {}
         for name in names:
             if name == MIGRATION_TABLE:
                 continue
-            columns = {r["name"]: not r["notnull"] and not r["pk"] for r in connection.execute(f'PRAGMA table_info("{name}")')}
+            columns = {
+                r["name"]: not r["notnull"] and not r["pk"] for r in connection.execute(f'PRAGMA table_info("{name}")')
+            }
             foreign_keys = {
-                r["from"]: (r["table"], r["on_delete"]) for r in connection.execute(f'PRAGMA foreign_key_list("{name}")')
+                r["from"]: (r["table"], r["on_delete"])
+                for r in connection.execute(f'PRAGMA foreign_key_list("{name}")')
             }
             unique = sorted(
-                r["name"] for r in connection.execute(f'PRAGMA index_list("{name}")') if r["unique"] and r["origin"] == "c"
+                r["name"]
+                for r in connection.execute(f'PRAGMA index_list("{name}")')
+                if r["unique"] and r["origin"] == "c"
             )
             checks = sorted({t.rsplit("_", 1)[0] for t, table in triggers.items() if table == name})
             for kind in ("insert", "update"):
@@ -87,7 +103,8 @@ async def postgres_schema(url: str) -> dict[str, dict]:
         names = [
             r["table_name"]
             for r in await connection.fetch(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = "
+                "'BASE TABLE'"
             )
         ]
         schema = {}
@@ -97,12 +114,14 @@ async def postgres_schema(url: str) -> dict[str, dict]:
             columns = {
                 r["column_name"]: r["is_nullable"] == "YES"
                 for r in await connection.fetch(
-                    "SELECT column_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1",
+                    "SELECT column_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public' "
+                    "AND table_name = $1",
                     name,
                 )
             }
             constraints = await connection.fetch(
-                "SELECT c.conname, c.contype::text AS contype, c.confdeltype::text AS confdeltype, a.attname, t.relname AS target "
+                "SELECT c.conname, c.contype::text AS contype, c.confdeltype::text AS confdeltype, a.attname, "
+                "t.relname AS target "
                 "FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid "
                 "LEFT JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
                 "LEFT JOIN pg_class t ON t.oid = c.confrelid WHERE r.relname = $1",
@@ -111,9 +130,15 @@ async def postgres_schema(url: str) -> dict[str, dict]:
             declared_unique = {c._meta.name for t in TABLES for c in t._meta.constraints if isinstance(c, Unique)}
             schema[name] = {
                 "columns": columns,
-                "foreign_keys": {r["attname"]: (r["target"], _PG_ON_DELETE[r["confdeltype"]]) for r in constraints if r["contype"] == "f"},
+                "foreign_keys": {
+                    r["attname"]: (r["target"], _PG_ON_DELETE[r["confdeltype"]])
+                    for r in constraints
+                    if r["contype"] == "f"
+                },
                 # single-column UNIQUE columns get generated names; compare the named table constraints
-                "unique": sorted(r["conname"] for r in constraints if r["contype"] == "u" and r["conname"] in declared_unique),
+                "unique": sorted(
+                    r["conname"] for r in constraints if r["contype"] == "u" and r["conname"] in declared_unique
+                ),
                 "check": sorted(r["conname"] for r in constraints if r["contype"] == "c"),
             }
         return schema
@@ -143,7 +168,13 @@ async def scratch_database(engine_name, tmp_path):
 
 async def run_cli(env: dict[str, str], *args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess:
     return await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "server", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+        subprocess.run,
+        [sys.executable, "-m", "server", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -196,12 +227,16 @@ async def test_a_changed_enum_without_a_migration_is_caught():
         AWAITING_APPROVAL = "awaiting_approval"
         PAUSED = "paused"
 
-    check_only = await migration_check.pending_changes_async(_with(_changed_mission(ck_missions_status=enum_check("missions", "status", Widened))))
+    check_only = await migration_check.pending_changes_async(
+        _with(_changed_mission(ck_missions_status=enum_check("missions", "status", Widened)))
+    )
     assert len(check_only) == 1 and "ck_missions_status" in check_only[0] and "paused" in check_only[0]
 
 
 async def test_a_dropped_table_or_constraint_without_a_migration_is_caught():
-    assert any("drop_table" in c for c in await migration_check.pending_changes_async([t for t in TABLES if t is not Mission]))
+    assert any(
+        "drop_table" in c for c in await migration_check.pending_changes_async([t for t in TABLES if t is not Mission])
+    )
     without = type("Mission", (Mission,), {"__module__": __name__}, tablename="missions")
     without._meta.constraints = []
     assert any("drop_constraint" in c for c in await migration_check.pending_changes_async(_with(without)))
@@ -223,7 +258,9 @@ async def test_an_edited_tables_module_in_a_copy_of_the_project_fails_the_check(
     source = tables.read_text()
     anchor = "    mission_metadata = json_column()\n"
     assert anchor in source
-    tables.write_text(source.replace(anchor, anchor + "    priority = Varchar(length=20, null=True, default=None)\n", 1))
+    tables.write_text(
+        source.replace(anchor, anchor + "    priority = Varchar(length=20, null=True, default=None)\n", 1)
+    )
     env = {**os.environ, "DATA_DIR": str(tmp_path / "data")}
     result = await run_cli(env, "check-migrations", cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr

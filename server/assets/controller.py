@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar.params import FromPath, FromQuery, JSONBody
 from litestar import Controller, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from server.assets import service
@@ -40,12 +40,16 @@ class AssetController(Controller):
         return await service.get_asset(user_id=user_id, asset_id=asset_id)
 
     @post("/missions/{mission_id:uuid}/assets", status_code=HTTP_201_CREATED, operation_id="create_mission_asset")
-    async def create_mission_asset(self, user_id: CurrentUserId, mission_id: FromPath[UUID], data: JSONBody[AssetCreate]) -> Asset:
+    async def create_mission_asset(
+        self, user_id: CurrentUserId, mission_id: FromPath[UUID], data: JSONBody[AssetCreate]
+    ) -> Asset:
         """Add an input or output asset to a mission."""
         return await service.create_mission_asset(user_id=user_id, mission_id=mission_id, data=data)
 
     @patch("/assets/{asset_id:uuid}", operation_id="update_asset")
-    async def update_asset(self, user_id: CurrentUserId, asset_id: FromPath[UUID], data: JSONBody[AssetUpdate]) -> Asset:
+    async def update_asset(
+        self, user_id: CurrentUserId, asset_id: FromPath[UUID], data: JSONBody[AssetUpdate]
+    ) -> Asset:
         """Change an asset's descriptive fields or its content."""
         return await service.update_asset(user_id=user_id, asset_id=asset_id, data=data)
 

@@ -73,7 +73,12 @@ def asset_row(
 
 
 async def get_asset(*, user_id: UUID, asset_id: UUID) -> Asset:
-    row = await AssetTable.select(*_ALL_COLUMNS).where((AssetTable.id == asset_id) & (AssetTable.user_id == user_id)).first().run()
+    row = (
+        await AssetTable.select(*_ALL_COLUMNS)
+        .where((AssetTable.id == asset_id) & (AssetTable.user_id == user_id))
+        .first()
+        .run()
+    )
     if row is None:
         raise NotFound("asset", asset_id)
     return to_struct(Asset, decode_json_fields(row, _ASSET_JSON))
@@ -141,7 +146,14 @@ async def create_mission_asset(*, user_id: UUID, mission_id: UUID, data: AssetCr
         await lock_mission(user_id=user_id, mission_id=mission_id)
         await AssetTable.insert(row).run()
         await MissionAssetTable.insert(
-            MissionAssetTable(id=uuid4(), user_id=user_id, mission_id=mission_id, asset_id=row.id, role=data.role, created_at=row.created_at)
+            MissionAssetTable(
+                id=uuid4(),
+                user_id=user_id,
+                mission_id=mission_id,
+                asset_id=row.id,
+                role=data.role,
+                created_at=row.created_at,
+            )
         ).run()
     return await get_asset(user_id=user_id, asset_id=row.id)
 

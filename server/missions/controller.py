@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar.params import FromPath, FromQuery, JSONBody
 from litestar import Controller, delete, get, patch
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from server.enums import MissionStatus
@@ -31,7 +31,11 @@ class MissionController(Controller):
 
     @get("/", operation_id="list_missions")
     async def list_missions(
-        self, user_id: CurrentUserId, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0, status: FromQuery[MissionStatus | None] = None
+        self,
+        user_id: CurrentUserId,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+        status: FromQuery[MissionStatus | None] = None,
     ) -> MissionPage:
         """The user's missions, newest first."""
         return await service.list_missions(user_id=user_id, limit=limit, offset=offset, status=status)
@@ -42,7 +46,9 @@ class MissionController(Controller):
         return await service.get_mission(user_id=user_id, mission_id=mission_id)
 
     @patch("/{mission_id:uuid}", operation_id="update_mission")
-    async def update_mission(self, user_id: CurrentUserId, mission_id: FromPath[UUID], data: JSONBody[MissionUpdate]) -> Mission:
+    async def update_mission(
+        self, user_id: CurrentUserId, mission_id: FromPath[UUID], data: JSONBody[MissionUpdate]
+    ) -> Mission:
         """Change a mission's descriptive fields."""
         return await service.update_mission(user_id=user_id, mission_id=mission_id, data=data)
 
@@ -96,7 +102,9 @@ class ToolStepController(Controller):
         return await service.get_tool_step(user_id=user_id, step_id=step_id)
 
     @patch("/{step_id:uuid}", operation_id="update_tool_step")
-    async def update_tool_step(self, user_id: CurrentUserId, step_id: FromPath[UUID], data: JSONBody[ToolStepUpdate]) -> ToolStep:
+    async def update_tool_step(
+        self, user_id: CurrentUserId, step_id: FromPath[UUID], data: JSONBody[ToolStepUpdate]
+    ) -> ToolStep:
         """Change a tool step's descriptive fields."""
         return await service.update_tool_step(user_id=user_id, step_id=step_id, data=data)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -244,7 +244,7 @@ class ExistingAssetOutput(Input, kw_only=True, tag="existing_asset", tag_field="
     mission_asset_id: UUID
 
 
-HopOutput = Union[NewAssetOutput, ExistingAssetOutput]
+HopOutput = NewAssetOutput | ExistingAssetOutput
 
 
 class HopPlanProposal(Input, kw_only=True):

@@ -131,12 +131,16 @@ def _hop_parts(sql: JsonSql, hops_by: str) -> dict[str, str]:
         "hops": sql.aggregate(sql.row(HopTable, "h"), f"FROM hops h WHERE {hop_filter}", ["h.sequence_order"]),
         "steps": sql.aggregate(
             sql.array(step, sql.column(ToolStepTable.resource_configs, "s")),
-            f"FROM tool_steps s JOIN hops h ON h.id = s.hop_id WHERE {hop_filter} AND {sql.filter_column('s.user_id')} = :user",
+            f"FROM tool_steps s JOIN hops h ON h.id = s.hop_id WHERE {hop_filter} AND "
+            f"{sql.filter_column('s.user_id')} = :user",
             ["h.sequence_order", "s.sequence_order"],
         ),
         "hop_assets": sql.aggregate(
-            sql.array(*(sql.column(c, "ha") for c in (HopAssetTable.hop_id, HopAssetTable.asset_id, HopAssetTable.role))),
-            f"FROM hop_assets ha JOIN hops h ON h.id = ha.hop_id WHERE {hop_filter} AND {sql.filter_column('ha.user_id')} = :user",
+            sql.array(
+                *(sql.column(c, "ha") for c in (HopAssetTable.hop_id, HopAssetTable.asset_id, HopAssetTable.role))
+            ),
+            f"FROM hop_assets ha JOIN hops h ON h.id = ha.hop_id WHERE {hop_filter} AND "
+            f"{sql.filter_column('ha.user_id')} = :user",
             ["ha.created_at", "ha.id"],
         ),
     }
@@ -146,7 +150,8 @@ def _mission_tree_sql(sql: JsonSql) -> str:
     return sql.document(
         {
             "mission": sql.scalar(
-                f"SELECT {sql.row(MissionTable, 'm')} FROM missions m WHERE m.id = :mission AND {sql.filter_column('m.user_id')} = :user"
+                f"SELECT {sql.row(MissionTable, 'm')} FROM missions m WHERE m.id = :mission AND "
+                f"{sql.filter_column('m.user_id')} = :user"
             ),
             **_hop_parts(sql, "h.mission_id = :mission"),
             "mission_assets": sql.aggregate(
@@ -165,7 +170,11 @@ def _mission_list_sql(sql: JsonSql, *, by_status: bool) -> str:
     page = f"SELECT p.id FROM missions p {where} ORDER BY p.created_at DESC, p.id DESC LIMIT :limit OFFSET :offset"
     return sql.document(
         {
-            "items": sql.aggregate(sql.row(MissionTable, "m"), f"FROM missions m WHERE m.id IN ({page})", ["m.created_at DESC", "m.id DESC"]),
+            "items": sql.aggregate(
+                sql.row(MissionTable, "m"),
+                f"FROM missions m WHERE m.id IN ({page})",
+                ["m.created_at DESC", "m.id DESC"],
+            ),
             "total": f"(SELECT count(*) FROM missions p {where})",  # a number: JSON as it is
         }
     )
@@ -187,7 +196,9 @@ _decode_mission_list = msgspec.json.Decoder(_MissionList).decode
 def _config_states(stored: dict[str, _StoredResourceConfig]) -> dict[str, ResourceConfigState]:
     """Stored resource configs -> response shape: secrets are reported only as set or not."""
     return {
-        resource_id: ResourceConfigState(values=config.values, secrets={name: bool(value) for name, value in config.secrets.items()})
+        resource_id: ResourceConfigState(
+            values=config.values, secrets={name: bool(value) for name, value in config.secrets.items()}
+        )
         for resource_id, config in stored.items()
     }
 
@@ -249,14 +260,14 @@ async def get_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
     )
 
 
-async def list_missions(
-    *, user_id: UUID, limit: int, offset: int, status: MissionStatus | None = None
-) -> MissionPage:
+async def list_missions(*, user_id: UUID, limit: int, offset: int, status: MissionStatus | None = None) -> MissionPage:
     """Newest first; ties broken by id so pages never overlap. One statement (page and total)."""
     if status is None:
         doc = await _MISSION_PAGE.fetch_value(engine(), user=user_id, limit=limit, offset=offset)
     else:
-        doc = await _MISSION_PAGE_BY_STATUS.fetch_value(engine(), user=user_id, status=status.value, limit=limit, offset=offset)
+        doc = await _MISSION_PAGE_BY_STATUS.fetch_value(
+            engine(), user=user_id, status=status.value, limit=limit, offset=offset
+        )
     page = _decode_mission_list(doc)
     return MissionPage(items=page.items, total=page.total, limit=limit, offset=offset)
 
@@ -323,9 +334,11 @@ async def update_mission(*, user_id: UUID, mission_id: UUID, data: MissionUpdate
         await _mission_row(user_id, mission_id)
         if changes:
             changes["updated_at"] = now()
-            await MissionTable.update(changes).where(
-                (MissionTable.id == mission_id) & (MissionTable.user_id == user_id)
-            ).run()
+            await (
+                MissionTable.update(changes)
+                .where((MissionTable.id == mission_id) & (MissionTable.user_id == user_id))
+                .run()
+            )
     return await get_mission(user_id=user_id, mission_id=mission_id)
 
 
@@ -345,9 +358,11 @@ async def update_tool_step(*, user_id: UUID, step_id: UUID, data: ToolStepUpdate
         await get_tool_step(user_id=user_id, step_id=step_id)
         if changes:
             changes["updated_at"] = now()
-            await ToolStepTable.update(changes).where(
-                (ToolStepTable.id == step_id) & (ToolStepTable.user_id == user_id)
-            ).run()
+            await (
+                ToolStepTable.update(changes)
+                .where((ToolStepTable.id == step_id) & (ToolStepTable.user_id == user_id))
+                .run()
+            )
     return await get_tool_step(user_id=user_id, step_id=step_id)
 
 
@@ -358,9 +373,15 @@ async def lock_mission(*, user_id: UUID, mission_id: UUID) -> None:
     """Inside a write transaction: hold the mission's row until it ends, or 404. Writers that
     add to or remove from a mission's tree take this first, so they queue instead of
     interleaving (a racing delete would otherwise leave an orphan asset behind)."""
-    row = await for_update(
-        MissionTable.select(MissionTable.id).where((MissionTable.id == mission_id) & (MissionTable.user_id == user_id))
-    ).first().run()
+    row = (
+        await for_update(
+            MissionTable.select(MissionTable.id).where(
+                (MissionTable.id == mission_id) & (MissionTable.user_id == user_id)
+            )
+        )
+        .first()
+        .run()
+    )
     if row is None:
         raise NotFound("mission", mission_id)
 
@@ -388,7 +409,12 @@ async def delete_hop(*, user_id: UUID, hop_id: UUID) -> None:
     """Remove a hop, its steps, its mapping rows and its hop-scoped assets; never a
     mission-scoped asset."""
     async with write_transaction():
-        row = await HopTable.select(HopTable.mission_id).where((HopTable.id == hop_id) & (HopTable.user_id == user_id)).first().run()
+        row = (
+            await HopTable.select(HopTable.mission_id)
+            .where((HopTable.id == hop_id) & (HopTable.user_id == user_id))
+            .first()
+            .run()
+        )
         if row is None:
             raise NotFound("hop", hop_id)
         # The mission first, then the hop: the order a mission delete takes them in.
@@ -398,14 +424,20 @@ async def delete_hop(*, user_id: UUID, hop_id: UUID) -> None:
             raise NotFound("hop", hop_id) from None
         if not await HopTable.exists().where((HopTable.id == hop_id) & (HopTable.user_id == user_id)).run():
             raise NotFound("hop", hop_id)
-        await AssetTable.delete().where(
-            (AssetTable.user_id == user_id)
-            & (AssetTable.scope_type == AssetScopeType.HOP)
-            & (AssetTable.scope_id == hop_id)
-        ).run()
-        await MissionTable.update({MissionTable.current_hop_id: None, MissionTable.updated_at: now()}).where(
-            (MissionTable.id == row["mission_id"]) & (MissionTable.current_hop_id == hop_id)
-        ).run()
+        await (
+            AssetTable.delete()
+            .where(
+                (AssetTable.user_id == user_id)
+                & (AssetTable.scope_type == AssetScopeType.HOP)
+                & (AssetTable.scope_id == hop_id)
+            )
+            .run()
+        )
+        await (
+            MissionTable.update({MissionTable.current_hop_id: None, MissionTable.updated_at: now()})
+            .where((MissionTable.id == row["mission_id"]) & (MissionTable.current_hop_id == hop_id))
+            .run()
+        )
         await HopTable.delete().where((HopTable.id == hop_id) & (HopTable.user_id == user_id)).run()
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar.params import FromPath, FromQuery, JSONBody
 from litestar import Controller, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from server.enums import UserSessionStatus
@@ -33,7 +33,11 @@ class SessionController(Controller):
 
     @get("/", operation_id="list_sessions")
     async def list_sessions(
-        self, user_id: CurrentUserId, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0, status: FromQuery[UserSessionStatus | None] = None
+        self,
+        user_id: CurrentUserId,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+        status: FromQuery[UserSessionStatus | None] = None,
     ) -> UserSessionPage:
         """The user's sessions, most recently active first."""
         return await service.list_sessions(user_id=user_id, limit=limit, offset=offset, status=status)
@@ -49,7 +53,9 @@ class SessionController(Controller):
         return await service.get_session(user_id=user_id, session_id=session_id)
 
     @patch("/{session_id:uuid}", operation_id="update_session")
-    async def update_session(self, user_id: CurrentUserId, session_id: FromPath[UUID], data: JSONBody[UserSessionUpdate]) -> UserSession:
+    async def update_session(
+        self, user_id: CurrentUserId, session_id: FromPath[UUID], data: JSONBody[UserSessionUpdate]
+    ) -> UserSession:
         """Rename a session or replace its metadata."""
         return await service.update_session(user_id=user_id, session_id=session_id, data=data)
 
@@ -59,7 +65,9 @@ class SessionController(Controller):
         return await service.archive_session(user_id=user_id, session_id=session_id)
 
     @post("/{session_id:uuid}/messages", status_code=HTTP_201_CREATED, operation_id="append_chat_message")
-    async def append_message(self, user_id: CurrentUserId, session_id: FromPath[UUID], data: JSONBody[ChatMessageCreate]) -> ChatMessage:
+    async def append_message(
+        self, user_id: CurrentUserId, session_id: FromPath[UUID], data: JSONBody[ChatMessageCreate]
+    ) -> ChatMessage:
         """Append a message to the session's chat."""
         return await service.append_message(user_id=user_id, session_id=session_id, data=data)
 

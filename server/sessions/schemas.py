@@ -6,7 +6,7 @@ from uuid import UUID
 
 import msgspec
 
-from server.enums import MessageRole, UserSessionStatus, DEFAULT_USER_SESSION_STATUS
+from server.enums import DEFAULT_USER_SESSION_STATUS, MessageRole, UserSessionStatus
 from server.missions.schemas import Mission
 from server.schemas import Input, Metadata, Name, Output, PageLimit, PageOffset, Text, Timestamp
 

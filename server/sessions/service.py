@@ -7,7 +7,16 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from server.database import decode_json_fields, is_unique_violation, json_columns, now, read_transaction, to_json, to_struct, write_transaction
+from server.database import (
+    decode_json_fields,
+    is_unique_violation,
+    json_columns,
+    now,
+    read_transaction,
+    to_json,
+    to_struct,
+    write_transaction,
+)
 from server.enums import UserSessionStatus
 from server.errors import Conflict, NotFound, StatusConflict
 from server.missions.service import get_mission
@@ -48,7 +57,12 @@ async def _session_row(user_id: UUID, session_id: UUID) -> dict[str, Any]:
 
 
 async def _chat(user_id: UUID, chat_id: UUID) -> Chat:
-    row = await ChatTable.select(*_CHAT_COLUMNS).where((ChatTable.id == chat_id) & (ChatTable.user_id == user_id)).first().run()
+    row = (
+        await ChatTable.select(*_CHAT_COLUMNS)
+        .where((ChatTable.id == chat_id) & (ChatTable.user_id == user_id))
+        .first()
+        .run()
+    )
     if row is None:
         raise NotFound("chat", chat_id)
     messages = (
@@ -68,7 +82,14 @@ async def create_session(*, user_id: UUID, data: UserSessionCreate) -> UserSessi
     chat_id, session_id = uuid4(), uuid4()
     async with write_transaction():
         await ChatTable.insert(
-            ChatTable(id=chat_id, user_id=user_id, title=data.chat_title, context_data="{}", created_at=created, updated_at=created)
+            ChatTable(
+                id=chat_id,
+                user_id=user_id,
+                title=data.chat_title,
+                context_data="{}",
+                created_at=created,
+                updated_at=created,
+            )
         ).run()
         await UserSessionTable.insert(
             UserSessionTable(
@@ -146,9 +167,11 @@ async def update_session(*, user_id: UUID, session_id: UUID, data: UserSessionUp
         await _session_row(user_id, session_id)
         if changes:
             changes[UserSessionTable.updated_at] = now()
-            await UserSessionTable.update(changes).where(
-                (UserSessionTable.id == session_id) & (UserSessionTable.user_id == user_id)
-            ).run()
+            await (
+                UserSessionTable.update(changes)
+                .where((UserSessionTable.id == session_id) & (UserSessionTable.user_id == user_id))
+                .run()
+            )
     return await get_session(user_id=user_id, session_id=session_id)
 
 
@@ -157,13 +180,18 @@ async def archive_session(*, user_id: UUID, session_id: UUID) -> UserSession:
     async with write_transaction():
         row = await _session_row(user_id, session_id)
         allowed = [s for s in UserSessionStatus if s is not UserSessionStatus.ARCHIVED]
-        updated = await UserSessionTable.update(
-            {UserSessionTable.status: UserSessionStatus.ARCHIVED, UserSessionTable.updated_at: now()}
-        ).where(
-            (UserSessionTable.id == session_id)
-            & (UserSessionTable.user_id == user_id)
-            & UserSessionTable.status.is_in(allowed)
-        ).returning(UserSessionTable.id).run()
+        updated = (
+            await UserSessionTable.update(
+                {UserSessionTable.status: UserSessionStatus.ARCHIVED, UserSessionTable.updated_at: now()}
+            )
+            .where(
+                (UserSessionTable.id == session_id)
+                & (UserSessionTable.user_id == user_id)
+                & UserSessionTable.status.is_in(allowed)
+            )
+            .returning(UserSessionTable.id)
+            .run()
+        )
         if not updated:
             raise StatusConflict("session", session_id, row["status"], allowed, "archive session")
     return await get_session(user_id=user_id, session_id=session_id)
@@ -199,9 +227,11 @@ async def append_message(*, user_id: UUID, session_id: UUID, data: ChatMessageCr
                         created_at=created,
                     )
                 ).run()
-                await UserSessionTable.update({UserSessionTable.last_activity_at: created}).where(
-                    UserSessionTable.id == session_id
-                ).run()
+                await (
+                    UserSessionTable.update({UserSessionTable.last_activity_at: created})
+                    .where(UserSessionTable.id == session_id)
+                    .run()
+                )
         except Exception as exc:
             if is_unique_violation(exc):
                 continue

@@ -79,7 +79,10 @@ def load_specs(specs_dir: Path = SPECS_DIR) -> list[ToolSpec]:
             raise ValueError(f"{path.name}: {exc}") from exc
         if spec.id != path.stem or not _TOOL_ID.match(spec.id):
             raise ValueError(f"{path.name}: tool id `{spec.id}` must be the file's name in snake_case")
-        for kind, names in (("parameter", [p.name for p in spec.parameters]), ("output", [o.name for o in spec.outputs])):
+        for kind, names in (
+            ("parameter", [p.name for p in spec.parameters]),
+            ("output", [o.name for o in spec.outputs]),
+        ):
             if len(set(names)) != len(names):
                 raise ValueError(f"{path.name}: duplicate {kind} names")
         specs.append(spec)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from litestar.params import FromQuery, JSONBody
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import Cookie
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from server.auth import SESSION_COOKIE

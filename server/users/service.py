@@ -58,7 +58,13 @@ def hash_token(token: str) -> str:
 
 async def create_user(*, email: str, password: str) -> User:
     password_hash = await asyncio.to_thread(_hasher.hash, password)
-    row = {"id": uuid4(), "email": normalize_email(email), "password_hash": password_hash, "is_active": True, "created_at": now()}
+    row = {
+        "id": uuid4(),
+        "email": normalize_email(email),
+        "password_hash": password_hash,
+        "is_active": True,
+        "created_at": now(),
+    }
     try:
         await UserTable.insert(UserTable(**row)).run()
     except Exception as exc:

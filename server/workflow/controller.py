@@ -25,7 +25,9 @@ class MissionTransitionController(Controller):
     tags = ["transitions"]
 
     @post("/sessions/{session_id:uuid}/mission", status_code=HTTP_201_CREATED, operation_id="propose_mission")
-    async def propose_mission(self, user_id: CurrentUserId, session_id: FromPath[UUID], data: JSONBody[MissionProposal]) -> Mission:
+    async def propose_mission(
+        self, user_id: CurrentUserId, session_id: FromPath[UUID], data: JSONBody[MissionProposal]
+    ) -> Mission:
         """1.1 Propose the session's mission: created `awaiting_approval` with its assets."""
         return await transitions.propose_mission(user_id=user_id, session_id=session_id, data=data)
 
@@ -59,7 +61,9 @@ class HopTransitionController(Controller):
     tags = ["transitions"]
 
     @post("/{hop_id:uuid}/plan", status_code=HTTP_200_OK, operation_id="propose_hop_plan")
-    async def propose_hop_plan(self, user_id: CurrentUserId, hop_id: FromPath[UUID], data: JSONBody[HopPlanProposal]) -> Hop:
+    async def propose_hop_plan(
+        self, user_id: CurrentUserId, hop_id: FromPath[UUID], data: JSONBody[HopPlanProposal]
+    ) -> Hop:
         """2.2 Propose the hop's plan: its inputs and its output."""
         return await transitions.propose_hop_plan(user_id=user_id, hop_id=hop_id, data=data)
 

@@ -30,18 +30,48 @@ DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
 
 ARTICLES = [
-    {"title": "Spring tides and the new moon", "section": "science", "words": 820, "published": "2026-03-02",
-     "text": "Spring tides happen when the sun and the moon align. The pull adds up and high tides run higher."},
-    {"title": "Harbour budget approved", "section": "politics", "words": 640, "published": "2026-03-03",
-     "text": "The council approved the harbour budget. Dredging starts in May."},
-    {"title": "Why comets have two tails", "section": "science", "words": 1150, "published": "2026-02-27",
-     "text": "A comet's dust tail curves along its orbit. Its ion tail points straight away from the sun."},
-    {"title": "Kelp forests return to the bay", "section": "environment", "words": 930, "published": "2026-03-01",
-     "text": "Divers counted twice as much kelp as last year. Sea urchins are fewer since otters came back."},
-    {"title": "Tide gauges go digital", "section": "science", "words": 410, "published": "2026-03-04",
-     "text": "The old float gauges are replaced by radar sensors that report every minute."},
-    {"title": "Ferry timetable changes", "section": "local", "words": 300, "published": "2026-03-04",
-     "text": "Ferries leave twenty minutes earlier on weekdays from April."},
+    {
+        "title": "Spring tides and the new moon",
+        "section": "science",
+        "words": 820,
+        "published": "2026-03-02",
+        "text": "Spring tides happen when the sun and the moon align. The pull adds up and high tides run higher.",
+    },
+    {
+        "title": "Harbour budget approved",
+        "section": "politics",
+        "words": 640,
+        "published": "2026-03-03",
+        "text": "The council approved the harbour budget. Dredging starts in May.",
+    },
+    {
+        "title": "Why comets have two tails",
+        "section": "science",
+        "words": 1150,
+        "published": "2026-02-27",
+        "text": "A comet's dust tail curves along its orbit. Its ion tail points straight away from the sun.",
+    },
+    {
+        "title": "Kelp forests return to the bay",
+        "section": "environment",
+        "words": 930,
+        "published": "2026-03-01",
+        "text": "Divers counted twice as much kelp as last year. Sea urchins are fewer since otters came back.",
+    },
+    {
+        "title": "Tide gauges go digital",
+        "section": "science",
+        "words": 410,
+        "published": "2026-03-04",
+        "text": "The old float gauges are replaced by radar sensors that report every minute.",
+    },
+    {
+        "title": "Ferry timetable changes",
+        "section": "local",
+        "words": 300,
+        "published": "2026-03-04",
+        "text": "Ferries leave twenty minutes earlier on weekdays from April.",
+    },
 ]
 
 OBJECTS = SchemaDefinition(type=ValueType.OBJECT, is_array=True)
@@ -127,7 +157,9 @@ async def create_demo(*, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD,
     from server.workflow import executor, transitions
 
     user_id, new_password = await _demo_user(email, password)
-    session = await create_session(user_id=user_id, data=UserSessionCreate(name="Demo: science reading list", chat_title="Demo"))
+    session = await create_session(
+        user_id=user_id, data=UserSessionCreate(name="Demo: science reading list", chat_title="Demo")
+    )
     mission = await transitions.propose_mission(
         user_id=user_id,
         session_id=session.id,
@@ -137,7 +169,13 @@ async def create_demo(*, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD,
             goal="A reading list of the science articles",
             success_criteria=["only science articles", "newest first"],
             assets=[
-                AssetProposal(name="Articles", description="This week's articles", schema_definition=OBJECTS, role=AssetRole.INPUT, content=ARTICLES),
+                AssetProposal(
+                    name="Articles",
+                    description="This week's articles",
+                    schema_definition=OBJECTS,
+                    role=AssetRole.INPUT,
+                    content=ARTICLES,
+                ),
             ],
         ),
     )
@@ -156,7 +194,12 @@ async def create_demo(*, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD,
             is_final=True,
             inputs=[articles_id],
             output=NewAssetOutput(
-                asset=AssetProposal(name="Reading list", description="Science articles, newest first", schema_definition=OBJECTS, role=AssetRole.OUTPUT)
+                asset=AssetProposal(
+                    name="Reading list",
+                    description="Science articles, newest first",
+                    schema_definition=OBJECTS,
+                    role=AssetRole.OUTPUT,
+                )
             ),
         ),
     )

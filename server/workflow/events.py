@@ -143,7 +143,7 @@ class PostgresListener:
             try:
                 lost = asyncio.Event()
                 self._connection = await asyncpg.connect(self.dsn)
-                self._connection.add_termination_listener(lambda _c: lost.set())
+                self._connection.add_termination_listener(lambda _c, lost=lost: lost.set())
                 await self._connection.add_listener(self.channel, self._on_notification)
                 self.connected.set()
                 delay = 0.5

@@ -56,7 +56,10 @@ class EventController(Controller):
         "/",
         operation_id="stream_events",
         summary="Live workflow events",
-        response_description="text/event-stream: `event: workflow` messages whose data is a WorkflowEvent (JSON), and keep-alive comments.",
+        response_description=(
+            "text/event-stream: `event: workflow` messages whose data is a WorkflowEvent (JSON), and keep-alive "
+            "comments."
+        ),
     )
     async def stream_events(self, user_id: CurrentUserId) -> ServerSentEvent:
         """Every status change of the user's sessions, missions, hops, tool steps and assets,

@@ -38,7 +38,7 @@ import msgspec
 
 from server.assets.tables import Asset as AssetTable
 from server.database import decode_json_fields, now
-from server.enums import HopStatus, ToolExecutionStatus
+from server.enums import ToolExecutionStatus
 from server.errors import ApiError
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import ToolStep as ToolStepTable
@@ -132,7 +132,12 @@ class StepOutcome:
 async def run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None = None) -> None:
     """Run the hop's steps one after the other until it completes, fails or is cancelled."""
     stub = stub_mode(stub_unconfigured)
-    hop = await HopTable.select(HopTable.mission_id).where((HopTable.id == hop_id) & (HopTable.user_id == user_id)).first().run()
+    hop = (
+        await HopTable.select(HopTable.mission_id)
+        .where((HopTable.id == hop_id) & (HopTable.user_id == user_id))
+        .first()
+        .run()
+    )
     if hop is None:
         return
     mission_id = hop["mission_id"]
@@ -161,7 +166,8 @@ async def run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None
             )
             step["status"] = ToolExecutionStatus.COMPLETED
             index = next(
-                (i for i in range(index + 1, len(steps)) if steps[i]["status"] == ToolExecutionStatus.READY_TO_EXECUTE), None
+                (i for i in range(index + 1, len(steps)) if steps[i]["status"] == ToolExecutionStatus.READY_TO_EXECUTE),
+                None,
             )
             if index is not None:
                 steps[index]["status"] = ToolExecutionStatus.EXECUTING
@@ -183,7 +189,9 @@ async def run_step(*, user_id: UUID, hop_id: UUID, mission_id: UUID, step: dict[
     tool = get_registry().tool(step["tool_id"])
 
     def failed(message: str) -> StepOutcome:
-        return StepOutcome(outputs=None, error=message, duration_ms=(time.perf_counter() - started) * 1000, stubbed=False)
+        return StepOutcome(
+            outputs=None, error=message, duration_ms=(time.perf_counter() - started) * 1000, stubbed=False
+        )
 
     if tool is None:
         return failed(f"tool `{step['tool_id']}` is not registered")
@@ -307,7 +315,9 @@ async def executor_lifespan(_: Any) -> AsyncIterator[None]:
     """At start-up, fail the steps a stopped server left executing, then keep sweeping for
     them; at shut-down, let running hops finish briefly."""
     await fail_stale_steps()
-    sweeper = asyncio.get_running_loop().create_task(_sweep_forever(executor_settings().sweep_interval_seconds), name="stale step sweep")
+    sweeper = asyncio.get_running_loop().create_task(
+        _sweep_forever(executor_settings().sweep_interval_seconds), name="stale step sweep"
+    )
     try:
         yield
     finally:

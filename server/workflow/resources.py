@@ -43,16 +43,22 @@ def config_input_errors(tool: ToolSpec, configs: dict[str, dict[str, Any]], fiel
         if resource is None:
             known = ", ".join(f'"{r}"' for r in resources) or "none"
             errors.append(
-                FieldError(field=path, reason=f'tool "{tool.id}" does not use resource "{resource_id}" (it uses: {known})')
+                FieldError(
+                    field=path, reason=f'tool "{tool.id}" does not use resource "{resource_id}" (it uses: {known})'
+                )
             )
             continue
         fields = {field.name: field for field in resource.fields}
         for name, value in values.items():
             spec = fields.get(name)
             if spec is None:
-                errors.append(FieldError(field=f"{path}.{name}", reason=f'resource "{resource_id}" has no field "{name}"'))
+                errors.append(
+                    FieldError(field=f"{path}.{name}", reason=f'resource "{resource_id}" has no field "{name}"')
+                )
             elif value is not None and (problem := _type_problem(spec, value)):
-                errors.append(FieldError(field=f"{path}.{name}", reason=f'resource "{resource_id}" field "{name}" {problem}'))
+                errors.append(
+                    FieldError(field=f"{path}.{name}", reason=f'resource "{resource_id}" field "{name}" {problem}')
+                )
     return errors
 
 
@@ -60,7 +66,9 @@ def merge_configs(tool: ToolSpec, stored: dict[str, Any], configs: dict[str, dic
     """Stored configurations updated with submitted values (checked beforehand): secret fields
     are encrypted, a null value removes the field."""
     resources = {resource.id: resource for resource in tool.resource_dependencies}
-    merged = {rid: {"values": dict(c.get("values", {})), "secrets": dict(c.get("secrets", {}))} for rid, c in stored.items()}
+    merged = {
+        rid: {"values": dict(c.get("values", {})), "secrets": dict(c.get("secrets", {}))} for rid, c in stored.items()
+    }
     for resource_id, values in configs.items():
         resource = resources[resource_id]
         secret_fields = {field.name for field in resource.fields if field.secret}

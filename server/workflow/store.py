@@ -8,11 +8,11 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
+import msgspec
 from piccolo.table import Table
 
 from server.assets.tables import Asset as AssetTable
 from server.assets.tables import HopAsset as HopAssetTable
-from server.assets.tables import MissionAsset as MissionAssetTable
 from server.database import decode_json_fields, engine, now
 from server.enums import AssetRole, AssetStatus
 from server.errors import NotFound, StatusConflict
@@ -21,8 +21,6 @@ from server.tools.schemas import ToolSpec
 from server.workflow import events
 from server.workflow.events import WorkflowEvent
 from server.workflow.validation import ChainAsset
-
-import msgspec
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -85,7 +83,10 @@ async def set_status(
 
 _LOCK_BY = {
     "mission": "SELECT m.id FROM missions m WHERE m.id = {} AND m.user_id = {} FOR UPDATE",
-    "hop": "SELECT m.id FROM missions m JOIN hops h ON h.mission_id = m.id WHERE h.id = {} AND m.user_id = {} FOR UPDATE OF m",
+    "hop": (
+        "SELECT m.id FROM missions m JOIN hops h ON h.mission_id = m.id "
+        "WHERE h.id = {} AND m.user_id = {} FOR UPDATE OF m"
+    ),
     "step": (
         "SELECT m.id FROM missions m JOIN hops h ON h.mission_id = m.id JOIN tool_steps s ON s.hop_id = h.id "
         "WHERE s.id = {} AND m.user_id = {} FOR UPDATE OF m"
@@ -161,9 +162,11 @@ async def chain_assets(*, user_id: UUID, hop_id: UUID, mission_id: UUID) -> dict
     ids = seen.ids()
     if not ids:
         return {}
-    rows = await AssetTable.select(AssetTable.id, AssetTable.name, AssetTable.schema_definition, AssetTable.status).where(
-        (AssetTable.user_id == user_id) & AssetTable.id.is_in(ids)
-    ).run()
+    rows = (
+        await AssetTable.select(AssetTable.id, AssetTable.name, AssetTable.schema_definition, AssetTable.status)
+        .where((AssetTable.user_id == user_id) & AssetTable.id.is_in(ids))
+        .run()
+    )
     assets: dict[UUID, ChainAsset] = {}
     for row in rows:
         decode_json_fields(row, ("schema_definition",))
@@ -191,9 +194,13 @@ class Events:
         self.items: list[WorkflowEvent] = []
         self.at = now()
 
-    def add(self, entity: str, entity_id: UUID, status: str, *, mission_id: UUID | None = None, hop_id: UUID | None = None) -> None:
+    def add(
+        self, entity: str, entity_id: UUID, status: str, *, mission_id: UUID | None = None, hop_id: UUID | None = None
+    ) -> None:
         self.items.append(
-            WorkflowEvent(entity=entity, id=entity_id, status=str(status), mission_id=mission_id, hop_id=hop_id, at=self.at)
+            WorkflowEvent(
+                entity=entity, id=entity_id, status=str(status), mission_id=mission_id, hop_id=hop_id, at=self.at
+            )
         )
 
     def add_many(self, entity: str, ids: Iterable[UUID], status: str, **kwargs: Any) -> None:

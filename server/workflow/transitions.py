@@ -126,7 +126,11 @@ async def _complete_sessions(user_id: UUID, mission_id: UUID, at: Any, events: E
     """A session whose mission completes becomes completed."""
     rows = (
         await UserSessionTable.update(
-            {UserSessionTable.status: UserSessionStatus.COMPLETED, UserSessionTable.updated_at: at, UserSessionTable.last_activity_at: at}
+            {
+                UserSessionTable.status: UserSessionStatus.COMPLETED,
+                UserSessionTable.updated_at: at,
+                UserSessionTable.last_activity_at: at,
+            }
         )
         .where(
             (UserSessionTable.mission_id == mission_id)
@@ -143,7 +147,12 @@ async def _set_asset_status(user_id: UUID, ids: list[UUID], status: AssetStatus,
     if not ids:
         return
     where = (AssetTable.user_id == user_id) & AssetTable.id.is_in(ids)
-    rows = await AssetTable.update({AssetTable.status: status, AssetTable.updated_at: at}).where(where).returning(AssetTable.id).run()
+    rows = (
+        await AssetTable.update({AssetTable.status: status, AssetTable.updated_at: at})
+        .where(where)
+        .returning(AssetTable.id)
+        .run()
+    )
     events.add_many("asset", [r["id"] for r in rows], status)
 
 
@@ -203,7 +212,9 @@ async def propose_mission(*, user_id: UUID, session_id: UUID, data: MissionPropo
     mission_id = uuid4()
     events = Events(user_id)
     async with write_transaction():
-        session = await _row(UserSessionTable, "session", session_id, user_id, UserSessionTable.status, UserSessionTable.mission_id)
+        session = await _row(
+            UserSessionTable, "session", session_id, user_id, UserSessionTable.status, UserSessionTable.mission_id
+        )
         await _check_session_open(user_id, session_id, session)
         await MissionTable.insert(
             MissionTable(
@@ -238,15 +249,30 @@ async def propose_mission(*, user_id: UUID, session_id: UUID, data: MissionPropo
             await AssetTable.insert(*rows).run()
             await MissionAssetTable.insert(
                 *[
-                    MissionAssetTable(id=uuid4(), user_id=user_id, mission_id=mission_id, asset_id=row.id, role=row.role, created_at=at)
+                    MissionAssetTable(
+                        id=uuid4(),
+                        user_id=user_id,
+                        mission_id=mission_id,
+                        asset_id=row.id,
+                        role=row.role,
+                        created_at=at,
+                    )
                     for row in rows
                 ]
             ).run()
         # Compare-and-set on the session: of two proposals racing for one session, one wins.
-        previous = UserSessionTable.mission_id.is_null() if session["mission_id"] is None else UserSessionTable.mission_id == session["mission_id"]
+        previous = (
+            UserSessionTable.mission_id.is_null()
+            if session["mission_id"] is None
+            else UserSessionTable.mission_id == session["mission_id"]
+        )
         changed = (
             await UserSessionTable.update(
-                {UserSessionTable.mission_id: mission_id, UserSessionTable.updated_at: at, UserSessionTable.last_activity_at: at}
+                {
+                    UserSessionTable.mission_id: mission_id,
+                    UserSessionTable.updated_at: at,
+                    UserSessionTable.last_activity_at: at,
+                }
             )
             .where(
                 (UserSessionTable.id == session_id)
@@ -258,9 +284,13 @@ async def propose_mission(*, user_id: UUID, session_id: UUID, data: MissionPropo
             .run()
         )
         if not changed:
-            session = await _row(UserSessionTable, "session", session_id, user_id, UserSessionTable.status, UserSessionTable.mission_id)
+            session = await _row(
+                UserSessionTable, "session", session_id, user_id, UserSessionTable.status, UserSessionTable.mission_id
+            )
             await _check_session_open(user_id, session_id, session)
-            raise StatusConflict("session", session_id, session["status"], [UserSessionStatus.ACTIVE], "propose mission")
+            raise StatusConflict(
+                "session", session_id, session["status"], [UserSessionStatus.ACTIVE], "propose mission"
+            )
         result = await missions.get_mission(user_id=user_id, mission_id=mission_id)
     events.add("mission", mission_id, MissionStatus.AWAITING_APPROVAL, mission_id=mission_id)
     events.add_many("asset", [row.id for row in rows], AssetStatus.AWAITING_APPROVAL, mission_id=mission_id)
@@ -272,9 +302,12 @@ async def _check_session_open(user_id: UUID, session_id: UUID, session: dict[str
     if session["status"] != UserSessionStatus.ACTIVE:
         raise StatusConflict("session", session_id, session["status"], [UserSessionStatus.ACTIVE], "propose mission")
     if session["mission_id"] is not None:
-        current = await MissionTable.select(MissionTable.status).where(
-            (MissionTable.id == session["mission_id"]) & (MissionTable.user_id == user_id)
-        ).first().run()
+        current = (
+            await MissionTable.select(MissionTable.status)
+            .where((MissionTable.id == session["mission_id"]) & (MissionTable.user_id == user_id))
+            .first()
+            .run()
+        )
         if current is not None and current["status"] in MISSION_OPEN:
             raise StatusConflict(
                 "mission",
@@ -340,7 +373,11 @@ async def cancel_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
         events.add("mission", mission_id, MissionStatus.CANCELLED, mission_id=mission_id)
         hops = (
             await HopTable.update({HopTable.status: HopStatus.CANCELLED, HopTable.updated_at: at})
-            .where((HopTable.mission_id == mission_id) & (HopTable.user_id == user_id) & HopTable.status.not_in(list(HOP_FINISHED)))
+            .where(
+                (HopTable.mission_id == mission_id)
+                & (HopTable.user_id == user_id)
+                & HopTable.status.not_in(list(HOP_FINISHED))
+            )
             .returning(HopTable.id)
             .run()
         )
@@ -348,7 +385,9 @@ async def cancel_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
         events.add_many("hop", hop_ids, HopStatus.CANCELLED, mission_id=mission_id)
         if hop_ids:
             steps = (
-                await ToolStepTable.update({ToolStepTable.status: ToolExecutionStatus.CANCELLED, ToolStepTable.updated_at: at})
+                await ToolStepTable.update(
+                    {ToolStepTable.status: ToolExecutionStatus.CANCELLED, ToolStepTable.updated_at: at}
+                )
                 .where(
                     ToolStepTable.hop_id.is_in(hop_ids)
                     & (ToolStepTable.user_id == user_id)
@@ -358,7 +397,9 @@ async def cancel_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
                 .run()
             )
             for step in steps:
-                events.add("tool_step", step["id"], ToolExecutionStatus.CANCELLED, mission_id=mission_id, hop_id=step["hop_id"])
+                events.add(
+                    "tool_step", step["id"], ToolExecutionStatus.CANCELLED, mission_id=mission_id, hop_id=step["hop_id"]
+                )
         result = await missions.get_mission(user_id=user_id, mission_id=mission_id)
     await events.publish()
     return result
@@ -409,9 +450,13 @@ async def start_hop_plan(*, user_id: UUID, mission_id: UUID) -> Hop:
             .run()
         )
         if not changed:
-            mission = await _row(MissionTable, "mission", mission_id, user_id, MissionTable.status, MissionTable.current_hop_id)
+            mission = await _row(
+                MissionTable, "mission", mission_id, user_id, MissionTable.status, MissionTable.current_hop_id
+            )
             if mission["status"] != MissionStatus.IN_PROGRESS:
-                raise StatusConflict("mission", mission_id, mission["status"], [MissionStatus.IN_PROGRESS], "start hop plan")
+                raise StatusConflict(
+                    "mission", mission_id, mission["status"], [MissionStatus.IN_PROGRESS], "start hop plan"
+                )
             hop = await HopTable.select(HopTable.status).where(HopTable.id == mission["current_hop_id"]).first().run()
             raise StatusConflict(
                 "hop",
@@ -467,13 +512,32 @@ async def propose_hop_plan(*, user_id: UUID, hop_id: UUID, data: HopPlanProposal
         output_id = data.output.mission_asset_id
         specs = []
     async with write_transaction():
-        hop = await _move_hop(user_id=user_id, hop_id=hop_id, required=[HopStatus.HOP_PLAN_STARTED], target=HopStatus.HOP_PLAN_PROPOSED, action="propose hop plan", at=at, events=events, changes={HopTable.name: data.name, HopTable.description: data.description, HopTable.goal: data.goal, HopTable.rationale: data.rationale, HopTable.success_criteria: to_json(data.success_criteria), HopTable.is_final: data.is_final, HopTable.intended_input_asset_ids: to_json(inputs), HopTable.intended_output_asset_ids: to_json([output_id]), HopTable.intended_output_asset_specs: to_json(specs)})
+        hop = await _move_hop(
+            user_id=user_id,
+            hop_id=hop_id,
+            required=[HopStatus.HOP_PLAN_STARTED],
+            target=HopStatus.HOP_PLAN_PROPOSED,
+            action="propose hop plan",
+            at=at,
+            events=events,
+            changes={
+                HopTable.name: data.name,
+                HopTable.description: data.description,
+                HopTable.goal: data.goal,
+                HopTable.rationale: data.rationale,
+                HopTable.success_criteria: to_json(data.success_criteria),
+                HopTable.is_final: data.is_final,
+                HopTable.intended_input_asset_ids: to_json(inputs),
+                HopTable.intended_output_asset_ids: to_json([output_id]),
+                HopTable.intended_output_asset_specs: to_json(specs),
+            },
+        )
         mission_id = hop["mission_id"]
         mission_assets = {
             r["asset_id"]
-            for r in await MissionAssetTable.select(MissionAssetTable.asset_id).where(
-                (MissionAssetTable.mission_id == mission_id) & (MissionAssetTable.user_id == user_id)
-            ).run()
+            for r in await MissionAssetTable.select(MissionAssetTable.asset_id)
+            .where((MissionAssetTable.mission_id == mission_id) & (MissionAssetTable.user_id == user_id))
+            .run()
         }
         errors = [
             FieldError(field=f"body.inputs[{index}]", reason=f"asset {asset_id} is not an asset of this mission")
@@ -482,10 +546,18 @@ async def propose_hop_plan(*, user_id: UUID, hop_id: UUID, data: HopPlanProposal
         ]
         if isinstance(data.output, ExistingAssetOutput):
             if output_id not in mission_assets:
-                errors.append(FieldError(field="body.output.mission_asset_id", reason=f"asset {output_id} is not an asset of this mission"))
+                errors.append(
+                    FieldError(
+                        field="body.output.mission_asset_id",
+                        reason=f"asset {output_id} is not an asset of this mission",
+                    )
+                )
             elif output_id in inputs:
                 errors.append(
-                    FieldError(field="body.output.mission_asset_id", reason=f"asset {output_id} cannot be both an input and the output of the hop")
+                    FieldError(
+                        field="body.output.mission_asset_id",
+                        reason=f"asset {output_id} cannot be both an input and the output of the hop",
+                    )
                 )
         if errors:
             raise Unprocessable("The hop plan names assets this mission does not have", errors=errors)
@@ -504,12 +576,26 @@ async def propose_hop_plan(*, user_id: UUID, hop_id: UUID, data: HopPlanProposal
             new_asset.id = output_id
             await AssetTable.insert(new_asset).run()
             await MissionAssetTable.insert(
-                MissionAssetTable(id=uuid4(), user_id=user_id, mission_id=mission_id, asset_id=new_asset.id, role=AssetRole.INTERMEDIATE, created_at=at)
+                MissionAssetTable(
+                    id=uuid4(),
+                    user_id=user_id,
+                    mission_id=mission_id,
+                    asset_id=new_asset.id,
+                    role=AssetRole.INTERMEDIATE,
+                    created_at=at,
+                )
             ).run()
             events.add("asset", new_asset.id, AssetStatus.AWAITING_APPROVAL, mission_id=mission_id, hop_id=hop_id)
         await HopAssetTable.insert(
-            *[HopAssetTable(id=uuid4(), user_id=user_id, hop_id=hop_id, asset_id=asset_id, role=AssetRole.INPUT, created_at=at) for asset_id in inputs],
-            HopAssetTable(id=uuid4(), user_id=user_id, hop_id=hop_id, asset_id=output_id, role=AssetRole.OUTPUT, created_at=at),
+            *[
+                HopAssetTable(
+                    id=uuid4(), user_id=user_id, hop_id=hop_id, asset_id=asset_id, role=AssetRole.INPUT, created_at=at
+                )
+                for asset_id in inputs
+            ],
+            HopAssetTable(
+                id=uuid4(), user_id=user_id, hop_id=hop_id, asset_id=output_id, role=AssetRole.OUTPUT, created_at=at
+            ),
         ).run()
         result = await _hop_result(user_id, hop_id)
     await events.publish()
@@ -538,7 +624,16 @@ async def accept_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
     at = now()
     events = Events(user_id)
     async with write_transaction():
-        hop = await _move_hop(user_id=user_id, hop_id=hop_id, required=[HopStatus.HOP_PLAN_PROPOSED], target=HopStatus.HOP_PLAN_READY, action="accept hop plan", at=at, events=events, returning=[HopTable.intended_output_asset_specs])
+        hop = await _move_hop(
+            user_id=user_id,
+            hop_id=hop_id,
+            required=[HopStatus.HOP_PLAN_PROPOSED],
+            target=HopStatus.HOP_PLAN_READY,
+            action="accept hop plan",
+            at=at,
+            events=events,
+            returning=[HopTable.intended_output_asset_specs],
+        )
         await _set_asset_status(user_id, _plan_created_assets(hop), AssetStatus.READY_FOR_PROCESSING, at, events)
         result = await _hop_result(user_id, hop_id)
     await events.publish()
@@ -584,10 +679,14 @@ async def reject_hop_plan(*, user_id: UUID, hop_id: UUID) -> Hop:
 
 
 @retry_on_deadlock
-async def _simple_hop_transition(user_id: UUID, hop_id: UUID, required: HopStatus, target: HopStatus, action: str) -> Hop:
+async def _simple_hop_transition(
+    user_id: UUID, hop_id: UUID, required: HopStatus, target: HopStatus, action: str
+) -> Hop:
     events = Events(user_id)
     async with write_transaction():
-        await _move_hop(user_id=user_id, hop_id=hop_id, required=[required], target=target, action=action, at=now(), events=events)
+        await _move_hop(
+            user_id=user_id, hop_id=hop_id, required=[required], target=target, action=action, at=now(), events=events
+        )
         result = await _hop_result(user_id, hop_id)
     await events.publish()
     return result
@@ -595,7 +694,9 @@ async def _simple_hop_transition(user_id: UUID, hop_id: UUID, required: HopStatu
 
 async def start_hop_implementation(*, user_id: UUID, hop_id: UUID) -> Hop:
     """2.4: the hop goes from `hop_plan_ready` to `hop_impl_started`."""
-    return await _simple_hop_transition(user_id, hop_id, HopStatus.HOP_PLAN_READY, HopStatus.HOP_IMPL_STARTED, "start hop implementation")
+    return await _simple_hop_transition(
+        user_id, hop_id, HopStatus.HOP_PLAN_READY, HopStatus.HOP_IMPL_STARTED, "start hop implementation"
+    )
 
 
 async def _implementation_errors(
@@ -604,10 +705,15 @@ async def _implementation_errors(
     """Tool chain errors (SPEC section 5) and resource value errors of a proposed chain."""
     assets = await chain_assets(user_id=user_id, hop_id=hop_id, mission_id=mission_id)
     new_ids = list(
-        {m.state_asset for step in data.steps for m in step.result_mapping.values() if isinstance(m, AssetFieldMapping)} - set(assets)
+        {m.state_asset for step in data.steps for m in step.result_mapping.values() if isinstance(m, AssetFieldMapping)}
+        - set(assets)
     )
     # An id meant for a new intermediate must not be an asset that already exists elsewhere.
-    taken = [r["id"] for r in await AssetTable.select(AssetTable.id).where(AssetTable.id.is_in(new_ids)).run()] if new_ids else []
+    taken = (
+        [r["id"] for r in await AssetTable.select(AssetTable.id).where(AssetTable.id.is_in(new_ids)).run()]
+        if new_ids
+        else []
+    )
     errors = chain_errors(steps=data.steps, tools=tools, assets=assets, taken=taken)
     for index, step in enumerate(data.steps):
         tool = tools.get(step.tool_id)
@@ -616,7 +722,9 @@ async def _implementation_errors(
     return errors
 
 
-async def validate_hop_implementation(*, user_id: UUID, hop_id: UUID, data: HopImplementationProposal) -> ChainValidation:
+async def validate_hop_implementation(
+    *, user_id: UUID, hop_id: UUID, data: HopImplementationProposal
+) -> ChainValidation:
     """Check a tool chain for a hop without storing anything, whatever the hop's status (the
     SPA calls this while a user edits a chain)."""
     hop = await _row(HopTable, "hop", hop_id, user_id, HopTable.mission_id)
@@ -633,11 +741,20 @@ async def propose_hop_implementation(*, user_id: UUID, hop_id: UUID, data: HopIm
     events = Events(user_id)
     tools = tool_specs()
     async with write_transaction():
-        hop = await _move_hop(user_id=user_id, hop_id=hop_id, required=[HopStatus.HOP_IMPL_STARTED], target=HopStatus.HOP_IMPL_PROPOSED, action="propose hop implementation", at=at, events=events)
+        hop = await _move_hop(
+            user_id=user_id,
+            hop_id=hop_id,
+            required=[HopStatus.HOP_IMPL_STARTED],
+            target=HopStatus.HOP_IMPL_PROPOSED,
+            action="propose hop implementation",
+            at=at,
+            events=events,
+        )
         errors = await _implementation_errors(user_id, hop_id, hop["mission_id"], data, tools)
         if errors:
             raise Unprocessable(
-                f"The tool chain has {len(errors)} error{'s' if len(errors) != 1 else ''}; nothing was stored", errors=errors
+                f"The tool chain has {len(errors)} error{'s' if len(errors) != 1 else ''}; nothing was stored",
+                errors=errors,
             )
         await ToolStepTable.delete().where((ToolStepTable.hop_id == hop_id) & (ToolStepTable.user_id == user_id)).run()
         rows = []
@@ -668,7 +785,13 @@ async def propose_hop_implementation(*, user_id: UUID, hop_id: UUID, data: HopIm
             )
         await ToolStepTable.insert(*rows).run()
         result = await _hop_result(user_id, hop_id)
-    events.add_many("tool_step", [row.id for row in rows], ToolExecutionStatus.AWAITING_CONFIGURATION, mission_id=hop["mission_id"], hop_id=hop_id)
+    events.add_many(
+        "tool_step",
+        [row.id for row in rows],
+        ToolExecutionStatus.AWAITING_CONFIGURATION,
+        mission_id=hop["mission_id"],
+        hop_id=hop_id,
+    )
     await events.publish()
     return result
 
@@ -684,12 +807,24 @@ async def accept_hop_implementation(*, user_id: UUID, hop_id: UUID) -> Hop:
     from server.workflow.executor import stub_mode
 
     async with write_transaction():
-        hop = await _move_hop(user_id=user_id, hop_id=hop_id, required=[HopStatus.HOP_IMPL_PROPOSED], target=HopStatus.HOP_IMPL_READY, action="accept hop implementation", at=at, events=events)
-        steps = await ToolStepTable.select(ToolStepTable.id, ToolStepTable.tool_id, ToolStepTable.resource_configs).where(
-            (ToolStepTable.hop_id == hop_id)
-            & (ToolStepTable.user_id == user_id)
-            & (ToolStepTable.status == ToolExecutionStatus.AWAITING_CONFIGURATION)
-        ).run()
+        hop = await _move_hop(
+            user_id=user_id,
+            hop_id=hop_id,
+            required=[HopStatus.HOP_IMPL_PROPOSED],
+            target=HopStatus.HOP_IMPL_READY,
+            action="accept hop implementation",
+            at=at,
+            events=events,
+        )
+        steps = (
+            await ToolStepTable.select(ToolStepTable.id, ToolStepTable.tool_id, ToolStepTable.resource_configs)
+            .where(
+                (ToolStepTable.hop_id == hop_id)
+                & (ToolStepTable.user_id == user_id)
+                & (ToolStepTable.status == ToolExecutionStatus.AWAITING_CONFIGURATION)
+            )
+            .run()
+        )
         ready: list[UUID] = []
         for step in steps:
             tool = tools.get(step["tool_id"])
@@ -701,20 +836,30 @@ async def accept_hop_implementation(*, user_id: UUID, hop_id: UUID) -> Hop:
             if missing and tool is not None and stub_mode():
                 missing = []  # stub mode: the executor runs it from the tool's sample responses
             if missing:
-                await ToolStepTable.update({ToolStepTable.validation_errors: to_json(missing), ToolStepTable.updated_at: at}).where(
-                    ToolStepTable.id == step["id"]
-                ).run()
+                await (
+                    ToolStepTable.update(
+                        {ToolStepTable.validation_errors: to_json(missing), ToolStepTable.updated_at: at}
+                    )
+                    .where(ToolStepTable.id == step["id"])
+                    .run()
+                )
             else:
                 ready.append(step["id"])
         if ready:
-            await ToolStepTable.update(
-                {
-                    ToolStepTable.status: ToolExecutionStatus.READY_TO_EXECUTE,
-                    ToolStepTable.validation_errors: to_json([]),
-                    ToolStepTable.updated_at: at,
-                }
-            ).where(ToolStepTable.id.is_in(ready)).run()
-            events.add_many("tool_step", ready, ToolExecutionStatus.READY_TO_EXECUTE, mission_id=hop["mission_id"], hop_id=hop_id)
+            await (
+                ToolStepTable.update(
+                    {
+                        ToolStepTable.status: ToolExecutionStatus.READY_TO_EXECUTE,
+                        ToolStepTable.validation_errors: to_json([]),
+                        ToolStepTable.updated_at: at,
+                    }
+                )
+                .where(ToolStepTable.id.is_in(ready))
+                .run()
+            )
+            events.add_many(
+                "tool_step", ready, ToolExecutionStatus.READY_TO_EXECUTE, mission_id=hop["mission_id"], hop_id=hop_id
+            )
         result = await _hop_result(user_id, hop_id)
     await events.publish()
     return result
@@ -788,9 +933,20 @@ async def execute_hop(*, user_id: UUID, hop_id: UUID, schedule: bool = True) -> 
     at = now()
     events = Events(user_id)
     async with write_transaction():
-        hop = await _move_hop(user_id=user_id, hop_id=hop_id, required=[HopStatus.HOP_IMPL_READY], target=HopStatus.EXECUTING, action="execute hop", at=at, events=events, changes={HopTable.error_message: None})
+        hop = await _move_hop(
+            user_id=user_id,
+            hop_id=hop_id,
+            required=[HopStatus.HOP_IMPL_READY],
+            target=HopStatus.EXECUTING,
+            action="execute hop",
+            at=at,
+            events=events,
+            changes={HopTable.error_message: None},
+        )
         steps = (
-            await ToolStepTable.select(ToolStepTable.id, ToolStepTable.hop_id, ToolStepTable.status, ToolStepTable.result_mapping)
+            await ToolStepTable.select(
+                ToolStepTable.id, ToolStepTable.hop_id, ToolStepTable.status, ToolStepTable.result_mapping
+            )
             .where((ToolStepTable.hop_id == hop_id) & (ToolStepTable.user_id == user_id))
             .order_by(ToolStepTable.sequence_order)
             .run()
@@ -798,10 +954,18 @@ async def execute_hop(*, user_id: UUID, hop_id: UUID, schedule: bool = True) -> 
         allowed = (ToolExecutionStatus.READY_TO_EXECUTE, ToolExecutionStatus.COMPLETED)
         for step in steps:
             if step["status"] not in allowed:
-                raise StatusConflict("tool step", step["id"], step["status"], [ToolExecutionStatus.READY_TO_EXECUTE], "execute hop")
+                raise StatusConflict(
+                    "tool step", step["id"], step["status"], [ToolExecutionStatus.READY_TO_EXECUTE], "execute hop"
+                )
         first = next((step for step in steps if step["status"] == ToolExecutionStatus.READY_TO_EXECUTE), None)
         if first is None:
-            raise StatusConflict("hop", hop_id, HopStatus.HOP_IMPL_READY, [HopStatus.HOP_IMPL_READY], "execute hop: it has no step to run")
+            raise StatusConflict(
+                "hop",
+                hop_id,
+                HopStatus.HOP_IMPL_READY,
+                [HopStatus.HOP_IMPL_READY],
+                "execute hop: it has no step to run",
+            )
         await _start_step(user_id, first, hop["mission_id"], at, events)
         result = await _hop_result(user_id, hop_id)
     await events.publish()
@@ -889,7 +1053,13 @@ async def complete_tool_step(
 
 
 async def _write_outputs(
-    user_id: UUID, step_id: UUID, step: dict[str, Any], result_mapping: dict[str, Any], outputs: dict[str, Any], at: Any, events: Events
+    user_id: UUID,
+    step_id: UUID,
+    step: dict[str, Any],
+    result_mapping: dict[str, Any],
+    outputs: dict[str, Any],
+    at: Any,
+    events: Events,
 ) -> Visibility:
     """Write the outputs through the result mapping; returns the hop's visibility, including
     the intermediates just created."""
@@ -898,13 +1068,21 @@ async def _write_outputs(
     visible_ids = [asset_id for asset_id in _targets(result_mapping) if asset_id in seen]
     metadata = {}
     if visible_ids:
-        rows = await AssetTable.select(AssetTable.id, AssetTable.asset_metadata).where(
-            (AssetTable.user_id == user_id) & AssetTable.id.is_in(visible_ids)
-        ).run()
+        rows = (
+            await AssetTable.select(AssetTable.id, AssetTable.asset_metadata)
+            .where((AssetTable.user_id == user_id) & AssetTable.id.is_in(visible_ids))
+            .run()
+        )
         metadata = {row["id"]: from_json(row["asset_metadata"]) or {} for row in rows}
     tool = tool_specs().get(step["tool_id"])
     output_specs = {output.name: output for output in tool.outputs} if tool else {}
-    written_by = {"tool_id": step["tool_id"], "step_id": str(step_id), "step_name": step["name"], "hop_id": str(hop_id), "at": at.isoformat()}
+    written_by = {
+        "tool_id": step["tool_id"],
+        "step_id": str(step_id),
+        "step_name": step["name"],
+        "hop_id": str(hop_id),
+        "at": at.isoformat(),
+    }
     for name, mapping in result_mapping.items():
         if mapping.get("type") != "asset_field":
             continue
@@ -912,15 +1090,19 @@ async def _write_outputs(
         value = outputs.get(name)
         if asset_id in metadata:
             status = AssetStatus.PROCESSING if seen.hop_map.get(asset_id) is AssetRole.OUTPUT else AssetStatus.READY
-            await AssetTable.update(
-                {
-                    AssetTable.content: to_json(value),
-                    AssetTable.content_summary: summarize_content(value),
-                    AssetTable.status: status,
-                    AssetTable.asset_metadata: to_json({**metadata[asset_id], "written_by": written_by}),
-                    AssetTable.updated_at: at,
-                }
-            ).where((AssetTable.id == asset_id) & (AssetTable.user_id == user_id)).run()
+            await (
+                AssetTable.update(
+                    {
+                        AssetTable.content: to_json(value),
+                        AssetTable.content_summary: summarize_content(value),
+                        AssetTable.status: status,
+                        AssetTable.asset_metadata: to_json({**metadata[asset_id], "written_by": written_by}),
+                        AssetTable.updated_at: at,
+                    }
+                )
+                .where((AssetTable.id == asset_id) & (AssetTable.user_id == user_id))
+                .run()
+            )
             events.add("asset", asset_id, status, mission_id=mission_id, hop_id=hop_id)
         else:
             output = output_specs.get(name)
@@ -940,7 +1122,14 @@ async def _write_outputs(
             row.id = asset_id
             await AssetTable.insert(row).run()
             await HopAssetTable.insert(
-                HopAssetTable(id=uuid4(), user_id=user_id, hop_id=hop_id, asset_id=asset_id, role=AssetRole.INTERMEDIATE, created_at=at)
+                HopAssetTable(
+                    id=uuid4(),
+                    user_id=user_id,
+                    hop_id=hop_id,
+                    asset_id=asset_id,
+                    role=AssetRole.INTERMEDIATE,
+                    created_at=at,
+                )
             ).run()
             # A second output of the same step to the same new id updates what was just created.
             metadata[asset_id] = {"written_by": written_by}
@@ -976,9 +1165,15 @@ async def fail_tool_step(*, user_id: UUID, step_id: UUID, error: str) -> ToolSte
             user_id=user_id,
             required=[ToolExecutionStatus.EXECUTING],
             action="fail tool step",
-            changes={ToolStepTable.status: ToolExecutionStatus.FAILED, ToolStepTable.error_message: error, ToolStepTable.updated_at: at},
+            changes={
+                ToolStepTable.status: ToolExecutionStatus.FAILED,
+                ToolStepTable.error_message: error,
+                ToolStepTable.updated_at: at,
+            },
         )
-        events.add("tool_step", step_id, ToolExecutionStatus.FAILED, mission_id=step["mission_id"], hop_id=step["hop_id"])
+        events.add(
+            "tool_step", step_id, ToolExecutionStatus.FAILED, mission_id=step["mission_id"], hop_id=step["hop_id"]
+        )
         await _fail_hop_of_step(user_id, step, error, at, events)
         failed = await missions.get_tool_step(user_id=user_id, step_id=step_id)
     await events.publish()
@@ -989,7 +1184,9 @@ async def _fail_hop_of_step(user_id: UUID, step: dict[str, Any], error: str, at:
     hop_id, mission_id = step["hop_id"], step["mission_id"]
     message = f'Step {step["sequence_order"] + 1} ("{step["name"]}") failed: {error}'
     changed = (
-        await HopTable.update({HopTable.status: HopStatus.FAILED, HopTable.error_message: message, HopTable.updated_at: at})
+        await HopTable.update(
+            {HopTable.status: HopStatus.FAILED, HopTable.error_message: message, HopTable.updated_at: at}
+        )
         .where((HopTable.id == hop_id) & (HopTable.user_id == user_id) & (HopTable.status == HopStatus.EXECUTING))
         .returning(HopTable.id)
         .run()
@@ -999,7 +1196,9 @@ async def _fail_hop_of_step(user_id: UUID, step: dict[str, Any], error: str, at:
     targets = _targets(from_json(step["result_mapping"]) or {})
     if targets:
         seen = await visibility(user_id=user_id, hop_id=hop_id, mission_id=mission_id)
-        await _set_asset_status(user_id, [asset_id for asset_id in targets if asset_id in seen], AssetStatus.ERROR, at, events)
+        await _set_asset_status(
+            user_id, [asset_id for asset_id in targets if asset_id in seen], AssetStatus.ERROR, at, events
+        )
 
 
 @retry_on_deadlock
@@ -1010,7 +1209,16 @@ async def retry_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
     at = now()
     events = Events(user_id)
     async with write_transaction():
-        hop = await _move_hop(user_id=user_id, hop_id=hop_id, required=[HopStatus.FAILED], target=HopStatus.HOP_IMPL_READY, action="retry hop", at=at, events=events, changes={HopTable.error_message: None})
+        hop = await _move_hop(
+            user_id=user_id,
+            hop_id=hop_id,
+            required=[HopStatus.FAILED],
+            target=HopStatus.HOP_IMPL_READY,
+            action="retry hop",
+            at=at,
+            events=events,
+            changes={HopTable.error_message: None},
+        )
         steps = (
             await ToolStepTable.update(
                 {
@@ -1022,11 +1230,21 @@ async def retry_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
                     ToolStepTable.updated_at: at,
                 }
             )
-            .where((ToolStepTable.hop_id == hop_id) & (ToolStepTable.user_id == user_id) & (ToolStepTable.status == ToolExecutionStatus.FAILED))
+            .where(
+                (ToolStepTable.hop_id == hop_id)
+                & (ToolStepTable.user_id == user_id)
+                & (ToolStepTable.status == ToolExecutionStatus.FAILED)
+            )
             .returning(ToolStepTable.id)
             .run()
         )
-        events.add_many("tool_step", [r["id"] for r in steps], ToolExecutionStatus.READY_TO_EXECUTE, mission_id=hop["mission_id"], hop_id=hop_id)
+        events.add_many(
+            "tool_step",
+            [r["id"] for r in steps],
+            ToolExecutionStatus.READY_TO_EXECUTE,
+            mission_id=hop["mission_id"],
+            hop_id=hop_id,
+        )
         result = await _hop_result(user_id, hop_id)
     await events.publish()
     return result
@@ -1041,7 +1259,17 @@ async def complete_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
     at = now()
     events = Events(user_id)
     async with write_transaction():
-        hop = await _move_hop(user_id=user_id, hop_id=hop_id, required=[HopStatus.EXECUTING], target=HopStatus.COMPLETED, action="complete hop", at=at, events=events, changes={HopTable.is_resolved: True}, returning=[HopTable.is_final, HopTable.hop_metadata])
+        hop = await _move_hop(
+            user_id=user_id,
+            hop_id=hop_id,
+            required=[HopStatus.EXECUTING],
+            target=HopStatus.COMPLETED,
+            action="complete hop",
+            at=at,
+            events=events,
+            changes={HopTable.is_resolved: True},
+            returning=[HopTable.is_final, HopTable.hop_metadata],
+        )
         mission_id = hop["mission_id"]
         steps = (
             await ToolStepTable.select(
@@ -1059,21 +1287,31 @@ async def complete_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
         )
         for step in steps:
             if step["status"] != ToolExecutionStatus.COMPLETED:
-                raise StatusConflict("tool step", step["id"], step["status"], [ToolExecutionStatus.COMPLETED], "complete hop")
+                raise StatusConflict(
+                    "tool step", step["id"], step["status"], [ToolExecutionStatus.COMPLETED], "complete hop"
+                )
         summary = _execution_summary(steps, at)
         metadata = {**(from_json(hop["hop_metadata"]) or {}), "execution_summary": summary}
         await HopTable.update({HopTable.hop_metadata: to_json(metadata)}).where(HopTable.id == hop_id).run()
 
         outputs = [
             r["asset_id"]
-            for r in await HopAssetTable.select(HopAssetTable.asset_id).where(
-                (HopAssetTable.hop_id == hop_id) & (HopAssetTable.user_id == user_id) & (HopAssetTable.role == AssetRole.OUTPUT)
-            ).run()
+            for r in await HopAssetTable.select(HopAssetTable.asset_id)
+            .where(
+                (HopAssetTable.hop_id == hop_id)
+                & (HopAssetTable.user_id == user_id)
+                & (HopAssetTable.role == AssetRole.OUTPUT)
+            )
+            .run()
         ]
         await _set_asset_status(user_id, outputs, AssetStatus.READY, at, events)
         expired = (
             await AssetTable.update({AssetTable.status: AssetStatus.EXPIRED, AssetTable.updated_at: at})
-            .where((AssetTable.user_id == user_id) & (AssetTable.scope_type == AssetScopeType.HOP) & (AssetTable.scope_id == hop_id))
+            .where(
+                (AssetTable.user_id == user_id)
+                & (AssetTable.scope_type == AssetScopeType.HOP)
+                & (AssetTable.scope_id == hop_id)
+            )
             .returning(AssetTable.id)
             .run()
         )
@@ -1092,9 +1330,15 @@ async def complete_hop(*, user_id: UUID, hop_id: UUID) -> Hop:
             events.add("mission", mission_id, MissionStatus.COMPLETED, mission_id=mission_id)
             await _complete_sessions(user_id, mission_id, at, events)
         else:
-            await MissionTable.update({MissionTable.current_hop_id: None, MissionTable.updated_at: at}).where(
-                (MissionTable.id == mission_id) & (MissionTable.user_id == user_id) & (MissionTable.current_hop_id == hop_id)
-            ).run()
+            await (
+                MissionTable.update({MissionTable.current_hop_id: None, MissionTable.updated_at: at})
+                .where(
+                    (MissionTable.id == mission_id)
+                    & (MissionTable.user_id == user_id)
+                    & (MissionTable.current_hop_id == hop_id)
+                )
+                .run()
+            )
         result = await _hop_result(user_id, hop_id)
     await events.publish()
     return result
@@ -1141,22 +1385,42 @@ async def fail_stale_executing_steps() -> int:
     async with write_transaction():
         stale = (
             await ToolStepTable.update(
-                {ToolStepTable.status: ToolExecutionStatus.FAILED, ToolStepTable.error_message: STALE_STEP_MESSAGE, ToolStepTable.updated_at: at}
+                {
+                    ToolStepTable.status: ToolExecutionStatus.FAILED,
+                    ToolStepTable.error_message: STALE_STEP_MESSAGE,
+                    ToolStepTable.updated_at: at,
+                }
             )
             .where(ToolStepTable.status == ToolExecutionStatus.EXECUTING)
-            .returning(ToolStepTable.id, ToolStepTable.user_id, ToolStepTable.hop_id, ToolStepTable.name, ToolStepTable.sequence_order, ToolStepTable.result_mapping)
+            .returning(
+                ToolStepTable.id,
+                ToolStepTable.user_id,
+                ToolStepTable.hop_id,
+                ToolStepTable.name,
+                ToolStepTable.sequence_order,
+                ToolStepTable.result_mapping,
+            )
             .run()
         )
         if stale:
-            hops = await HopTable.select(HopTable.id, HopTable.mission_id).where(HopTable.id.is_in([s["hop_id"] for s in stale])).run()
+            hops = (
+                await HopTable.select(HopTable.id, HopTable.mission_id)
+                .where(HopTable.id.is_in([s["hop_id"] for s in stale]))
+                .run()
+            )
             missions_of = {h["id"]: h["mission_id"] for h in hops}
             for step in stale:
                 user_id = step["user_id"]
                 events = by_user.setdefault(user_id, Events(user_id))
                 step["mission_id"] = missions_of[step["hop_id"]]
-                events.add("tool_step", step["id"], ToolExecutionStatus.FAILED, mission_id=step["mission_id"], hop_id=step["hop_id"])
+                events.add(
+                    "tool_step",
+                    step["id"],
+                    ToolExecutionStatus.FAILED,
+                    mission_id=step["mission_id"],
+                    hop_id=step["hop_id"],
+                )
                 await _fail_hop_of_step(user_id, step, STALE_STEP_MESSAGE, at, events)
     for events in by_user.values():
         await events.publish()
     return len(stale)
-

@@ -17,7 +17,9 @@ from server.missions.schemas import ToolStepProposal
 from server.schemas import AssetFieldMapping, FieldError, SchemaDefinition
 from server.tools.schemas import ToolSpec
 
-GENERAL_TYPES = frozenset({ValueType.STRING, ValueType.NUMBER, ValueType.BOOLEAN, ValueType.PRIMITIVE, ValueType.OBJECT})
+GENERAL_TYPES = frozenset(
+    {ValueType.STRING, ValueType.NUMBER, ValueType.BOOLEAN, ValueType.PRIMITIVE, ValueType.OBJECT}
+)
 """Every other ValueType is canonical: a domain shape (email, webpage, ...) that a string or an
 object can carry."""
 CANONICAL_FEEDERS = frozenset({ValueType.STRING, ValueType.OBJECT})
@@ -94,7 +96,9 @@ def chain_errors(
         path = f"{field_prefix}[{index}]"
         tool = tools.get(step.tool_id)
         if tool is None:
-            errors.append(FieldError(field=f"{path}.tool_id", reason=f'{label}: tool "{step.tool_id}" is not registered'))
+            errors.append(
+                FieldError(field=f"{path}.tool_id", reason=f'{label}: tool "{step.tool_id}" is not registered')
+            )
             # Without the tool nothing else about the step can be checked, but what it writes
             # still counts, so later steps are not blamed for reading it.
             ids = [m.state_asset for m in step.result_mapping.values() if isinstance(m, AssetFieldMapping)]
@@ -108,7 +112,11 @@ def chain_errors(
             field = f"{path}.parameter_mapping.{name}"
             parameter = parameters.get(name)
             if parameter is None:
-                errors.append(FieldError(field=field, reason=f'{label}: parameter "{name}" is not a parameter of tool "{tool.id}"'))
+                errors.append(
+                    FieldError(
+                        field=field, reason=f'{label}: parameter "{name}" is not a parameter of tool "{tool.id}"'
+                    )
+                )
                 continue
             if not isinstance(mapping, AssetFieldMapping):
                 continue
@@ -127,7 +135,10 @@ def chain_errors(
                 errors.append(
                     FieldError(
                         field=field,
-                        reason=f'{label}: parameter "{name}" reads {_asset_label(asset_id, known)} before any earlier step writes it',
+                        reason=(
+                            f'{label}: parameter "{name}" reads {_asset_label(asset_id, known)} before any earlier '
+                            "step writes it"
+                        ),
                     )
                 )
             if not feeds(asset.schema_definition, parameter.schema_definition):
@@ -155,7 +166,9 @@ def chain_errors(
             field = f"{path}.result_mapping.{name}"
             output = outputs.get(name)
             if output is None:
-                errors.append(FieldError(field=field, reason=f'{label}: result "{name}" is not an output of tool "{tool.id}"'))
+                errors.append(
+                    FieldError(field=field, reason=f'{label}: result "{name}" is not an output of tool "{tool.id}"')
+                )
                 continue
             if not isinstance(mapping, AssetFieldMapping):
                 continue
@@ -163,7 +176,10 @@ def chain_errors(
             asset = known.get(asset_id)
             if asset is None and asset_id in taken:
                 errors.append(
-                    FieldError(field=field, reason=f'{label}: result "{name}" writes asset {asset_id}, which this hop cannot see')
+                    FieldError(
+                        field=field,
+                        reason=f'{label}: result "{name}" writes asset {asset_id}, which this hop cannot see',
+                    )
                 )
                 continue
             if asset is None:
@@ -193,7 +209,9 @@ def chain_errors(
     for asset_id, asset in assets.items():
         if asset.hop_role is AssetRole.OUTPUT and asset_id not in written:
             errors.append(
-                FieldError(field=field_prefix, reason=f"hop output {_asset_label(asset_id, assets)} is not written by any step")
+                FieldError(
+                    field=field_prefix, reason=f"hop output {_asset_label(asset_id, assets)} is not written by any step"
+                )
             )
     return errors
 

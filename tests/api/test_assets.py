@@ -25,8 +25,15 @@ async def test_create_then_get_round_trip(alice):
     content = [{"title": "one"}, {"title": "two"}]
     response = await alice.post(
         f"/api/missions/{tree.id}/assets",
-        json={"name": "Articles", "description": "found", "schema_definition": SCHEMA, "role": "input", "content": content,
-              "subtype": "csv", "asset_metadata": {"origin": "upload"}},
+        json={
+            "name": "Articles",
+            "description": "found",
+            "schema_definition": SCHEMA,
+            "role": "input",
+            "content": content,
+            "subtype": "csv",
+            "asset_metadata": {"origin": "upload"},
+        },
     )
     assert response.status_code == 201, response.text
     created = response.json()
@@ -36,7 +43,9 @@ async def test_create_then_get_round_trip(alice):
     assert created["content"] == content
     assert created["content_summary"].startswith("2 items")
     assert created["schema_definition"] == {
-        "type": "object", "description": "a table", "is_array": True,
+        "type": "object",
+        "description": "a table",
+        "is_array": True,
         "fields": {"title": {"type": "string", "description": None, "is_array": False, "fields": None}},
     }
     assert created["asset_metadata"] == {"origin": "upload"}
@@ -51,7 +60,8 @@ async def test_a_mission_asset_added_directly_is_an_input_or_an_output(alice):
     tree = await build_mission(alice.user["id"], hops=0, mission_assets=0)
     before = await count_rows()
     response = await alice.post(
-        f"/api/missions/{tree.id}/assets", json={"name": "x", "schema_definition": {"type": "string"}, "role": "intermediate"}
+        f"/api/missions/{tree.id}/assets",
+        json={"name": "x", "schema_definition": {"type": "string"}, "role": "intermediate"},
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "body.role"
@@ -61,7 +71,8 @@ async def test_a_mission_asset_added_directly_is_an_input_or_an_output(alice):
 async def test_adding_to_a_missing_mission_is_404_and_writes_nothing(alice):
     before = await count_rows()
     response = await alice.post(
-        f"/api/missions/{UUID(int=3)}/assets", json={"name": "x", "schema_definition": {"type": "string"}, "role": "input"}
+        f"/api/missions/{UUID(int=3)}/assets",
+        json={"name": "x", "schema_definition": {"type": "string"}, "role": "input"},
     )
     assert response.status_code == 404
     assert await count_rows() == before
@@ -71,7 +82,9 @@ async def test_update_descriptive_fields_and_content(alice):
     tree = await build_mission(alice.user["id"], hops=0, mission_assets=1)
     url = f"/api/assets/{tree.asset_ids[0]}"
     before = (await alice.get(url)).json()
-    response = await alice.patch(url, json={"name": "Renamed", "description": None, "content": {"answer": 42}, "asset_metadata": {"v": 2}})
+    response = await alice.patch(
+        url, json={"name": "Renamed", "description": None, "content": {"answer": 42}, "asset_metadata": {"v": 2}}
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["name"] == "Renamed" and body["description"] is None
@@ -82,7 +95,12 @@ async def test_update_descriptive_fields_and_content(alice):
     assert (await alice.get(url)).json() == body
     cleared = (await alice.patch(url, json={"content": None})).json()
     assert cleared["content"] is None and cleared["content_summary"] == ""
-    for field, value in (("status", "ready"), ("role", "output"), ("scope_id", str(UUID(int=1))), ("schema_definition", SCHEMA)):
+    for field, value in (
+        ("status", "ready"),
+        ("role", "output"),
+        ("scope_id", str(UUID(int=1))),
+        ("schema_definition", SCHEMA),
+    ):
         refused = await alice.patch(url, json={field: value})
         assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == f"body.{field}"
 
@@ -147,7 +165,7 @@ async def test_adding_an_asset_while_its_mission_is_deleted_leaves_no_orphan(ali
         )
         assert deleted.status_code == 204
         assert created.status_code in (201, 404), created.text
-        assert not await Asset.exists().where((Asset.scope_id == tree.id)).run()
+        assert not await Asset.exists().where(Asset.scope_id == tree.id).run()
 
 
 async def test_concurrent_deletes_of_one_asset_one_wins(alice):

@@ -119,7 +119,9 @@ async def test_failed_sign_ins_are_rate_limited(anon, monkeypatch):
     email = new_email()
     await anon.post("/api/auth/sign-up", json={"email": email, "password": PASSWORD})
     for _ in range(3):
-        assert (await anon.post("/api/auth/sign-in", json={"email": email, "password": "wrong password"})).status_code == 401
+        assert (
+            await anon.post("/api/auth/sign-in", json={"email": email, "password": "wrong password"})
+        ).status_code == 401
     blocked = await anon.post("/api/auth/sign-in", json={"email": email, "password": PASSWORD})
     assert blocked.status_code == 429
     assert blocked.json()["code"] == "too_many_requests"
@@ -138,7 +140,9 @@ async def test_a_successful_sign_in_resets_the_count_for_the_email(anon, monkeyp
     assert (await anon.post("/api/auth/sign-in", json={"email": email, "password": PASSWORD})).status_code == 200
     limiter.clear("client:127.0.0.1")
     for _ in range(2):
-        assert (await anon.post("/api/auth/sign-in", json={"email": email, "password": "wrong password"})).status_code == 401
+        assert (
+            await anon.post("/api/auth/sign-in", json={"email": email, "password": "wrong password"})
+        ).status_code == 401
     assert (await anon.post("/api/auth/sign-in", json={"email": email, "password": PASSWORD})).status_code == 200
 
 
@@ -171,7 +175,6 @@ async def test_deleting_a_user_who_owns_hops_is_refused_and_nothing_is_lost(user
     assert (await user.get("/api/auth/me")).status_code == 200
 
 
-
 async def test_a_non_ascii_csrf_header_is_refused_not_a_500(user):
     before = await count_rows()
     response = await user.post("/api/sessions", json={}, headers={"x-csrf-token": "é".encode("latin-1")})
@@ -201,7 +204,9 @@ async def test_an_expired_sign_in_session_is_401(user):
     from server.database import now
     from server.users.tables import AuthSession
 
-    await AuthSession.update({AuthSession.expires_at: now() - timedelta(seconds=1)}).where(
-        AuthSession.user_id == UUID(user.user["id"])
-    ).run()
+    await (
+        AuthSession.update({AuthSession.expires_at: now() - timedelta(seconds=1)})
+        .where(AuthSession.user_id == UUID(user.user["id"]))
+        .run()
+    )
     assert (await user.get("/api/auth/me")).status_code == 401

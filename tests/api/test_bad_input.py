@@ -28,44 +28,158 @@ CASES: list[tuple[str, str, str, dict[str, Any], str]] = [
     ("empty body", "POST", MESSAGES, {"content": b"", "headers": JSON}, "body"),
     ("array body", "POST", MESSAGES, {"json": [{"role": "user", "content": "x"}]}, "body"),
     ("null body", "PATCH", "/api/missions/{mission}", {"json": None, "content": b"null", "headers": JSON}, "body"),
-    ("deeply nested", "PATCH", "/api/sessions/{session}", {"content": b'{"session_metadata":' + b"[" * 5000 + b"]" * 5000 + b"}", "headers": JSON}, "body"),
+    (
+        "deeply nested",
+        "PATCH",
+        "/api/sessions/{session}",
+        {"content": b'{"session_metadata":' + b"[" * 5000 + b"]" * 5000 + b"}", "headers": JSON},
+        "body",
+    ),
     # wrong types
     ("content is a number", "POST", MESSAGES, {"json": {"role": "user", "content": 5}}, "body.content"),
     ("metadata is a list", "POST", "/api/sessions", {"json": {"session_metadata": []}}, "body.session_metadata"),
-    ("criteria is a string", "PATCH", "/api/missions/{mission}", {"json": {"success_criteria": "done"}}, "body.success_criteria"),
-    ("criterion is empty", "PATCH", "/api/hops/{hop}", {"json": {"success_criteria": ["ok", ""]}}, "body.success_criteria[1]"),
+    (
+        "criteria is a string",
+        "PATCH",
+        "/api/missions/{mission}",
+        {"json": {"success_criteria": "done"}},
+        "body.success_criteria",
+    ),
+    (
+        "criterion is empty",
+        "PATCH",
+        "/api/hops/{hop}",
+        {"json": {"success_criteria": ["ok", ""]}},
+        "body.success_criteria[1]",
+    ),
     ("name is null", "PATCH", "/api/tool-steps/{step}", {"json": {"name": None}}, "body.name"),
-    ("schema type is a number", "POST", "/api/missions/{mission}/assets", {"json": {**ASSET, "schema_definition": {"type": 1}}}, "body.schema_definition.type"),
-    ("is_array is a string", "POST", "/api/missions/{mission}/assets", {"json": {**ASSET, "schema_definition": {"type": "string", "is_array": "yes"}}}, "body.schema_definition.is_array"),
+    (
+        "schema type is a number",
+        "POST",
+        "/api/missions/{mission}/assets",
+        {"json": {**ASSET, "schema_definition": {"type": 1}}},
+        "body.schema_definition.type",
+    ),
+    (
+        "is_array is a string",
+        "POST",
+        "/api/missions/{mission}/assets",
+        {"json": {**ASSET, "schema_definition": {"type": "string", "is_array": "yes"}}},
+        "body.schema_definition.is_array",
+    ),
     # unknown fields
-    ("unknown field", "POST", MESSAGES, {"json": {"role": "user", "content": "x", "sequence_order": 3}}, "body.sequence_order"),
+    (
+        "unknown field",
+        "POST",
+        MESSAGES,
+        {"json": {"role": "user", "content": "x", "sequence_order": 3}},
+        "body.sequence_order",
+    ),
     ("user_id is not an input", "POST", "/api/sessions", {"json": {"user_id": str(UUID(int=1))}}, "body.user_id"),
-    ("unknown nested field", "POST", "/api/missions/{mission}/assets", {"json": {**ASSET, "schema_definition": {"type": "string", "format": "x"}}}, "body.schema_definition.format"),
+    (
+        "unknown nested field",
+        "POST",
+        "/api/missions/{mission}/assets",
+        {"json": {**ASSET, "schema_definition": {"type": "string", "format": "x"}}},
+        "body.schema_definition.format",
+    ),
     # missing required fields
     ("missing content", "POST", MESSAGES, {"json": {"role": "user"}}, "body.content"),
     ("missing role", "POST", MESSAGES, {"json": {"content": "x"}}, "body.role"),
-    ("missing schema", "POST", "/api/missions/{mission}/assets", {"json": {"name": "a", "role": "input"}}, "body.schema_definition"),
-    ("missing schema type", "POST", "/api/missions/{mission}/assets", {"json": {**ASSET, "schema_definition": {}}}, "body.schema_definition.type"),
+    (
+        "missing schema",
+        "POST",
+        "/api/missions/{mission}/assets",
+        {"json": {"name": "a", "role": "input"}},
+        "body.schema_definition",
+    ),
+    (
+        "missing schema type",
+        "POST",
+        "/api/missions/{mission}/assets",
+        {"json": {**ASSET, "schema_definition": {}}},
+        "body.schema_definition.type",
+    ),
     ("missing password", "POST", "/api/auth/sign-up", {"json": {"email": "x@example.com"}}, "body.password"),
     # lengths and formats
     ("empty name", "POST", "/api/sessions", {"json": {"name": ""}}, "body.name"),
     ("name too long", "PATCH", "/api/missions/{mission}", {"json": {"name": "n" * 256}}, "body.name"),
     ("content too long", "POST", MESSAGES, {"json": {"role": "user", "content": "c" * 20_001}}, "body.content"),
-    ("description too long", "PATCH", "/api/assets/{asset}", {"json": {"description": "d" * 2_001}}, "body.description"),
-    ("too many criteria", "PATCH", "/api/missions/{mission}", {"json": {"success_criteria": ["c"] * 51}}, "body.success_criteria"),
-    ("bad email", "POST", "/api/auth/sign-up", {"json": {"email": "no-at-sign", "password": "long enough password"}}, "body.email"),
-    ("short password", "POST", "/api/auth/sign-up", {"json": {"email": "short@example.com", "password": "short"}}, "body.password"),
+    (
+        "description too long",
+        "PATCH",
+        "/api/assets/{asset}",
+        {"json": {"description": "d" * 2_001}},
+        "body.description",
+    ),
+    (
+        "too many criteria",
+        "PATCH",
+        "/api/missions/{mission}",
+        {"json": {"success_criteria": ["c"] * 51}},
+        "body.success_criteria",
+    ),
+    (
+        "bad email",
+        "POST",
+        "/api/auth/sign-up",
+        {"json": {"email": "no-at-sign", "password": "long enough password"}},
+        "body.email",
+    ),
+    (
+        "short password",
+        "POST",
+        "/api/auth/sign-up",
+        {"json": {"email": "short@example.com", "password": "short"}},
+        "body.password",
+    ),
     # retired and unknown enum values in bodies
     ("message role proposed", "POST", MESSAGES, {"json": {"role": "proposed", "content": "x"}}, "body.role"),
-    ("asset role in_progress", "POST", "/api/missions/{mission}/assets", {"json": {**ASSET, "role": "in_progress"}}, "body.role"),
-    ("asset role intermediate", "POST", "/api/missions/{mission}/assets", {"json": {**ASSET, "role": "intermediate"}}, "body.role"),
-    ("value type proposed", "POST", "/api/missions/{mission}/assets", {"json": {**ASSET, "schema_definition": {"type": "proposed"}}}, "body.schema_definition.type"),
-    ("nested value type", "POST", "/api/missions/{mission}/assets", {"json": {**ASSET, "schema_definition": {"type": "object", "fields": {"a": {"type": "active"}}}}}, "body.schema_definition.fields"),
+    (
+        "asset role in_progress",
+        "POST",
+        "/api/missions/{mission}/assets",
+        {"json": {**ASSET, "role": "in_progress"}},
+        "body.role",
+    ),
+    (
+        "asset role intermediate",
+        "POST",
+        "/api/missions/{mission}/assets",
+        {"json": {**ASSET, "role": "intermediate"}},
+        "body.role",
+    ),
+    (
+        "value type proposed",
+        "POST",
+        "/api/missions/{mission}/assets",
+        {"json": {**ASSET, "schema_definition": {"type": "proposed"}}},
+        "body.schema_definition.type",
+    ),
+    (
+        "nested value type",
+        "POST",
+        "/api/missions/{mission}/assets",
+        {"json": {**ASSET, "schema_definition": {"type": "object", "fields": {"a": {"type": "active"}}}}},
+        "body.schema_definition.fields",
+    ),
     ("asset status in_progress", "PATCH", "/api/assets/{asset}", {"json": {"status": "in_progress"}}, "body.status"),
-    ("asset status proposed on create", "POST", "/api/missions/{mission}/assets", {"json": {**ASSET, "status": "proposed"}}, "body.status"),
+    (
+        "asset status proposed on create",
+        "POST",
+        "/api/missions/{mission}/assets",
+        {"json": {**ASSET, "status": "proposed"}},
+        "body.status",
+    ),
     ("mission status pending", "PATCH", "/api/missions/{mission}", {"json": {"status": "pending"}}, "body.status"),
     ("mission status complete", "PATCH", "/api/missions/{mission}", {"json": {"status": "complete"}}, "body.status"),
-    ("tool step ready_to_configure", "PATCH", "/api/tool-steps/{step}", {"json": {"status": "ready_to_configure"}}, "body.status"),
+    (
+        "tool step ready_to_configure",
+        "PATCH",
+        "/api/tool-steps/{step}",
+        {"json": {"status": "ready_to_configure"}},
+        "body.status",
+    ),
     ("tool step proposed", "PATCH", "/api/tool-steps/{step}", {"json": {"status": "proposed"}}, "body.status"),
     ("hop status active", "PATCH", "/api/hops/{hop}", {"json": {"status": "active"}}, "body.status"),
     ("session status pending", "PATCH", "/api/sessions/{session}", {"json": {"status": "pending"}}, "body.status"),
@@ -109,8 +223,12 @@ async def ids(alice) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize(("method", "url", "request_kwargs", "field"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-async def test_bad_input_is_refused_naming_the_field_and_changes_nothing(alice, ids, method, url, request_kwargs, field):
+@pytest.mark.parametrize(
+    ("method", "url", "request_kwargs", "field"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+async def test_bad_input_is_refused_naming_the_field_and_changes_nothing(
+    alice, ids, method, url, request_kwargs, field
+):
     kwargs = dict(request_kwargs)
     if kwargs.get("content") is not None:
         kwargs.pop("json", None)
@@ -156,7 +274,13 @@ GARBAGE = [b"", b"null", b"42", b'"text"', b"[]", b"{", b'{"a": 1}', b"\xff\xfe"
 
 
 def _fill(path: str, ids: dict[str, str]) -> str:
-    for name, kind in (("session_id", "session"), ("mission_id", "mission"), ("hop_id", "hop"), ("step_id", "step"), ("asset_id", "asset")):
+    for name, kind in (
+        ("session_id", "session"),
+        ("mission_id", "mission"),
+        ("hop_id", "hop"),
+        ("step_id", "step"),
+        ("asset_id", "asset"),
+    ):
         path = path.replace(f"{{{name}:uuid}}", ids[kind])
     return path.replace(":uuid}", "}")
 
@@ -213,18 +337,36 @@ async def test_database_refusals_from_a_race_are_conflicts_and_a_check_violation
     hop = await Hop.select(Hop.mission_id, Hop.sequence_order).where(Hop.id == UUID(ids["hop"])).first().run()
     with pytest.raises(Exception) as duplicate:
         await Hop.raw(
-            "INSERT INTO hops (id, user_id, mission_id, sequence_order, name, status, is_final, is_resolved, success_criteria, "
-            "hop_metadata, intended_input_asset_ids, intended_output_asset_ids, intended_output_asset_specs, created_at, updated_at) "
+            "INSERT INTO hops (id, user_id, mission_id, sequence_order, name, status, is_final, is_resolved, "
+            "success_criteria, "
+            "hop_metadata, intended_input_asset_ids, intended_output_asset_ids, intended_output_asset_specs, "
+            "created_at, updated_at) "
             "VALUES ({}, {}, {}, {}, 'dup', 'hop_plan_started', {}, {}, {}, {}, {}, {}, {}, {}, {})",
-            UUID(int=77), UUID(alice.user["id"]), hop["mission_id"], hop["sequence_order"], False, False,
-            "[]", "{}", "[]", "[]", "[]", now(), now(),
+            UUID(int=77),
+            UUID(alice.user["id"]),
+            hop["mission_id"],
+            hop["sequence_order"],
+            False,
+            False,
+            "[]",
+            "{}",
+            "[]",
+            "[]",
+            "[]",
+            now(),
+            now(),
         ).run()
     assert is_write_conflict(duplicate.value)
     with pytest.raises(Exception) as orphan:
         await ChatMessage.raw(
-            "INSERT INTO chat_messages (id, user_id, chat_id, sequence_order, role, content, message_metadata, created_at) "
+            "INSERT INTO chat_messages (id, user_id, chat_id, sequence_order, role, content, message_metadata, "
+            "created_at) "
             "VALUES ({}, {}, {}, 0, 'user', 'x', {}, {})",
-            UUID(int=78), UUID(alice.user["id"]), UUID(int=79), "{}", now(),
+            UUID(int=78),
+            UUID(alice.user["id"]),
+            UUID(int=79),
+            "{}",
+            now(),
         ).run()
     assert is_write_conflict(orphan.value)
     with pytest.raises(Exception) as check:

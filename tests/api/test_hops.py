@@ -43,7 +43,14 @@ async def test_update_changes_descriptive_fields_only(alice):
     url = f"/api/hops/{tree.hop_ids[0]}"
     before = (await alice.get(url)).json()
     response = await alice.patch(
-        url, json={"name": "Renamed", "goal": None, "rationale": "because", "success_criteria": ["x"], "hop_metadata": {"m": True}}
+        url,
+        json={
+            "name": "Renamed",
+            "goal": None,
+            "rationale": "because",
+            "success_criteria": ["x"],
+            "hop_metadata": {"m": True},
+        },
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -57,7 +64,12 @@ async def test_update_changes_descriptive_fields_only(alice):
 
 async def test_status_and_sequence_are_not_writable(alice):
     tree = await build_mission(alice.user["id"], hops=1)
-    for field, value in (("status", "completed"), ("sequence_order", 5), ("is_final", True), ("mission_id", str(tree.id))):
+    for field, value in (
+        ("status", "completed"),
+        ("sequence_order", 5),
+        ("is_final", True),
+        ("mission_id", str(tree.id)),
+    ):
         response = await alice.patch(f"/api/hops/{tree.hop_ids[0]}", json={field: value})
         assert response.status_code == 400, field
         assert response.json()["errors"][0]["field"] == f"body.{field}"
@@ -132,7 +144,9 @@ async def test_concurrent_deletes_of_one_hop_one_wins(alice):
 
 async def test_deleting_a_hop_while_its_mission_is_deleted_never_fails(alice):
     tree = await build_mission(alice.user["id"], hops=2)
-    hop, mission = await asyncio.gather(alice.delete(f"/api/hops/{tree.hop_ids[0]}"), alice.delete(f"/api/missions/{tree.id}"))
+    hop, mission = await asyncio.gather(
+        alice.delete(f"/api/hops/{tree.hop_ids[0]}"), alice.delete(f"/api/missions/{tree.id}")
+    )
     assert mission.status_code == 204
     assert hop.status_code in (204, 404), hop.text
     assert not await Hop.exists().where(Hop.mission_id == tree.id).run()

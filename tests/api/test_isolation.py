@@ -8,7 +8,6 @@ body must be buildable (`sample_body`), or the test fails and says what to add.
 
 from __future__ import annotations
 
-import enum
 import typing
 from typing import Any
 from uuid import UUID, uuid4
@@ -40,7 +39,13 @@ SAMPLE_BODIES: dict[str, dict[str, Any]] = {
     "AssetCreate": {"name": "a", "schema_definition": {"type": "string"}, "role": "input"},
     "ChatMessageCreate": {"role": "user", "content": "hello"},
     "MissionProposal": {"name": "m", "success_criteria": [], "assets": []},
-    "HopPlanProposal": {"name": "h", "output": {"type": "new_asset", "asset": {"name": "o", "schema_definition": {"type": "string"}, "role": "output"}}},
+    "HopPlanProposal": {
+        "name": "h",
+        "output": {
+            "type": "new_asset",
+            "asset": {"name": "o", "schema_definition": {"type": "string"}, "role": "output"},
+        },
+    },
     "HopImplementationProposal": {"steps": [{"tool_id": "summarize_text", "name": "s"}]},
 }
 
@@ -97,7 +102,9 @@ def id_routes() -> list[tuple[str, str, Any, list[str], list[str]]]:
             query_ids = [
                 name
                 for name, p in params.items()
-                if name not in path_ids and name not in ("data", "user_id") and UUID in (typing.get_args(p.annotation) or (p.annotation,))
+                if name not in path_ids
+                and name not in ("data", "user_id")
+                and UUID in (typing.get_args(p.annotation) or (p.annotation,))
             ]
             if not path_ids and not query_ids:
                 continue

@@ -44,13 +44,26 @@ async def test_get_mission_returns_the_tree_the_builder_stored(alice):
     assert body["current_hop_id"] == str(tree.hop_ids[0])
     first = body["hops"][0]
     assert [step["id"] for step in first["tool_steps"]] == [str(s) for s in tree.hops[0].step_ids]
-    assert first["tool_steps"][0]["parameter_mapping"]["text"] == {"type": "asset_field", "state_asset": str(tree.asset_ids[0])}
+    assert first["tool_steps"][0]["parameter_mapping"]["text"] == {
+        "type": "asset_field",
+        "state_asset": str(tree.asset_ids[0]),
+    }
     # a stored secret is reported as set, never returned
-    assert first["tool_steps"][0]["resource_configs"] == {"llm": {"values": {"model": "small"}, "secrets": {"api_key": True}}}
+    assert first["tool_steps"][0]["resource_configs"] == {
+        "llm": {"values": {"model": "small"}, "secrets": {"api_key": True}}
+    }
     assert first["hop_asset_map"] == {str(tree.asset_ids[0]): "input", str(tree.hops[0].asset_ids[0]): "intermediate"}
-    assert first["asset_summary"] == {"inputs": [str(tree.asset_ids[0])], "outputs": [], "intermediate": [str(tree.hops[0].asset_ids[0])]}
+    assert first["asset_summary"] == {
+        "inputs": [str(tree.asset_ids[0])],
+        "outputs": [],
+        "intermediate": [str(tree.hops[0].asset_ids[0])],
+    }
     assert body["mission_asset_map"] == {str(tree.asset_ids[0]): "input", str(tree.asset_ids[1]): "output"}
-    assert body["asset_summary"] == {"inputs": [str(tree.asset_ids[0])], "outputs": [str(tree.asset_ids[1])], "intermediate": []}
+    assert body["asset_summary"] == {
+        "inputs": [str(tree.asset_ids[0])],
+        "outputs": [str(tree.asset_ids[1])],
+        "intermediate": [],
+    }
 
 
 async def test_a_mission_without_hops_has_no_current_hop(alice):
@@ -95,7 +108,9 @@ async def test_status_is_not_writable_through_update(alice):
 
 
 async def test_delete_removes_exactly_the_missions_tree(alice, bob):
-    doomed = await build_mission(alice.user["id"], name="Doomed", hops=3, steps_per_hop=2, mission_assets=3, hop_assets_per_hop=2)
+    doomed = await build_mission(
+        alice.user["id"], name="Doomed", hops=3, steps_per_hop=2, mission_assets=3, hop_assets_per_hop=2
+    )
     kept = await build_mission(alice.user["id"], name="Kept", hops=2, steps_per_hop=2, mission_assets=2)
     others = await build_mission(bob.user["id"], name="Other's")
     before = await count_user_rows(alice.user["id"])
@@ -133,10 +148,22 @@ async def test_delete_leaves_an_asset_of_another_mission_mapped_to_this_one(alic
     borrower = await build_mission(alice.user["id"], hops=1, mission_assets=0, hop_assets_per_hop=0)
     shared = owner.asset_ids[0]
     await MissionAsset.insert(
-        MissionAsset(user_id=UUID(alice.user["id"]), mission_id=borrower.id, asset_id=shared, role=AssetRole.INPUT, created_at=now())
+        MissionAsset(
+            user_id=UUID(alice.user["id"]),
+            mission_id=borrower.id,
+            asset_id=shared,
+            role=AssetRole.INPUT,
+            created_at=now(),
+        )
     ).run()
     await HopAsset.insert(
-        HopAsset(user_id=UUID(alice.user["id"]), hop_id=borrower.hop_ids[0], asset_id=shared, role=AssetRole.INPUT, created_at=now())
+        HopAsset(
+            user_id=UUID(alice.user["id"]),
+            hop_id=borrower.hop_ids[0],
+            asset_id=shared,
+            role=AssetRole.INPUT,
+            created_at=now(),
+        )
     ).run()
     assert (await alice.delete(f"/api/missions/{borrower.id}")).status_code == 204
     assert await Asset.exists().where(Asset.id == shared).run()

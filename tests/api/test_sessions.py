@@ -18,7 +18,9 @@ async def alice(app):
 
 
 async def test_create_then_get_round_trip_with_its_empty_chat(alice):
-    response = await alice.post("/api/sessions", json={"name": "Plan a trip", "session_metadata": {"tab": 2}, "chat_title": "Trip chat"})
+    response = await alice.post(
+        "/api/sessions", json={"name": "Plan a trip", "session_metadata": {"tab": 2}, "chat_title": "Trip chat"}
+    )
     assert response.status_code == 201, response.text
     created = response.json()
     assert created["name"] == "Plan a trip"
@@ -46,7 +48,9 @@ async def test_rename_and_replace_metadata(alice):
     assert renamed.json()["name"] == "new"
     assert renamed.json()["session_metadata"] == {"a": 1}
     assert at(renamed.json()["updated_at"]) > at(created["updated_at"])
-    cleared = (await alice.patch(f"/api/sessions/{created['id']}", json={"name": None, "session_metadata": {"b": [1]}})).json()
+    cleared = (
+        await alice.patch(f"/api/sessions/{created['id']}", json={"name": None, "session_metadata": {"b": [1]}})
+    ).json()
     assert cleared["name"] is None and cleared["session_metadata"] == {"b": [1]}
     assert (await alice.get(f"/api/sessions/{created['id']}")).json() == cleared
 

@@ -107,7 +107,8 @@ def synthetic_module(structs: int, fields: int, routes: int) -> str:
         model = f"Model{r % structs}"
         if r % 3 == 0:
             lines.append(
-                f'    Operation("create_thing_{r}", "POST", "/api/things{r}", "Create thing {r}.", 201, body={model}, returns={model}),'
+                f'    Operation("create_thing_{r}", "POST", "/api/things{r}", "Create thing {r}.", 201, '
+                f"body={model}, returns={model}),"
             )
         elif r % 3 == 1:
             lines.append(
@@ -117,7 +118,8 @@ def synthetic_module(structs: int, fields: int, routes: int) -> str:
         else:
             lines.append(
                 f'    Operation("list_things_{r}", "GET", "/api/things{r}", "List things {r}.", 200,'
-                f' query_params=[Param("limit", int, False, 50), Param("color", Color | None, False, None)], returns=list[{model}]),'
+                ' query_params=[Param("limit", int, False, 50), Param("color", Color | None, False, None)], '
+                f"returns=list[{model}]),"
             )
     lines.append("]")
     return "\n".join(lines) + "\n"
@@ -161,12 +163,22 @@ for op in schema.OPERATIONS:
     for p in op.path_params:
         operation["parameters"].append({"name": p.name, "in": "path", "required": True, "schema": by_type[id(p.type)]})
     for p in op.query_params:
-        operation["parameters"].append({"name": p.name, "in": "query", "required": p.required, "schema": by_type[id(p.type)]})
+        operation["parameters"].append(
+            {"name": p.name, "in": "query", "required": p.required, "schema": by_type[id(p.type)]}
+        )
     if op.body is not None:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": by_type[id(op.body)]}}}
-    operation["responses"][str(op.status_code)] = {"description": "OK", "content": {"application/json": {"schema": by_type[id(op.returns)]}}}
+    operation["responses"][str(op.status_code)] = {
+        "description": "OK",
+        "content": {"application/json": {"schema": by_type[id(op.returns)]}},
+    }
     paths.setdefault(op.path, {})[op.method.lower()] = operation
-document = {"openapi": "3.1.0", "info": {"title": "bench", "version": "1"}, "paths": paths, "components": {"schemas": components}}
+document = {
+    "openapi": "3.1.0",
+    "info": {"title": "bench", "version": "1"},
+    "paths": paths,
+    "components": {"schemas": components},
+}
 (__import__("pathlib").Path(sys.argv[1]) / "openapi.json").write_text(json.dumps(document))
 """
 
@@ -221,12 +233,27 @@ def main() -> None:
         print(f"OpenAPI document of the same types and routes: {size / 1e6:.1f} MB")
         ours, ours_cpu = median_of(args.runs, [python, "-c", OURS, str(work)], ROOT)
         lines = sum(len((work / name).read_text().splitlines()) for name in ("types.gen.ts", "client.gen.ts"))
-        npx = ["npx", "--no-install", "openapi-typescript", str(work / "openapi.json"), "-o", str(work / "openapi-typescript.ts")]
+        npx = [
+            "npx",
+            "--no-install",
+            "openapi-typescript",
+            str(work / "openapi.json"),
+            "-o",
+            str(work / "openapi-typescript.ts"),
+        ]
         theirs, theirs_cpu = median_of(args.runs, npx, FRONTEND)
         print(f"ours (types + client, {lines} lines):  wall {ours:.2f} s, CPU {ours_cpu:.2f} s")
         print(f"npx openapi-typescript (types only):  wall {theirs:.2f} s, CPU {theirs_cpu:.2f} s")
-        print(f"ours is {theirs / ours:.1f}x faster by wall time, {theirs_cpu / ours_cpu:.1f}x by CPU time (medians; target at least 5x)")
-        figures = {"ours_wall_s": ours, "ours_cpu_s": ours_cpu, "openapi_typescript_wall_s": theirs, "openapi_typescript_cpu_s": theirs_cpu}
+        print(
+            f"ours is {theirs / ours:.1f}x faster by wall time, {theirs_cpu / ours_cpu:.1f}x by CPU time (medians; "
+            "target at least 5x)"
+        )
+        figures = {
+            "ours_wall_s": ours,
+            "ours_cpu_s": ours_cpu,
+            "openapi_typescript_wall_s": theirs,
+            "openapi_typescript_cpu_s": theirs_cpu,
+        }
         print(json.dumps({key: round(value, 3) for key, value in figures.items()}))
 
 

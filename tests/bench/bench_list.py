@@ -40,9 +40,17 @@ async def insert_missions(user_id: uuid.UUID, count: int) -> None:
             created = start + timedelta(seconds=index - (index % 10 == 1))
             rows.append(
                 Mission(
-                    id=uuid.uuid4(), user_id=user_id, name=f"Mission {index}", description="Find and summarize sources.",
-                    goal="A summary", success_criteria=to_json(["sources cited"]), status=statuses[index % len(statuses)],
-                    current_hop_id=None, mission_metadata=to_json({"n": index}), created_at=created, updated_at=created,
+                    id=uuid.uuid4(),
+                    user_id=user_id,
+                    name=f"Mission {index}",
+                    description="Find and summarize sources.",
+                    goal="A summary",
+                    success_criteria=to_json(["sources cited"]),
+                    status=statuses[index % len(statuses)],
+                    current_hop_id=None,
+                    mission_metadata=to_json({"n": index}),
+                    created_at=created,
+                    updated_at=created,
                 )  # fmt: skip
             )
         async with write_transaction():
@@ -74,7 +82,10 @@ async def main(engine_name: str) -> None:
             by_status = common.median_ms(f"{base}/api/missions?status=completed", cookie)
             deep = common.median_ms(f"{base}/api/missions?offset={MISSIONS - 100}", cookie, requests=100)
             ids = walk_pages(base, cookie)
-    print(f"GET /api/missions on {engine_name}: {MISSIONS:,} missions of the user ({OTHER_MISSIONS:,} of another), 50 a page")
+    print(
+        f"GET /api/missions on {engine_name}: {MISSIONS:,} missions of the user ({OTHER_MISSIONS:,} of another), 50 "
+        "a page"
+    )
     print(f"  SQL statements per request:  {queries} (auth look-up included); page 1 is {size / 1000:.1f} kB")
     print(f"  median, page 1:              {first:.2f} ms   target < 20 ms")
     print(f"  median, page 1 by status:    {by_status:.2f} ms")

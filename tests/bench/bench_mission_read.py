@@ -45,7 +45,10 @@ async def main(engine_name: str) -> None:
     print(f"GET /api/missions/{{id}} on {engine_name}: 10 hops x 4 steps, 50 assets, {size / 1000:.1f} kB of JSON")
     print(f"  SQL statements per request:  {big_queries} (one-hop mission: {small_queries}; auth look-up included)")
     print(f"  median, one connection:      {median:.2f} ms  (gzip: {median_gzip:.2f} ms)   target <= 7 ms")
-    print(f"  requests/s, wrk -c32 -t2:    {plain.requests_per_second:.0f}  (gzip: {gzip.requests_per_second:.0f})   target >= 150")
+    print(
+        f"  requests/s, wrk -c32 -t2:    {plain.requests_per_second:.0f}  (gzip: {gzip.requests_per_second:.0f})   "
+        "target >= 150"
+    )
     print(f"  server CPU per request:      {plain.server_cpu_ms:.2f} ms  (gzip: {gzip.server_cpu_ms:.2f} ms)")
     if big_queries != small_queries:
         raise SystemExit("the number of queries depends on the size of the mission")

@@ -61,7 +61,9 @@ def register_noop_tool(marks: list[tuple[float, float]]) -> None:
         },
         ToolSpec,
     )
-    get_registry().register(RegisteredTool(spec=spec, handler=noop, parameters_type=NoopParameters, outputs_type=NoopOutputs))
+    get_registry().register(
+        RegisteredTool(spec=spec, handler=noop, parameters_type=NoopParameters, outputs_type=NoopOutputs)
+    )
 
 
 async def ready_hop(user_id: UUID) -> UUID:
@@ -86,7 +88,12 @@ async def ready_hop(user_id: UUID) -> UUID:
         user_id=user_id,
         session_id=session.id,
         data=MissionProposal(
-            name="Bench", assets=[AssetProposal(name="Start", schema_definition=schema, role=AssetRole.INPUT, content={"n": 1, "text": "x" * 200})]
+            name="Bench",
+            assets=[
+                AssetProposal(
+                    name="Start", schema_definition=schema, role=AssetRole.INPUT, content={"n": 1, "text": "x" * 200}
+                )
+            ],
         ),
     )
     mission = await transitions.accept_mission(user_id=user_id, mission_id=mission.id)
@@ -96,7 +103,9 @@ async def ready_hop(user_id: UUID) -> UUID:
         user_id=user_id,
         hop_id=hop.id,
         data=HopPlanProposal(
-            name="Chain", is_final=True, inputs=[start],
+            name="Chain",
+            is_final=True,
+            inputs=[start],
             output=NewAssetOutput(asset=AssetProposal(name="End", schema_definition=schema, role=AssetRole.OUTPUT)),
         ),
     )
@@ -113,7 +122,9 @@ async def ready_hop(user_id: UUID) -> UUID:
         )
         for index in range(STEPS)
     ]
-    await transitions.propose_hop_implementation(user_id=user_id, hop_id=hop.id, data=HopImplementationProposal(steps=steps))
+    await transitions.propose_hop_implementation(
+        user_id=user_id, hop_id=hop.id, data=HopImplementationProposal(steps=steps)
+    )
     await transitions.accept_hop_implementation(user_id=user_id, hop_id=hop.id)
     return hop.id
 
@@ -124,11 +135,23 @@ def main(engine_name: str) -> None:
         overheads, per_hop, transition, cpu = asyncio.run(measure())
     overheads.sort()
     p90 = overheads[int(len(overheads) * 0.9)]
-    print(f"engine overhead per tool step on {engine_name} ({RUNS} hops x {STEPS} no-op steps, each reading and writing an asset):")
-    print(f"  median between tool calls:  {statistics.median(overheads):.2f} ms   (p90 {p90:.2f} ms)   target < 5 ms on SQLite")
-    print(f"  of which the 2.8 transition: {statistics.median(transition):.2f} ms   (complete_tool_step: record, write the asset, start the next step)")
+    print(
+        f"engine overhead per tool step on {engine_name} ({RUNS} hops x {STEPS} no-op steps, each reading and "
+        "writing an asset):"
+    )
+    print(
+        f"  median between tool calls:  {statistics.median(overheads):.2f} ms   (p90 {p90:.2f} ms)   target < 5 ms "
+        "on SQLite"
+    )
+    print(
+        f"  of which the 2.8 transition: {statistics.median(transition):.2f} ms   (complete_tool_step: record, write "
+        "the asset, start the next step)"
+    )
     print(f"  whole hop / steps, median:  {statistics.median(per_hop):.2f} ms   (includes completing the hop)")
-    print(f"  CPU time of this process per step, median: {statistics.median(cpu):.2f} ms   (all its threads; steadier than wall time on a busy machine)")
+    print(
+        f"  CPU time of this process per step, median: {statistics.median(cpu):.2f} ms   (all its threads; steadier "
+        "than wall time on a busy machine)"
+    )
 
 
 async def measure() -> tuple[list[float], list[float], list[float], list[float]]:

@@ -137,7 +137,9 @@ async def main(engine_name: str) -> None:
             recorder = Recorder()
             session = client.post("/api/sessions", json={"name": "bench"}).json()
             plan_session = client.post("/api/sessions", json={"name": "bench plans"}).json()
-            mission = recorder.post(client, "propose mission", f"/api/sessions/{plan_session['id']}/mission", MISSION, expect=201)
+            mission = recorder.post(
+                client, "propose mission", f"/api/sessions/{plan_session['id']}/mission", MISSION, expect=201
+            )
             recorder.post(client, "accept mission", f"/api/missions/{mission['id']}/accept")
             hop = recorder.post(client, "start hop plan", f"/api/missions/{mission['id']}/hops/start", expect=201)
             input_id = mission["asset_summary"]["inputs"][0]
@@ -159,13 +161,20 @@ async def main(engine_name: str) -> None:
     load = os.getloadavg()[0]
     print(
         f"Transition requests over HTTP on {engine_name} (one uvicorn process, one kept-alive connection; "
-        f"load average {load:.1f} on {os.cpu_count()} cores{f', server and client at nice {PRIORITY}' if prioritized else ''})"
+        f"load average {load:.1f} on {os.cpu_count()} "
+        f"cores{f', server and client at nice {PRIORITY}' if prioritized else ''})"
     )
     for name, values in recorder.timings.items():
-        print(f"  {name:<18} median {statistics.median(values):6.2f} ms   p95 {percentile(values, 0.95):6.2f} ms   ({len(values)} requests)")
+        print(
+            f"  {name:<18} median {statistics.median(values):6.2f} ms   p95 {percentile(values, 0.95):6.2f} ms   "
+            f"({len(values)} requests)"
+        )
     median = statistics.median(every)
     target = f"   target < 10 ms: {'met' if median < 10 else 'NOT met'}" if engine_name == "sqlite" else ""
-    print(f"  {'all transitions':<18} median {median:6.2f} ms   p95 {percentile(every, 0.95):6.2f} ms   ({len(every)} requests){target}")
+    print(
+        f"  {'all transitions':<18} median {median:6.2f} ms   p95 {percentile(every, 0.95):6.2f} ms   ({len(every)} "
+        f"requests){target}"
+    )
     print(f"  server CPU time per transition request: {cpu * 1000 / len(every):.2f} ms")
 
 

@@ -148,7 +148,13 @@ def _step_json(asset_ids: list[uuid.UUID], hop_asset: uuid.UUID, index: int) -> 
 
 
 async def build_mission(
-    user_id: uuid.UUID, *, hops: int = 10, steps_per_hop: int = 4, assets: int = 50, name: str = "Benchmark mission", created_at=None
+    user_id: uuid.UUID,
+    *,
+    hops: int = 10,
+    steps_per_hop: int = 4,
+    assets: int = 50,
+    name: str = "Benchmark mission",
+    created_at=None,
 ) -> BuiltMission:
     """A mission with `hops` hops of `steps_per_hop` tool steps and `assets` assets: one
     hop-scoped intermediate per hop, the rest mission-scoped inputs and outputs mapped to the
@@ -177,34 +183,81 @@ async def build_mission(
         role = AssetRole.INPUT if index % 2 == 0 else AssetRole.OUTPUT
         row = new_asset(index, AssetScopeType.MISSION, mission.id, role)
         asset_rows.append(row)
-        mission_maps.append(MissionAsset(id=uuid.uuid4(), user_id=user_id, mission_id=mission.id, asset_id=row.id, role=role, created_at=row.created_at))
+        mission_maps.append(
+            MissionAsset(
+                id=uuid.uuid4(),
+                user_id=user_id,
+                mission_id=mission.id,
+                asset_id=row.id,
+                role=role,
+                created_at=row.created_at,
+            )
+        )
         mission.asset_ids.append(row.id)
     for h, hop_id in enumerate(hop_ids):
         intermediate = new_asset(mission_asset_count + h, AssetScopeType.HOP, hop_id, AssetRole.INTERMEDIATE)
         asset_rows.append(intermediate)
         for n in range(min(4, mission_asset_count)):
             source = mission.asset_ids[(h * 4 + n) % mission_asset_count]
-            hop_maps.append(HopAsset(id=uuid.uuid4(), user_id=user_id, hop_id=hop_id, asset_id=source, role=AssetRole.INPUT,
-                                     created_at=created + timedelta(microseconds=n)))  # fmt: skip
-        hop_maps.append(HopAsset(id=uuid.uuid4(), user_id=user_id, hop_id=hop_id, asset_id=intermediate.id, role=AssetRole.INTERMEDIATE,
-                                 created_at=created + timedelta(microseconds=10)))  # fmt: skip
+            hop_maps.append(
+                HopAsset(
+                    id=uuid.uuid4(),
+                    user_id=user_id,
+                    hop_id=hop_id,
+                    asset_id=source,
+                    role=AssetRole.INPUT,
+                    created_at=created + timedelta(microseconds=n),
+                )
+            )
+        hop_maps.append(
+            HopAsset(
+                id=uuid.uuid4(),
+                user_id=user_id,
+                hop_id=hop_id,
+                asset_id=intermediate.id,
+                role=AssetRole.INTERMEDIATE,
+                created_at=created + timedelta(microseconds=10),
+            )
+        )
         hop_rows.append(
             Hop(
-                id=hop_id, user_id=user_id, mission_id=mission.id, sequence_order=h, name=f"Hop {h}",
-                description="Collect and summarize the sources of this part.", goal="A summary of this part",
+                id=hop_id,
+                user_id=user_id,
+                mission_id=mission.id,
+                sequence_order=h,
+                name=f"Hop {h}",
+                description="Collect and summarize the sources of this part.",
+                goal="A summary of this part",
                 success_criteria=to_json(["every source is read", "the summary is short"]),
-                rationale="The next hop needs this summary.", status=HopStatus.COMPLETED if h < hops - 1 else HopStatus.EXECUTING,
-                is_final=h == hops - 1, is_resolved=h < hops - 1, error_message=None, hop_metadata=to_json({"attempt": 1}),
-                intended_input_asset_ids=to_json(mission.asset_ids[:2]), intended_output_asset_ids=to_json([intermediate.id]),
-                intended_output_asset_specs=to_json([]), created_at=created, updated_at=created,
+                rationale="The next hop needs this summary.",
+                status=HopStatus.COMPLETED if h < hops - 1 else HopStatus.EXECUTING,
+                is_final=h == hops - 1,
+                is_resolved=h < hops - 1,
+                error_message=None,
+                hop_metadata=to_json({"attempt": 1}),
+                intended_input_asset_ids=to_json(mission.asset_ids[:2]),
+                intended_output_asset_ids=to_json([intermediate.id]),
+                intended_output_asset_specs=to_json([]),
+                created_at=created,
+                updated_at=created,
             )  # fmt: skip
         )
         for s in range(steps_per_hop):
             step_rows.append(
                 ToolStep(
-                    id=uuid.uuid4(), user_id=user_id, hop_id=hop_id, tool_id="summarize_text", sequence_order=s,
-                    name=f"Step {s}", description="Summarize one batch of sources.", status=ToolExecutionStatus.COMPLETED,
-                    error_message=None, created_at=created, updated_at=created, started_at=created, completed_at=created,
+                    id=uuid.uuid4(),
+                    user_id=user_id,
+                    hop_id=hop_id,
+                    tool_id="summarize_text",
+                    sequence_order=s,
+                    name=f"Step {s}",
+                    description="Summarize one batch of sources.",
+                    status=ToolExecutionStatus.COMPLETED,
+                    error_message=None,
+                    created_at=created,
+                    updated_at=created,
+                    started_at=created,
+                    completed_at=created,
                     **_step_json(mission.asset_ids, intermediate.id, h * steps_per_hop + s),
                 )  # fmt: skip
             )
@@ -217,7 +270,13 @@ async def build_mission(
     )  # fmt: skip
     async with write_transaction():
         await Mission.insert(row).run()
-        for table, rows in ((Asset, asset_rows), (MissionAsset, mission_maps), (Hop, hop_rows), (ToolStep, step_rows), (HopAsset, hop_maps)):
+        for table, rows in (
+            (Asset, asset_rows),
+            (MissionAsset, mission_maps),
+            (Hop, hop_rows),
+            (ToolStep, step_rows),
+            (HopAsset, hop_maps),
+        ):
             if rows:
                 await table.insert(*rows).run()
     return mission
@@ -372,7 +431,9 @@ def sign_in(base: str, email: str) -> str:
     return "; ".join(f"{name}={value}" for name, value in response.cookies.items())
 
 
-def median_ms(url: str, cookie: str, *, requests: int = 300, warmup: int = 30, accept_encoding: str = "identity") -> float:
+def median_ms(
+    url: str, cookie: str, *, requests: int = 300, warmup: int = 30, accept_encoding: str = "identity"
+) -> float:
     """Median latency of sequential GETs on one kept-alive connection, in milliseconds."""
     import httpx
 
@@ -414,10 +475,25 @@ class WrkResult:
 
 
 def wrk(
-    url: str, cookie: str, *, connections: int = 32, threads: int = 2, seconds: int = 10, accept_encoding: str | None = None
+    url: str,
+    cookie: str,
+    *,
+    connections: int = 32,
+    threads: int = 2,
+    seconds: int = 10,
+    accept_encoding: str | None = None,
 ) -> WrkResult:
     """Run wrk against a server started by `server_process`; fails if any answer was not a success."""
-    command = [ensure_wrk(), f"-c{connections}", f"-t{threads}", f"-d{seconds}s", "--timeout", "10s", "-H", f"Cookie: {cookie}"]
+    command = [
+        ensure_wrk(),
+        f"-c{connections}",
+        f"-t{threads}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-H",
+        f"Cookie: {cookie}",
+    ]
     if accept_encoding:
         command += ["-H", f"Accept-Encoding: {accept_encoding}"]
     pid = _SERVER_PIDS.get(url.split("/api/", 1)[0])

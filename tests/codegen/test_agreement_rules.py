@@ -33,7 +33,11 @@ class LooseGadget(Table, tablename="loose_gadgets"):
 def struct(**fields: object) -> type:
     base = {"id": UUID, "name": str, "note": str | None, "status": (HopStatus, DEFAULT_HOP_STATUS), "count": int}
     base.update(fields)
-    spec = [(name, *value) if isinstance(value, tuple) else (name, value) for name, value in base.items() if value is not None]
+    spec = [
+        (name, *value) if isinstance(value, tuple) else (name, value)
+        for name, value in base.items()
+        if value is not None
+    ]
     return msgspec.defstruct("Gadget", spec, kw_only=True)
 
 
@@ -56,7 +60,9 @@ def test_nullability_type_choices_and_default_must_agree():
     assert findings(Gadget, struct(count=str)) == [(DATABASE, CRITICAL, "gadgets.count")]
     wrong_enum = findings(Gadget, struct(status=(MissionStatus, MissionStatus.AWAITING_APPROVAL)))
     assert (DATABASE, CRITICAL, "gadgets.status") in wrong_enum
-    report = "\n".join(format_report(compare_table(Gadget, struct(status=(MissionStatus, MissionStatus.AWAITING_APPROVAL)))))
+    report = "\n".join(
+        format_report(compare_table(Gadget, struct(status=(MissionStatus, MissionStatus.AWAITING_APPROVAL))))
+    )
     assert "choices HopStatus differ from Gadget.status (MissionStatus)" in report
     assert "CHECK ck_gadgets_status disagrees with MissionStatus" in report
     other_default = findings(Gadget, struct(status=(HopStatus, HopStatus.EXECUTING)))

@@ -24,7 +24,7 @@ def parsed_field_docs(path: Path) -> dict[str, dict[str, str]]:
             if isinstance(node, ast.ClassDef):
                 name = f"{prefix}{node.name}"
                 docs: dict[str, str] = {}
-                for stmt, following in zip(node.body, node.body[1:]):
+                for stmt, following in zip(node.body, node.body[1:], strict=False):
                     if (
                         isinstance(stmt, (ast.AnnAssign, ast.Assign))
                         and isinstance(following, ast.Expr)
@@ -47,4 +47,8 @@ def parsed_field_docs(path: Path) -> dict[str, dict[str, str]]:
 def test_scanned_field_docs_match_the_parser(path: Path):
     scanned = {name: docs for name, docs in scan_field_docs(str(path)).items() if docs}
     expected = parsed_field_docs(path)
-    assert {k: v for k, v in scanned.items() if k in expected or "." in k or k not in {n.rsplit(".", 1)[-1] for n in expected}} == expected
+    assert {
+        k: v
+        for k, v in scanned.items()
+        if k in expected or "." in k or k not in {n.rsplit(".", 1)[-1] for n in expected}
+    } == expected

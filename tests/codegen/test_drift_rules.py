@@ -39,7 +39,9 @@ def test_identical_files_have_no_changes():
 
 
 def test_enum_values_lost_renamed_or_changed_are_breaking_and_added_ones_additive():
-    assert changes(BASE, BASE.replace('  EXECUTING: "executing",\n', "")) == [(BREAKING, "enum HopStatus", 'lost value "executing" (member EXECUTING)')]
+    assert changes(BASE, BASE.replace('  EXECUTING: "executing",\n', "")) == [
+        (BREAKING, "enum HopStatus", 'lost value "executing" (member EXECUTING)')
+    ]
     assert changes(BASE, BASE.replace('EXECUTING: "executing"', 'RUNNING: "executing"')) == [
         (BREAKING, "enum HopStatus", 'member EXECUTING renamed to RUNNING (value "executing")')
     ]
@@ -52,29 +54,43 @@ def test_enum_values_lost_renamed_or_changed_are_breaking_and_added_ones_additiv
 
 def test_optionality_is_judged_by_direction():
     server_optional = BASE.replace("  goal: string | null;\n}", "  goal?: string | null;\n}")
-    assert changes(BASE, server_optional) == [(BREAKING, "interface Hop.goal", "became optional in what the server sends")]
+    assert changes(BASE, server_optional) == [
+        (BREAKING, "interface Hop.goal", "became optional in what the server sends")
+    ]
     client_required = BASE.replace("  goal?: string | null;", "  goal: string | null;")
-    assert changes(BASE, client_required) == [(BREAKING, "interface HopUpdate.goal", "became required in what the client sends")]
+    assert changes(BASE, client_required) == [
+        (BREAKING, "interface HopUpdate.goal", "became required in what the client sends")
+    ]
     client_optional = client_required
     assert changes(client_optional, BASE) == [(ADDITIVE, "interface HopUpdate.goal", "became optional")]
 
 
 def test_nullability_type_default_and_fields():
     not_null = BASE.replace("  goal: string | null;\n}", "  goal: string;\n}")
-    assert changes(BASE, not_null) == [(ADDITIVE, "interface Hop.goal", "no longer nullable (`string | null` -> `string`)")]
-    assert changes(not_null, BASE) == [(BREAKING, "interface Hop.goal", "became nullable (`string` -> `string | null`)")]
+    assert changes(BASE, not_null) == [
+        (ADDITIVE, "interface Hop.goal", "no longer nullable (`string | null` -> `string`)")
+    ]
+    assert changes(not_null, BASE) == [
+        (BREAKING, "interface Hop.goal", "became nullable (`string` -> `string | null`)")
+    ]
     assert changes(BASE, BASE.replace("  id: Uuid;", "  id: number;"))[0][:2] == (BREAKING, "interface Hop.id")
     new_default = BASE.replace('@defaultValue "hop_plan_started"', '@defaultValue "executing"')
-    assert changes(BASE, new_default) == [(BREAKING, "interface Hop.status", 'default changed from "hop_plan_started" to "executing"')]
+    assert changes(BASE, new_default) == [
+        (BREAKING, "interface Hop.status", 'default changed from "hop_plan_started" to "executing"')
+    ]
     removed = BASE.replace("  goal: string | null;\n}", "}")
     assert changes(BASE, removed) == [(BREAKING, "interface Hop.goal", "field removed")]
     assert changes(removed, BASE) == [(ADDITIVE, "interface Hop.goal", "field added (`string | null`)")]
     request_field = BASE.replace("  name?: string;", "  name?: string;\n  title: string;")
-    assert changes(BASE, request_field) == [(BREAKING, "interface HopUpdate.title", "required field added (`string`) in what the client sends")]
+    assert changes(BASE, request_field) == [
+        (BREAKING, "interface HopUpdate.title", "required field added (`string`) in what the client sends")
+    ]
 
 
 def test_python_models_fields_are_compared_too():
     old = "class P(Struct):\n    a: int\n    b: str = 'x'\n"
-    assert [(c.kind, c.subject) for c in diff_python(old, "class P(Struct):\n    a: int\n")] == [(BREAKING, "class P.b")]
+    assert [(c.kind, c.subject) for c in diff_python(old, "class P(Struct):\n    a: int\n")] == [
+        (BREAKING, "class P.b")
+    ]
     assert [(c.kind, c.subject) for c in diff_python(old, old + "    c: int = 0\n")] == [(ADDITIVE, "class P.c")]
     assert [(c.kind, c.subject) for c in diff_python("class P(:\n", old)] == [(BREAKING, "module")]

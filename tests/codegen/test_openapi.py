@@ -14,10 +14,16 @@ async def document(anon) -> dict:
 async def test_tagged_unions_carry_their_discriminator_and_mapping(anon):
     schemas = (await document(anon))["components"]["schemas"]
     mapping = schemas["ToolStep"]["properties"]["parameter_mapping"]["additionalProperties"]
-    assert mapping["oneOf"] == [{"$ref": "#/components/schemas/AssetFieldMapping"}, {"$ref": "#/components/schemas/LiteralMapping"}]
+    assert mapping["oneOf"] == [
+        {"$ref": "#/components/schemas/AssetFieldMapping"},
+        {"$ref": "#/components/schemas/LiteralMapping"},
+    ]
     assert mapping["discriminator"] == {
         "propertyName": "type",
-        "mapping": {"asset_field": "#/components/schemas/AssetFieldMapping", "literal": "#/components/schemas/LiteralMapping"},
+        "mapping": {
+            "asset_field": "#/components/schemas/AssetFieldMapping",
+            "literal": "#/components/schemas/LiteralMapping",
+        },
     }
     output = schemas["HopPlanProposal"]["properties"]["output"]
     assert output["discriminator"]["mapping"] == {

@@ -18,7 +18,18 @@ TSC = FRONTEND / "node_modules" / ".bin" / "tsc"
 
 def _tsc(folder: Path, *files: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(TSC), "--noEmit", "--strict", "--target", "ES2022", "--module", "ESNext", "--moduleResolution", "bundler", *files],
+        [
+            str(TSC),
+            "--noEmit",
+            "--strict",
+            "--target",
+            "ES2022",
+            "--module",
+            "ESNext",
+            "--moduleResolution",
+            "bundler",
+            *files,
+        ],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -76,7 +87,9 @@ const client = require(process.argv[2]);
 const calls = [];
 let next = [];
 global.fetch = async (url, init) => {
-  calls.push({ url, method: init.method, headers: init.headers, credentials: init.credentials, body: init.body ?? null });
+  calls.push({
+    url, method: init.method, headers: init.headers, credentials: init.credentials, body: init.body ?? null,
+  });
   const [status, body] = next.shift();
   return {
     status, ok: status >= 200 && status < 300, statusText: "",
@@ -86,15 +99,21 @@ global.fetch = async (url, init) => {
 };
 (async () => {
   const out = {};
-  next = [[200, { user: { id: "u", email: "a@b.c", is_active: true, created_at: "2026-01-01T00:00:00Z" }, csrf_token: "tok" }]];
+  const user = { id: "u", email: "a@b.c", is_active: true, created_at: "2026-01-01T00:00:00Z" };
+  next = [[200, { user, csrf_token: "tok" }]];
   await client.signIn({ email: "a@b.c", password: "pw" });
   next = [[200, { id: "m" }]];
   await client.updateMission("id/1", { name: "x" });
   next = [[200, { items: [], total: 0, limit: 5, offset: 0 }]];
   await client.listMissions({ limit: 5, status: null });
-  next = [[409, { status: 409, code: "status_conflict", message: "no", errors: [], current_status: "completed", required_status: ["in_progress"] }]];
+  next = [[409, {
+    status: 409, code: "status_conflict", message: "no", errors: [],
+    current_status: "completed", required_status: ["in_progress"],
+  }]];
   try { await client.deleteMission("m"); } catch (error) {
-    out.error = { isApiError: error instanceof client.ApiError, status: error.status, code: error.body.code, message: error.message };
+    out.error = {
+      isApiError: error instanceof client.ApiError, status: error.status, code: error.body.code, message: error.message,
+    };
   }
   next = [[401, { status: 401, code: "not_authenticated", message: "sign in", errors: [] }]];
   try { await client.getCurrentUser(); } catch (error) { out.unauthenticated = error.status; }
@@ -111,17 +130,27 @@ def test_generated_client_sends_cookies_and_the_csrf_token_and_throws_typed_erro
         "const ts = require(process.argv[1]);"
         "const fs = require('fs');"
         "const src = fs.readFileSync(process.argv[2], 'utf8');"
-        "const out = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });"
+        "const out = ts.transpileModule(src, "
+        "{ compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });"
         "fs.writeFileSync(process.argv[3], out.outputText);"
     )
     compiled = tmp_path / "client.js"
     subprocess.run(
-        ["node", "-e", transpile, str(FRONTEND / "node_modules" / "typescript"), str(FRONTEND / "src/api/client.gen.ts"), str(compiled)],
+        [
+            "node",
+            "-e",
+            transpile,
+            str(FRONTEND / "node_modules" / "typescript"),
+            str(FRONTEND / "src/api/client.gen.ts"),
+            str(compiled),
+        ],
         check=True,
         timeout=60,
     )
     (tmp_path / "run.js").write_text(NODE_SCRIPT)
-    result = subprocess.run(["node", str(tmp_path / "run.js"), str(compiled)], capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run(
+        ["node", str(tmp_path / "run.js"), str(compiled)], capture_output=True, text=True, timeout=60, check=True
+    )
     out = json.loads(result.stdout)
     sign_in, update, listing, delete, me, delete_again = out["calls"]
     assert all(call["credentials"] == "same-origin" for call in out["calls"])
@@ -141,7 +170,14 @@ def test_wire_fixtures_that_do_not_match_the_types_fail_to_compile(tmp_path: Pat
     from codegen.fixtures import render_fixtures
 
     shutil.copy(FRONTEND / "src/api/types.gen.ts", tmp_path / "types.gen.ts")
-    error = {"status": 409, "code": "conflict", "message": "no", "errors": [], "current_status": None, "required_status": None}
+    error = {
+        "status": 409,
+        "code": "conflict",
+        "message": "no",
+        "errors": [],
+        "current_status": None,
+        "required_status": None,
+    }
     good = render_fixtures({"ErrorResponse": json.dumps(error).encode()}, {"ErrorResponse"})
     retired = dict(error, code=7)  # a number where the type says string
     bad = render_fixtures({"ErrorResponse": json.dumps(retired).encode()}, {"ErrorResponse"})
@@ -157,7 +193,12 @@ def test_wire_fixtures_that_do_not_match_the_types_fail_to_compile(tmp_path: Pat
 def test_wire_fixtures_use_stable_ids_and_timestamps():
     from codegen.fixtures import render_fixtures
 
-    body = {"id": "3f2b8f0e-7a5e-4c2a-9a1e-0d6f1f2e3a4b", "email": "user7-ab12cd34@example.com", "is_active": True, "created_at": "2026-11-22T06:02:44.085610Z"}
+    body = {
+        "id": "3f2b8f0e-7a5e-4c2a-9a1e-0d6f1f2e3a4b",
+        "email": "user7-ab12cd34@example.com",
+        "is_active": True,
+        "created_at": "2026-11-22T06:02:44.085610Z",
+    }
     text = render_fixtures({"User": json.dumps(body).encode()}, {"User"})
     assert '"id": "00000000-0000-4000-8000-000000000001"' in text
     assert '"created_at": "2026-01-01T00:00:00Z"' in text

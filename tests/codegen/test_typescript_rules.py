@@ -6,7 +6,7 @@ from __future__ import annotations
 import types
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Union
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -54,7 +54,7 @@ class Dog(msgspec.Struct, tag="dog", tag_field="kind", kw_only=True):
     good: bool
 
 
-Pet = Union[Cat, Dog]
+Pet = Cat | Dog
 
 
 class Node(msgspec.Struct, kw_only=True):

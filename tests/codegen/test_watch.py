@@ -23,7 +23,9 @@ def test_watch_regenerates_after_an_enum_changes(project: Path):  # noqa: F811
     types_file = project / "frontend/src/api/types.gen.ts"
     log = project / "watch.log"
     with log.open("w") as output:
-        process = subprocess.Popen([sys.executable, "-m", "codegen", "--watch"], cwd=project, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "codegen", "--watch"], cwd=project, stdout=output, stderr=subprocess.STDOUT
+        )
     try:
         assert wait_for(lambda: "up to date" in log.read_text()), log.read_text()
         edit(project / "server/enums.py", 'ARCHIVED = "archived"', 'ARCHIVED = "archived_by_user"')

@@ -29,7 +29,9 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # keep test output quiet
         pass
 
-    def _send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8", headers: dict | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8", headers: dict | None = None
+    ) -> None:
         try:
             self._send_headers(status, body, content_type, headers)
             self.wfile.write(body)
@@ -82,7 +84,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif url.path == "/search":
             results = [
-                {"title": f"Result {i} for {query['q'][0]}", "url": f"https://example.org/{i}", "content": f"  snippet\n {i} ", "engine": "local"}
+                {
+                    "title": f"Result {i} for {query['q'][0]}",
+                    "url": f"https://example.org/{i}",
+                    "content": f"  snippet\n {i} ",
+                    "engine": "local",
+                }
                 for i in range(5)
             ]
             self._send(200, json.dumps({"query": query["q"][0], "results": results}).encode(), "application/json")

@@ -46,9 +46,35 @@ async def test_group_reduce_groups_in_order_of_first_appearance_and_reduces():
         ],
     )
     assert out["groups"] == [
-        {"key": "science", "size": 2, "values": {"n": 2, "total": 1300, "shortest": 400, "longest": 900, "first_title": "Tides", "authors": ["Ana", "Ana"]}},
-        {"key": "politics", "size": 1, "values": {"n": 1, "total": 1200, "shortest": 1200, "longest": 1200, "first_title": "Budget", "authors": ["Ben"]}},
-        {"key": None, "size": 1, "values": {"n": 1, "total": 0, "shortest": None, "longest": None, "first_title": "Untitled", "authors": []}},
+        {
+            "key": "science",
+            "size": 2,
+            "values": {
+                "n": 2,
+                "total": 1300,
+                "shortest": 400,
+                "longest": 900,
+                "first_title": "Tides",
+                "authors": ["Ana", "Ana"],
+            },
+        },
+        {
+            "key": "politics",
+            "size": 1,
+            "values": {
+                "n": 1,
+                "total": 1200,
+                "shortest": 1200,
+                "longest": 1200,
+                "first_title": "Budget",
+                "authors": ["Ben"],
+            },
+        },
+        {
+            "key": None,
+            "size": 1,
+            "values": {"n": 1, "total": 0, "shortest": None, "longest": None, "first_title": "Untitled", "authors": []},
+        },
     ]
 
 
@@ -60,12 +86,16 @@ async def test_group_reduce_counts_by_default_and_keeps_true_apart_from_one():
 
 async def test_group_reduce_refuses_to_sum_text():
     with pytest.raises(ToolError, match="cannot sum the non-number value"):
-        await call("group_reduce", items=ARTICLES, key="section", reductions=[{"name": "s", "op": "sum", "path": "title"}])
+        await call(
+            "group_reduce", items=ARTICLES, key="section", reductions=[{"name": "s", "op": "sum", "path": "title"}]
+        )
 
 
 async def test_group_reduce_refuses_an_unknown_operation_and_items_that_are_not_objects():
     with pytest.raises(ToolError, match=r"parameter `reductions\[0\].op`"):
-        await call("group_reduce", items=ARTICLES, key="section", reductions=[{"name": "m", "op": "median", "path": "words"}])
+        await call(
+            "group_reduce", items=ARTICLES, key="section", reductions=[{"name": "m", "op": "median", "path": "words"}]
+        )
     with pytest.raises(ToolError, match=r"parameter `items\[0\]`: Expected `object`, got `str`"):
         await call("group_reduce", items=["not an object"], key="a")
     with pytest.raises(ToolError, match=r"missing required parameter `key`"):
@@ -73,7 +103,9 @@ async def test_group_reduce_refuses_an_unknown_operation_and_items_that_are_not_
 
 
 async def test_extract_reads_fields_by_path():
-    out = await call("extract", items=ARTICLES[:2], fields={"t": "title", "who": "author.name", "tag": "tags[0]", "none": "nope.x"})
+    out = await call(
+        "extract", items=ARTICLES[:2], fields={"t": "title", "who": "author.name", "tag": "tags[0]", "none": "nope.x"}
+    )
     assert out["items"] == [
         {"t": "Tides", "who": "Ana", "tag": "sea", "none": None},
         {"t": "Budget", "who": "Ben", "tag": "money", "none": None},
@@ -82,7 +114,13 @@ async def test_extract_reads_fields_by_path():
 
 async def test_extract_with_a_regular_expression_uses_named_groups_and_drops_unmatched_items():
     items = [{"line": "Order 42 shipped 2024-05-01"}, {"line": "no order here"}, {"line": "ORDER 7 shipped 2023-01-09"}]
-    out = await call("extract", items=items, pattern=r"order (?P<number>\d+) shipped (?P<year>\d{4})", source="line", ignore_case=True)
+    out = await call(
+        "extract",
+        items=items,
+        pattern=r"order (?P<number>\d+) shipped (?P<year>\d{4})",
+        source="line",
+        ignore_case=True,
+    )
     assert out["items"] == [{"number": "42", "year": "2024"}, {"number": "7", "year": "2023"}]
     kept = await call("extract", items=items, pattern=r"(\d+)", source="line", keep_unmatched=True)
     assert kept["items"] == [
@@ -115,7 +153,10 @@ async def test_filter_keeps_items_meeting_all_or_any_conditions():
         "filter",
         items=ARTICLES,
         match="any",
-        conditions=[{"path": "tags", "op": "contains", "value": "money"}, {"path": "title", "op": "matches", "value": "^Com"}],
+        conditions=[
+            {"path": "tags", "op": "contains", "value": "money"},
+            {"path": "title", "op": "matches", "value": "^Com"},
+        ],
     )
     assert [a["title"] for a in either["items"]] == ["Budget", "Comets"]
     missing = await call("filter", items=ARTICLES, conditions=[{"path": "section", "op": "not_exists"}])
@@ -158,7 +199,9 @@ async def test_sort_is_stable_multi_key_with_missing_values_last():
 
 
 async def test_sort_orders_mixed_types_without_failing():
-    out = await call("sort", items=[{"v": "x"}, {"v": 2}, {"v": True}, {"v": {"a": 1}}, {"v": 1.5}], keys=[{"path": "v"}])
+    out = await call(
+        "sort", items=[{"v": "x"}, {"v": 2}, {"v": True}, {"v": {"a": 1}}, {"v": 1.5}], keys=[{"path": "v"}]
+    )
     assert [i["v"] for i in out["items"]] == [1.5, 2, "x", True, {"a": 1}]
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from codegen.tool_models import OUTPUT, render
 from server.tools import models
-from server.tools.registry import SPECS_DIR, load_specs, get_registry, models_class_names, sample_outputs
+from server.tools.registry import SPECS_DIR, get_registry, load_specs, models_class_names, sample_outputs
 from server.workflow.resources import missing_configuration
 
 TOOL_IDS = ["extract", "filter", "group_reduce", "sort", "summarize", "web_retrieve", "web_search"]
@@ -46,7 +46,9 @@ def test_sample_responses_match_the_outputs(tool_id):
 
 def test_resources_say_what_blocks_a_step():
     registry = get_registry()
-    assert missing_configuration(registry.get("web_search"), {}) == ['resource "search_provider" (Search provider) needs "base_url"']
+    assert missing_configuration(registry.get("web_search"), {}) == [
+        'resource "search_provider" (Search provider) needs "base_url"'
+    ]
     assert missing_configuration(registry.get("summarize"), {}) == []  # its language model is optional
     secret_fields = {f.name for r in registry.get("summarize").resource_dependencies for f in r.fields if f.secret}
     assert secret_fields == {"api_key"}

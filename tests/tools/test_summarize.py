@@ -59,7 +59,12 @@ async def test_a_text_that_is_not_a_string_is_refused():
 
 async def test_a_slow_language_model_is_stopped_at_the_step_time_limit(web):
     with pytest.raises(ToolError, match=r"language model did not answer within 0.5 s"):
-        await call("summarize", resources={"llm_provider": {"base_url": f"{web}/slow-llm", "model": "m"}}, timeout=0.5, text=TEXT)
+        await call(
+            "summarize",
+            resources={"llm_provider": {"base_url": f"{web}/slow-llm", "model": "m"}},
+            timeout=0.5,
+            text=TEXT,
+        )
 
 
 async def test_an_oversized_text_is_refused():

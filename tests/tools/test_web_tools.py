@@ -15,7 +15,11 @@ async def test_web_retrieve_returns_title_readable_text_and_metadata(web):
     article, plain = out["pages"]
     assert article["title"] == "Tide Report"
     assert article["text"] == "Home\nHigh tides\nThe tide rises at six & falls at noon.\nMoon phases drive the tides."
-    assert "do not show" not in article["text"] and "color" not in article["text"] and "enable scripts" not in article["text"]
+    assert (
+        "do not show" not in article["text"]
+        and "color" not in article["text"]
+        and "enable scripts" not in article["text"]
+    )
     assert article["error"] is None
     assert article["metadata"]["status_code"] == 200
     assert article["metadata"]["content_type"] == "text/html"
@@ -82,9 +86,16 @@ async def test_web_retrieve_reports_an_unreachable_host():
 
 
 async def test_web_search_queries_the_configured_provider(web):
-    out = await call("web_search", resources={"search_provider": {"base_url": web, "api_key": "k-123"}}, query="tides", max_results=3)
+    out = await call(
+        "web_search", resources={"search_provider": {"base_url": web, "api_key": "k-123"}}, query="tides", max_results=3
+    )
     assert out["results"] == [
-        {"title": f"Result {i} for tides", "url": f"https://example.org/{i}", "snippet": f"snippet {i}", "engine": "local"}
+        {
+            "title": f"Result {i} for tides",
+            "url": f"https://example.org/{i}",
+            "snippet": f"snippet {i}",
+            "engine": "local",
+        }
         for i in range(3)
     ]
     last = [r for r in requests_seen if r["path"] == "/search"][-1]
@@ -98,6 +109,10 @@ async def test_web_search_reports_provider_failures(web):
     with pytest.raises(ToolError, match="answered HTTP 503"):
         await call("web_search", resources={"search_provider": {"base_url": f"{web}/down"}}, query="x")
     with pytest.raises(ToolError, match="did not answer within 0.5 s"):
-        await call("web_search", resources={"search_provider": {"base_url": f"{web}/slow-search", "timeout_seconds": 0.5}}, query="x")
+        await call(
+            "web_search",
+            resources={"search_provider": {"base_url": f"{web}/slow-search", "timeout_seconds": 0.5}},
+            query="x",
+        )
     with pytest.raises(ToolError, match="not configured"):
         await call("web_search", query="x")

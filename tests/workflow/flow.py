@@ -114,7 +114,7 @@ async def hop_in(client, mission: dict[str, Any], status: str) -> dict[str, Any]
         ("hop_impl_proposed", "implementation/accept"),
         ("hop_impl_ready", None),
     ]
-    for reached, action in steps:
+    for _reached, action in steps:
         if hop["status"] == status:
             return hop
         if action is None:

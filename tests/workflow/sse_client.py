@@ -49,7 +49,7 @@ class EventStream:
                 block, self._buffer = self._buffer.split(separator, 1)
                 self.messages.put_nowait(parse_block(block))
 
-    async def __aenter__(self) -> "EventStream":
+    async def __aenter__(self) -> EventStream:
         cookie = "; ".join(f"{name}={value}" for name, value in self.client.cookies.items())
         scope = {
             "type": "http",
@@ -61,7 +61,12 @@ class EventStream:
             "raw_path": self.path.encode(),
             "query_string": b"",
             "root_path": "",
-            "headers": [(b"host", b"testserver"), (b"accept", b"text/event-stream"), (b"accept-encoding", b"gzip"), (b"cookie", cookie.encode())],
+            "headers": [
+                (b"host", b"testserver"),
+                (b"accept", b"text/event-stream"),
+                (b"accept-encoding", b"gzip"),
+                (b"cookie", cookie.encode()),
+            ],
             "client": ("127.0.0.1", 50000),
             "server": ("testserver", 80),
             "state": {},

@@ -11,7 +11,16 @@ import pytest
 from server.assets.tables import HopAsset, MissionAsset
 from server.missions.schemas import HopPlanProposal, MissionProposal
 from server.workflow import transitions
-from tests.workflow.flow import hop_in, mission_in_progress, mission_proposal, new_output, new_session, plan, rank_chain, snapshot
+from tests.workflow.flow import (
+    hop_in,
+    mission_in_progress,
+    mission_proposal,
+    new_output,
+    new_session,
+    plan,
+    rank_chain,
+    snapshot,
+)
 
 
 class InjectedFault(Exception):

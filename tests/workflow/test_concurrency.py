@@ -9,7 +9,7 @@ from uuid import UUID
 
 from server.assets.tables import Asset
 from server.missions.tables import Hop, Mission
-from tests.workflow.flow import mission_in_progress, mission_proposal, new_output, new_session, plan, hop_in
+from tests.workflow.flow import hop_in, mission_in_progress, mission_proposal, new_output, new_session, plan
 
 CONCURRENT = 50
 
@@ -51,7 +51,9 @@ async def test_one_of_many_identical_hop_plans_wins(user):
     assert await burst(user, f"/api/hops/{hop['id']}/plan", body) == {200: 1, 409: CONCURRENT - 1}
     fetched = (await user.get(f"/api/hops/{hop['id']}")).json()
     assert len(fetched["hop_asset_map"]) == 2
-    created = await Asset.count().where((Asset.scope_id == UUID(mission["id"])) & (Asset.name == "Ranked records")).run()
+    created = (
+        await Asset.count().where((Asset.scope_id == UUID(mission["id"])) & (Asset.name == "Ranked records")).run()
+    )
     assert created == 1
 
 

@@ -19,7 +19,10 @@ async def test_validate_chain_lists_errors_and_stores_nothing(user):
     result = ok(await user.post(f"/api/hops/{hop['id']}/validate-chain", json=chain))
     assert result["valid"] is False
     assert result["errors"] == [
-        {"field": "body.steps[0].parameter_mapping.colour", "reason": 'step 1 ("Keep scored"): parameter "colour" is not a parameter of tool "filter"'},
+        {
+            "field": "body.steps[0].parameter_mapping.colour",
+            "reason": 'step 1 ("Keep scored"): parameter "colour" is not a parameter of tool "filter"',
+        },
         {"field": "body.steps[1].tool_id", "reason": 'step 2 ("Sort by score"): tool "no_such_tool" is not registered'},
     ]
     assert await snapshot(user.user["id"]) == before
@@ -62,5 +65,8 @@ async def test_a_chain_cannot_write_an_asset_of_another_mission(user):
     chain = rank_chain(mission["asset_summary"]["inputs"][0], elsewhere, hop["asset_summary"]["outputs"][0])
     response = await user.post(f"/api/hops/{hop['id']}/implementation", json=chain)
     assert response.status_code == 422, response.text
-    assert response.json()["errors"][0]["reason"] == f'step 1 ("Keep scored"): result "items" writes asset {elsewhere}, which this hop cannot see'
+    assert (
+        response.json()["errors"][0]["reason"]
+        == f'step 1 ("Keep scored"): result "items" writes asset {elsewhere}, which this hop cannot see'
+    )
     assert (await user.get(f"/api/hops/{hop['id']}")).json()["status"] == "hop_impl_started"

@@ -26,13 +26,19 @@ async def test_transitions_announce_the_statuses_they_changed(user):
         mission = ok(await user.post(f"/api/sessions/{session['id']}/mission", json=mission_proposal()), 201)
         proposed = await drain(queue, 3)
         assert [(e.entity, e.status) for e in proposed] == [
-            ("mission", "awaiting_approval"), ("asset", "awaiting_approval"), ("asset", "awaiting_approval")]
+            ("mission", "awaiting_approval"),
+            ("asset", "awaiting_approval"),
+            ("asset", "awaiting_approval"),
+        ]
         assert proposed[0].id == UUID(mission["id"])
 
         ok(await user.post(f"/api/missions/{mission['id']}/accept"))
         accepted = await drain(queue, 3)
         assert [(e.entity, e.status) for e in accepted] == [
-            ("mission", "in_progress"), ("asset", "ready_for_processing"), ("asset", "ready_for_processing")]
+            ("mission", "in_progress"),
+            ("asset", "ready_for_processing"),
+            ("asset", "ready_for_processing"),
+        ]
 
         refused = await user.post(f"/api/missions/{mission['id']}/accept")
         assert refused.status_code == 409
@@ -42,6 +48,8 @@ async def test_transitions_announce_the_statuses_they_changed(user):
         ok(await user.post(f"/api/missions/{mission['id']}/complete"))
         completed = await drain(queue, 2)
         assert [(e.entity, e.id, e.status) for e in completed] == [
-            ("mission", UUID(mission["id"]), "completed"), ("session", UUID(session["id"]), "completed")]
+            ("mission", UUID(mission["id"]), "completed"),
+            ("session", UUID(session["id"]), "completed"),
+        ]
     finally:
         broker.unsubscribe(user_id, queue)

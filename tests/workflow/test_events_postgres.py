@@ -17,7 +17,9 @@ import pytest
 from tests.workflow.flow import mission_proposal, ok, proposed_mission
 from tests.workflow.sse_client import EventStream
 
-pytestmark = pytest.mark.skipif(os.environ.get("TEST_ENGINE", "sqlite") != "postgres", reason="LISTEN/NOTIFY needs PostgreSQL")
+pytestmark = pytest.mark.skipif(
+    os.environ.get("TEST_ENGINE", "sqlite") != "postgres", reason="LISTEN/NOTIFY needs PostgreSQL"
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +36,18 @@ async def second_server():
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "server.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -66,7 +79,10 @@ async def second_server():
 def remote_client(base_url: str, signed_in) -> httpx.AsyncClient:
     """A client of the second process with the same session cookie and CSRF token."""
     return httpx.AsyncClient(
-        base_url=base_url, cookies=dict(signed_in.cookies.items()), headers={"x-csrf-token": signed_in.csrf_token}, timeout=10
+        base_url=base_url,
+        cookies=dict(signed_in.cookies.items()),
+        headers={"x-csrf-token": signed_in.csrf_token},
+        timeout=10,
     )
 
 
@@ -101,7 +117,9 @@ async def test_events_published_by_another_process_reach_a_stream_here(app, user
     async with EventStream(app, user) as mine, EventStream(app, other_user) as theirs:
         async with remote_client(second_server, user) as remote:
             session = ok(await remote.post("/api/sessions", json={"name": "remote"}), 201)
-            mission = ok(await remote.post(f"/api/sessions/{session['id']}/mission", json=mission_proposal("Remote")), 201)
+            mission = ok(
+                await remote.post(f"/api/sessions/{session['id']}/mission", json=mission_proposal("Remote")), 201
+            )
         events = await mine.events_until(lambda e: e["entity"] == "mission", timeout=10)
         assert events[-1]["id"] == mission["id"]
         await asyncio.sleep(0.2)
@@ -123,7 +141,11 @@ async def test_the_listener_reconnects_after_losing_its_connection(app, user):
         await admin.close()
     for _ in range(200):  # lost, then connected again
         await asyncio.sleep(0.05)
-        if listener.connected.is_set() and listener._connection is not None and listener._connection.get_server_pid() != old_pid:
+        if (
+            listener.connected.is_set()
+            and listener._connection is not None
+            and listener._connection.get_server_pid() != old_pid
+        ):
             break
     else:
         raise AssertionError("the listener did not reconnect")

@@ -43,7 +43,13 @@ async def test_a_running_hop_announces_each_step_and_its_completion(app, user):
     first_id, second_id = (s["id"] for s in hop["tool_steps"])
     async with EventStream(app, user) as stream:
         ok(await user.post(f"/api/hops/{hop['id']}/execute"))
-        events = await stream.events_until(lambda e: e["entity"] == "mission" and e["status"] == "completed" or (e["entity"] == "hop" and e["status"] == "completed"))
+        events = await stream.events_until(
+            lambda e: (
+                e["entity"] == "mission"
+                and e["status"] == "completed"
+                or (e["entity"] == "hop" and e["status"] == "completed")
+            )
+        )
     steps = [(e["id"], e["status"], e.get("progress")) for e in events if e["entity"] == "tool_step"]
     assert steps == [
         (first_id, "executing", None),
@@ -54,7 +60,11 @@ async def test_a_running_hop_announces_each_step_and_its_completion(app, user):
         (second_id, "completed", None),
     ]
     assert [e["status"] for e in events if e["entity"] == "hop"] == ["executing", "completed"]
-    assert all(e["hop_id"] == hop["id"] and e["mission_id"] == mission["id"] for e in events if e["entity"] in ("tool_step", "hop"))
+    assert all(
+        e["hop_id"] == hop["id"] and e["mission_id"] == mission["id"]
+        for e in events
+        if e["entity"] in ("tool_step", "hop")
+    )
     await wait_for_hop(user, hop["id"])
 
 
@@ -67,7 +77,9 @@ async def test_each_user_receives_only_their_own_events(app, user, other_user):
         assert all(e["id"] != mission["id"] and e.get("mission_id") != mission["id"] for e in seen)
         assert seen[-1]["id"] == other_mission["id"]
         await asyncio.sleep(0.1)
-        assert all(e.get("mission_id") != other_mission["id"] and e["id"] != other_mission["id"] for e in mine.pending_events())
+        assert all(
+            e.get("mission_id") != other_mission["id"] and e["id"] != other_mission["id"] for e in mine.pending_events()
+        )
 
 
 async def test_an_idle_stream_gets_keep_alive_comments_and_unsubscribes_on_disconnect(app, user, monkeypatch):

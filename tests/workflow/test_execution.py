@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
-from uuid import uuid4
 
 import pytest
 
@@ -22,7 +21,9 @@ def web():
         yield base_url
 
 
-async def wait_for_hop(client, hop_id: str, statuses: tuple[str, ...] = ("completed", "failed"), timeout: float = 15.0) -> dict[str, Any]:
+async def wait_for_hop(
+    client, hop_id: str, statuses: tuple[str, ...] = ("completed", "failed"), timeout: float = 15.0
+) -> dict[str, Any]:
     """Poll the hop over HTTP until it reaches one of `statuses`."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
@@ -33,12 +34,16 @@ async def wait_for_hop(client, hop_id: str, statuses: tuple[str, ...] = ("comple
         await asyncio.sleep(0.02)
 
 
-async def hop_with_chain(client, mission: dict[str, Any], steps: list[dict[str, Any]], *, is_final: bool = True) -> dict[str, Any]:
+async def hop_with_chain(
+    client, mission: dict[str, Any], steps: list[dict[str, Any]], *, is_final: bool = True
+) -> dict[str, Any]:
     """A hop of `mission` planned (reading the mission input, writing a new output) and
     implemented with `steps`, where "$input" and "$output" stand for those asset ids."""
     hop = ok(await client.post(f"/api/missions/{mission['id']}/hops/start"), 201)
     source = asset_id(mission, "inputs")
-    hop = ok(await client.post(f"/api/hops/{hop['id']}/plan", json=plan([source], new_output("Result"), is_final=is_final)))
+    hop = ok(
+        await client.post(f"/api/hops/{hop['id']}/plan", json=plan([source], new_output("Result"), is_final=is_final))
+    )
     target = hop["asset_summary"]["outputs"][0]
     ok(await client.post(f"/api/hops/{hop['id']}/plan/accept"))
     ok(await client.post(f"/api/hops/{hop['id']}/implementation/start"))
@@ -75,7 +80,11 @@ async def test_executing_a_hop_runs_its_steps_in_order_writes_assets_and_complet
     # The intermediate written by step 1 was created hop-scoped, then expired with the hop.
     (intermediate_id,) = first["execution_result"]["written_asset_ids"]
     intermediate = ok(await user.get(f"/api/assets/{intermediate_id}"))
-    assert (intermediate["scope_type"], intermediate["scope_id"], intermediate["role"]) == ("hop", hop["id"], "intermediate")
+    assert (intermediate["scope_type"], intermediate["scope_id"], intermediate["role"]) == (
+        "hop",
+        hop["id"],
+        "intermediate",
+    )
     assert intermediate["status"] == "expired"
     assert intermediate["content"] == RECORDS
     assert intermediate["asset_metadata"]["written_by"]["tool_id"] == "filter"

@@ -29,7 +29,9 @@ async def test_the_demo_mission_is_ready_to_execute_and_runs_to_completion(app):
         assert mission["status"] == "completed"
         reading_list = ok(await client.get(f"/api/assets/{done['asset_summary']['outputs'][0]}"))
     science = sorted((a for a in ARTICLES if a["section"] == "science"), key=lambda a: a["published"], reverse=True)
-    assert reading_list["content"] == [{"title": a["title"], "words": a["words"], "published": a["published"]} for a in science]
+    assert reading_list["content"] == [
+        {"title": a["title"], "words": a["words"], "published": a["published"]} for a in science
+    ]
     words = done["tool_steps"][3]["execution_result"]["outputs"]["groups"]
     assert {g["key"]: g["values"]["words"] for g in words}["science"] == sum(a["words"] for a in science)
 

@@ -34,7 +34,11 @@ async def planned_hop(client, output_schema: dict[str, Any], steps: list[dict[st
     mission = await mission_in_progress(client)
     hop = ok(await client.post(f"/api/missions/{mission['id']}/hops/start"), 201)
     output = {"type": "new_asset", "asset": {"name": "Found", "schema_definition": output_schema, "role": "output"}}
-    hop = ok(await client.post(f"/api/hops/{hop['id']}/plan", json=plan([asset_id(mission, "inputs")], output, is_final=True)))
+    hop = ok(
+        await client.post(
+            f"/api/hops/{hop['id']}/plan", json=plan([asset_id(mission, "inputs")], output, is_final=True)
+        )
+    )
     ids = {"$input": asset_id(mission, "inputs"), "$output": hop["asset_summary"]["outputs"][0]}
     for step in steps:
         for mapping in (*step.get("parameter_mapping", {}).values(), *step.get("result_mapping", {}).values()):
@@ -50,7 +54,10 @@ def search_step() -> dict[str, Any]:
     return {
         "tool_id": "web_search",
         "name": "Search",
-        "parameter_mapping": {"query": {"type": "literal", "value": "tides"}, "max_results": {"type": "literal", "value": 2}},
+        "parameter_mapping": {
+            "query": {"type": "literal", "value": "tides"},
+            "max_results": {"type": "literal", "value": 2},
+        },
         "result_mapping": {"results": {"type": "asset_field", "state_asset": "$output"}},
     }
 
@@ -85,7 +92,12 @@ async def test_a_configured_search_provider_is_used_for_real(user, web, monkeypa
     monkeypatch.delenv("STUB_UNCONFIGURED_TOOLS", raising=False)
     hop = await planned_hop(user, RESULTS, [search_step()])
     (step,) = hop["tool_steps"]
-    ok(await user.post(f"/api/tool-steps/{step['id']}/configure", json={"resource_configs": {"search_provider": {"base_url": web, "api_key": "secret-1"}}}))
+    ok(
+        await user.post(
+            f"/api/tool-steps/{step['id']}/configure",
+            json={"resource_configs": {"search_provider": {"base_url": web, "api_key": "secret-1"}}},
+        )
+    )
     ok(await user.post(f"/api/hops/{hop['id']}/execute"))
     done = await wait_for_hop(user, hop["id"])
     assert done["status"] == "completed", done["error_message"]
@@ -127,7 +139,9 @@ WAIT_SPEC = {
 def wait_tool():
     registry = get_registry()
     spec = msgspec.convert(WAIT_SPEC, ToolSpec)
-    registry.register(RegisteredTool(spec=spec, handler=_wait, parameters_type=_WaitParameters, outputs_type=_WaitOutputs))
+    registry.register(
+        RegisteredTool(spec=spec, handler=_wait, parameters_type=_WaitParameters, outputs_type=_WaitOutputs)
+    )
     yield spec
     registry.unregister(spec.id)
 
@@ -182,9 +196,11 @@ async def test_start_up_fails_steps_left_executing_by_a_stopped_server(user):
     recent = await _executing_hop(user)
     assert stale["tool_steps"][0]["status"] == recent["tool_steps"][0]["status"] == "executing"
     long_ago = now() - timedelta(hours=2)
-    await ToolStepTable.update({ToolStepTable.updated_at: long_ago, ToolStepTable.started_at: long_ago}).where(
-        ToolStepTable.id == UUID(stale["tool_steps"][0]["id"])
-    ).run()
+    await (
+        ToolStepTable.update({ToolStepTable.updated_at: long_ago, ToolStepTable.started_at: long_ago})
+        .where(ToolStepTable.id == UUID(stale["tool_steps"][0]["id"]))
+        .run()
+    )
 
     async with executor.executor_lifespan(None):  # what the app runs at start-up
         pass
@@ -224,4 +240,7 @@ async def test_outputs_over_the_size_limit_fail_the_step(user, monkeypatch):
     ok(await user.post(f"/api/hops/{hop['id']}/execute"))
     failed = await wait_for_hop(user, hop["id"])
     assert failed["status"] == "failed"
-    assert failed["tool_steps"][0]["error_message"] == "tool `filter` returned 80 bytes of outputs, more than the limit of 40"
+    assert (
+        failed["tool_steps"][0]["error_message"]
+        == "tool `filter` returned 80 bytes of outputs, more than the limit of 40"
+    )

@@ -67,10 +67,26 @@ PAGES = UUID("00000000-0000-4000-8000-000000000005")  # a new hop-scoped interme
 STRANGER = UUID("00000000-0000-4000-8000-000000000006")
 
 ASSETS = {
-    LINKS: ChainAsset(id=LINKS, name="Links", schema_definition=schema("string", True), hop_role=AssetRole.INPUT, available_at_start=True),
-    REPORT: ChainAsset(id=REPORT, name="Report", schema_definition=schema("object", True), hop_role=AssetRole.OUTPUT, available_at_start=False),
-    NOTES: ChainAsset(id=NOTES, name="Notes", schema_definition=schema("string"), hop_role=None, available_at_start=True),
-    LATER: ChainAsset(id=LATER, name="Later", schema_definition=schema("string", True), hop_role=None, available_at_start=False),
+    LINKS: ChainAsset(
+        id=LINKS,
+        name="Links",
+        schema_definition=schema("string", True),
+        hop_role=AssetRole.INPUT,
+        available_at_start=True,
+    ),
+    REPORT: ChainAsset(
+        id=REPORT,
+        name="Report",
+        schema_definition=schema("object", True),
+        hop_role=AssetRole.OUTPUT,
+        available_at_start=False,
+    ),
+    NOTES: ChainAsset(
+        id=NOTES, name="Notes", schema_definition=schema("string"), hop_role=None, available_at_start=True
+    ),
+    LATER: ChainAsset(
+        id=LATER, name="Later", schema_definition=schema("string", True), hop_role=None, available_at_start=False
+    ),
 }
 
 
@@ -119,7 +135,11 @@ def set_(step: int, *path_and_value):
 DELETE = object()
 
 BROKEN: list[tuple[str, list[dict[str, Any]], list[str]]] = [
-    ("an unregistered tool", chain(set_(0, "tool_id", "fetcher")), ['step 1 ("Fetch"): tool "fetcher" is not registered']),
+    (
+        "an unregistered tool",
+        chain(set_(0, "tool_id", "fetcher")),
+        ['step 1 ("Fetch"): tool "fetcher" is not registered'],
+    ),
     (
         "an unknown parameter and a required one left out",
         chain(set_(0, "parameter_mapping", {"url": asset(LINKS)})),
@@ -158,7 +178,12 @@ BROKEN: list[tuple[str, list[dict[str, Any]], list[str]]] = [
         chain(
             set_(1, "result_mapping", "count", asset(STRANGER)),
             lambda steps: steps.append(
-                {"tool_id": "mail", "name": "Mail", "parameter_mapping": {"message": asset(STRANGER)}, "result_mapping": {}}
+                {
+                    "tool_id": "mail",
+                    "name": "Mail",
+                    "parameter_mapping": {"message": asset(STRANGER)},
+                    "result_mapping": {},
+                }
             ),
         ),
         [f'step 3 ("Mail"): parameter "message" expects email but asset "Pick: count" ({STRANGER}) holds number'],
@@ -183,7 +208,11 @@ BROKEN: list[tuple[str, list[dict[str, Any]], list[str]]] = [
     ),
     (
         "several mistakes at once, all reported in step order",
-        chain(set_(0, "tool_id", "fetcher"), set_(1, "parameter_mapping", "fields", asset(LINKS)), set_(1, "result_mapping", "items", {"type": "discard"})),
+        chain(
+            set_(0, "tool_id", "fetcher"),
+            set_(1, "parameter_mapping", "fields", asset(LINKS)),
+            set_(1, "result_mapping", "items", {"type": "discard"}),
+        ),
         [
             'step 1 ("Fetch"): tool "fetcher" is not registered',
             f'step 2 ("Pick"): parameter "fields" expects object but asset "Links" ({LINKS}) holds string[]',
@@ -231,7 +260,9 @@ def test_data_types_fit_by_value_type_and_arrayness(source, target, fits):
 
 
 def test_a_result_naming_an_existing_asset_outside_the_hop_is_not_a_new_intermediate():
-    raw = chain(set_(0, "result_mapping", "pages", asset(STRANGER)), set_(1, "parameter_mapping", "items", asset(STRANGER)))
+    raw = chain(
+        set_(0, "result_mapping", "pages", asset(STRANGER)), set_(1, "parameter_mapping", "items", asset(STRANGER))
+    )
     assert validate_tool_chain(steps=steps_of(raw), tools=TOOLS, assets=ASSETS, taken={STRANGER}) == [
         f'step 1 ("Fetch"): result "pages" writes asset {STRANGER}, which this hop cannot see',
         f'step 2 ("Pick"): parameter "items" reads asset {STRANGER} before any earlier step writes it',

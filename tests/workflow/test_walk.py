@@ -17,7 +17,17 @@ import msgspec
 from server.missions.tables import ToolStep
 from server.workflow import transitions
 from server.workflow.secrets import decrypt_value
-from tests.workflow.flow import RECORDS, hop_in, mission_in_progress, mission_proposal, new_output, new_session, ok, plan, rank_chain
+from tests.workflow.flow import (
+    RECORDS,
+    hop_in,
+    mission_in_progress,
+    mission_proposal,
+    new_output,
+    new_session,
+    ok,
+    plan,
+    rank_chain,
+)
 
 
 def ts(value: str | None) -> datetime:
@@ -46,10 +56,19 @@ async def test_a_mission_walks_through_every_transition(user):
     assert mission["mission_asset_map"] == {records_id: "input", report_id: "output"}
     records = await asset(user, records_id)
     assert (records["scope_type"], records["scope_id"], records["status"], records["role"]) == (
-        "mission", mission["id"], "awaiting_approval", "input")
+        "mission",
+        mission["id"],
+        "awaiting_approval",
+        "input",
+    )
     assert records["content"] == RECORDS
     report = await asset(user, report_id)
-    assert (report["scope_type"], report["status"], report["role"], report["content"]) == ("mission", "awaiting_approval", "output", None)
+    assert (report["scope_type"], report["status"], report["role"], report["content"]) == (
+        "mission",
+        "awaiting_approval",
+        "output",
+        None,
+    )
     session = await get(user, f"/api/sessions/{session['id']}")
     assert session["mission_id"] == mission["id"] and session["mission"]["id"] == mission["id"]
 
@@ -79,7 +98,11 @@ async def test_a_mission_walks_through_every_transition(user):
     ranked = await asset(user, ranked_id)
     # a new plan output: mission-scoped, mission role intermediate, hop role output
     assert (ranked["scope_type"], ranked["scope_id"], ranked["role"], ranked["status"]) == (
-        "mission", mission["id"], "intermediate", "awaiting_approval")
+        "mission",
+        mission["id"],
+        "intermediate",
+        "awaiting_approval",
+    )
     mission = await get(user, f"/api/missions/{mission['id']}")
     assert mission["mission_asset_map"][ranked_id] == "intermediate"
     assert ts(proposed["updated_at"]) > ts(hop["updated_at"])
@@ -107,15 +130,21 @@ async def test_a_mission_walks_through_every_transition(user):
     broken["steps"][1]["tool_id"] = "no_such_tool"
     refused = await user.post(f"/api/hops/{hop['id']}/implementation", json=broken)
     assert refused.status_code == 422, refused.text
-    assert [e["reason"] for e in refused.json()["errors"]] == ['step 2 ("Sort by score"): tool "no_such_tool" is not registered']
+    assert [e["reason"] for e in refused.json()["errors"]] == [
+        'step 2 ("Sort by score"): tool "no_such_tool" is not registered'
+    ]
     unchanged = await get(user, f"/api/hops/{hop['id']}")
     assert unchanged["status"] == "hop_impl_started" and unchanged["tool_steps"] == []
 
-    proposed = ok(await user.post(f"/api/hops/{hop['id']}/implementation", json=rank_chain(records_id, scratch_id, ranked_id)))
+    proposed = ok(
+        await user.post(f"/api/hops/{hop['id']}/implementation", json=rank_chain(records_id, scratch_id, ranked_id))
+    )
     assert proposed["status"] == "hop_impl_proposed"
     first, second = proposed["tool_steps"]
     assert [(s["tool_id"], s["sequence_order"], s["status"]) for s in (first, second)] == [
-        ("filter", 0, "awaiting_configuration"), ("sort", 1, "awaiting_configuration")]
+        ("filter", 0, "awaiting_configuration"),
+        ("sort", 1, "awaiting_configuration"),
+    ]
     assert first["parameter_mapping"]["items"] == {"type": "asset_field", "state_asset": records_id}
     assert first["result_mapping"]["items"] == {"type": "asset_field", "state_asset": scratch_id}
     assert (first["started_at"], first["completed_at"], first["execution_result"]) == (None, None, None)
@@ -140,9 +169,17 @@ async def test_a_mission_walks_through_every_transition(user):
     )
     assert done.status == "completed" and done.completed_at is not None
     assert done.execution_result is not None
-    assert (done.execution_result.outputs, done.execution_result.written_asset_ids) == ({"items": kept}, [UUID(scratch_id)])
+    assert (done.execution_result.outputs, done.execution_result.written_asset_ids) == (
+        {"items": kept},
+        [UUID(scratch_id)],
+    )
     scratch = await asset(user, scratch_id)
-    assert (scratch["scope_type"], scratch["scope_id"], scratch["role"], scratch["status"]) == ("hop", hop["id"], "intermediate", "ready")
+    assert (scratch["scope_type"], scratch["scope_id"], scratch["role"], scratch["status"]) == (
+        "hop",
+        hop["id"],
+        "intermediate",
+        "ready",
+    )
     assert scratch["content"] == kept
     assert scratch["schema_definition"]["type"] == "object" and scratch["schema_definition"]["is_array"] is True
     assert scratch["asset_metadata"]["written_by"]["step_id"] == str(step1.id)
@@ -171,9 +208,13 @@ async def test_a_mission_walks_through_every_transition(user):
     assert again.tool_steps[0].completed_at == done.completed_at
 
     ranked_rows = sorted(kept, key=lambda r: r["score"])
-    await transitions.complete_tool_step(user_id=user_id, step_id=step2.id, outputs={"items": ranked_rows}, duration_ms=2.0, stubbed=True)
+    await transitions.complete_tool_step(
+        user_id=user_id, step_id=step2.id, outputs={"items": ranked_rows}, duration_ms=2.0, stubbed=True
+    )
     ranked = await asset(user, ranked_id)
-    assert ranked["content"] == ranked_rows and ranked["status"] == "processing"  # a hop output is ready when the hop completes
+    assert (
+        ranked["content"] == ranked_rows and ranked["status"] == "processing"
+    )  # a hop output is ready when the hop completes
     assert ranked["asset_metadata"]["written_by"]["tool_id"] == "sort"
     assert ranked["content_summary"].startswith("3 items")
 
@@ -193,7 +234,9 @@ async def test_a_mission_walks_through_every_transition(user):
     hop2 = ok(await user.post(f"/api/missions/{mission['id']}/hops/start"), 201)
     assert hop2["sequence_order"] == 1
     existing = {"type": "existing_asset", "mission_asset_id": report_id}
-    hop2 = ok(await user.post(f"/api/hops/{hop2['id']}/plan", json=plan([ranked_id], existing, is_final=True, name="Report")))
+    hop2 = ok(
+        await user.post(f"/api/hops/{hop2['id']}/plan", json=plan([ranked_id], existing, is_final=True, name="Report"))
+    )
     assert hop2["hop_asset_map"] == {ranked_id: "input", report_id: "output"}
     assert hop2["intended_output_asset_specs"] == []
     mission = await get(user, f"/api/missions/{mission['id']}")
@@ -237,7 +280,9 @@ async def test_a_mission_walks_through_every_transition(user):
         )
     )
     assert configured["status"] == "ready_to_execute" and configured["validation_errors"] == []
-    assert configured["resource_configs"] == {"search_provider": {"values": {"base_url": "http://127.0.0.1:9"}, "secrets": {"api_key": True}}}
+    assert configured["resource_configs"] == {
+        "search_provider": {"values": {"base_url": "http://127.0.0.1:9"}, "secrets": {"api_key": True}}
+    }
     stored = await ToolStep.select(ToolStep.resource_configs).where(ToolStep.id == UUID(search["id"])).first().run()
     assert "s3cret" not in str(stored["resource_configs"])
     secrets = msgspec.json.decode(stored["resource_configs"])["search_provider"]["secrets"]
@@ -247,14 +292,23 @@ async def test_a_mission_walks_through_every_transition(user):
     running = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop2["id"]), schedule=False)
     assert [s.status for s in running.tool_steps] == ["executing", "ready_to_execute"]
     assert (await asset(user, report_id))["status"] == "ready_for_processing"  # the first step discards its output
-    await transitions.complete_tool_step(user_id=user_id, step_id=UUID(search["id"]), outputs={"results": []}, duration_ms=1.0)
+    await transitions.complete_tool_step(
+        user_id=user_id, step_id=UUID(search["id"]), outputs={"results": []}, duration_ms=1.0
+    )
     assert (await asset(user, report_id))["status"] == "processing"
     names = [{"name": r["name"]} for r in ranked_rows]
-    await transitions.complete_tool_step(user_id=user_id, step_id=UUID(extract["id"]), outputs={"items": names}, duration_ms=1.0)
+    await transitions.complete_tool_step(
+        user_id=user_id, step_id=UUID(extract["id"]), outputs={"items": names}, duration_ms=1.0
+    )
     final = await transitions.complete_hop(user_id=user_id, hop_id=UUID(hop2["id"]))
     assert final.status == "completed" and final.is_resolved
     report = await asset(user, report_id)
-    assert (report["status"], report["content"], report["role"], report["scope_type"]) == ("ready", names, "output", "mission")
+    assert (report["status"], report["content"], report["role"], report["scope_type"]) == (
+        "ready",
+        names,
+        "output",
+        "mission",
+    )
     mission = await get(user, f"/api/missions/{mission['id']}")
     assert mission["status"] == "completed"
     assert mission["current_hop_id"] == hop2["id"]  # the final hop stays the current one
@@ -273,7 +327,9 @@ async def test_cancel_mission_cancels_the_running_hop_and_its_unfinished_steps(u
     hop = await hop_in(user, mission, "hop_impl_ready")
     user_id = UUID(user.user["id"])
     running = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]), schedule=False)
-    await transitions.complete_tool_step(user_id=user_id, step_id=running.tool_steps[0].id, outputs={"items": []}, duration_ms=1)
+    await transitions.complete_tool_step(
+        user_id=user_id, step_id=running.tool_steps[0].id, outputs={"items": []}, duration_ms=1
+    )
     cancelled = ok(await user.post(f"/api/missions/{mission['id']}/cancel"))
     assert cancelled["status"] == "cancelled"
     (hop_now,) = cancelled["hops"]
@@ -310,7 +366,9 @@ async def test_a_hop_plan_naming_assets_outside_the_mission_is_refused_whole(use
     stranger = str(uuid4())
     response = await user.post(
         f"/api/hops/{hop['id']}/plan",
-        json=plan([mission["asset_summary"]["inputs"][0], stranger], {"type": "existing_asset", "mission_asset_id": stranger}),
+        json=plan(
+            [mission["asset_summary"]["inputs"][0], stranger], {"type": "existing_asset", "mission_asset_id": stranger}
+        ),
     )
     assert response.status_code == 422, response.text
     assert [e["field"] for e in response.json()["errors"]] == ["body.inputs[1]", "body.output.mission_asset_id"]
@@ -348,27 +406,42 @@ async def test_configuring_a_step_checks_values_against_the_tool_resource(user):
     search = hop["tool_steps"][0]
     assert search["status"] == "awaiting_configuration"
     # a secret in the proposal is stored encrypted and reported only as set
-    assert search["resource_configs"] == {"search_provider": {"values": {"timeout_seconds": 5}, "secrets": {"api_key": True}}}
+    assert search["resource_configs"] == {
+        "search_provider": {"values": {"timeout_seconds": 5}, "secrets": {"api_key": True}}
+    }
     stored = await ToolStep.select(ToolStep.resource_configs).where(ToolStep.id == UUID(search["id"])).first().run()
     assert "from-the-proposal" not in str(stored["resource_configs"])
     token = msgspec.json.decode(stored["resource_configs"])["search_provider"]["secrets"]["api_key"]
     assert decrypt_value(token) == "from-the-proposal"
     path = f"/api/tool-steps/{search['id']}/configure"
 
-    wrong = await user.post(path, json={"resource_configs": {"search": {"base_url": "x"}, "search_provider": {"base_url": 3, "colour": "red"}}})
+    wrong = await user.post(
+        path,
+        json={"resource_configs": {"search": {"base_url": "x"}, "search_provider": {"base_url": 3, "colour": "red"}}},
+    )
     assert wrong.status_code == 400, wrong.text
     assert [(e["field"], e["reason"]) for e in wrong.json()["errors"]] == [
-        ("body.resource_configs.search", 'tool "web_search" does not use resource "search" (it uses: "search_provider")'),
-        ("body.resource_configs.search_provider.base_url", 'resource "search_provider" field "base_url" must be a string'),
+        (
+            "body.resource_configs.search",
+            'tool "web_search" does not use resource "search" (it uses: "search_provider")',
+        ),
+        (
+            "body.resource_configs.search_provider.base_url",
+            'resource "search_provider" field "base_url" must be a string',
+        ),
         ("body.resource_configs.search_provider.colour", 'resource "search_provider" has no field "colour"'),
     ]
     partial = ok(await user.post(path, json={"resource_configs": {"search_provider": {"api_key": "k"}}}))
     assert partial["status"] == "awaiting_configuration"
     assert partial["validation_errors"] == ['resource "search_provider" (Search provider) needs "base_url"']
     assert partial["resource_configs"]["search_provider"]["secrets"] == {"api_key": True}
-    complete = ok(await user.post(path, json={"resource_configs": {"search_provider": {"base_url": "https://search.test"}}}))
+    complete = ok(
+        await user.post(path, json={"resource_configs": {"search_provider": {"base_url": "https://search.test"}}})
+    )
     assert complete["status"] == "ready_to_execute"
     assert complete["resource_configs"]["search_provider"] == {
-        "values": {"timeout_seconds": 5, "base_url": "https://search.test"}, "secrets": {"api_key": True}}
+        "values": {"timeout_seconds": 5, "base_url": "https://search.test"},
+        "secrets": {"api_key": True},
+    }
     again = await user.post(path, json={"resource_configs": {"search_provider": {"base_url": "https://other.test"}}})
     assert again.status_code == 409 and again.json()["current_status"] == "ready_to_execute"

@@ -120,7 +120,14 @@ async function request<T>(
     if (response.status === 401) csrfToken = null;
     const error: ErrorResponse = isRecord(data) && typeof data.message === "string"
       ? (data as unknown as ErrorResponse)
-      : { status: response.status, code: "http_error", message: response.statusText || `HTTP ${response.status}`, errors: [], current_status: null, required_status: null };
+      : {
+          status: response.status,
+          code: "http_error",
+          message: response.statusText || `HTTP ${response.status}`,
+          errors: [],
+          current_status: null,
+          required_status: null,
+        };
     throw new ApiError(response.status, error);
   }
   if (isRecord(data) && typeof data.csrf_token === "string") csrfToken = data.csrf_token;

@@ -53,7 +53,10 @@ def _reduce(reduction: Reduction, items: list[dict[str, Any]]) -> Any:
     if reduction.op == "sum":
         not_numbers = [v for v in values if not _is_number(v)]
         if not_numbers:
-            raise ToolError(f"reduction `{reduction.name}`: cannot sum the non-number value {msgspec.json.encode(not_numbers[0]).decode()[:80]}")
+            raise ToolError(
+                f"reduction `{reduction.name}`: cannot sum the non-number value "
+                f"{msgspec.json.encode(not_numbers[0]).decode()[:80]}"
+            )
         return sum(values)
     if not values:
         return None
@@ -128,9 +131,13 @@ def _compare(op: str, actual: Any, expected: Any) -> bool:
         equal = same and actual == expected
         return equal if op == "eq" else not equal
     if op in ("gt", "gte", "lt", "lte"):
-        if not ((_is_number(actual) and _is_number(expected)) or (isinstance(actual, str) and isinstance(expected, str))):
+        if not (
+            (_is_number(actual) and _is_number(expected)) or (isinstance(actual, str) and isinstance(expected, str))
+        ):
             return False
-        return {"gt": actual > expected, "gte": actual >= expected, "lt": actual < expected, "lte": actual <= expected}[op]
+        return {"gt": actual > expected, "gte": actual >= expected, "lt": actual < expected, "lte": actual <= expected}[
+            op
+        ]
     if op == "contains":
         if isinstance(actual, str):
             return isinstance(expected, str) and expected in actual

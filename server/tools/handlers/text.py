@@ -72,7 +72,12 @@ async def _llm_summary(config: dict, text: str, max_sentences: int, timeout: flo
     body = {
         "model": config.get("model"),
         "messages": [
-            {"role": "system", "content": f"Summarize the user's text in at most {max_sentences} sentences. Answer with the summary only."},
+            {
+                "role": "system",
+                "content": (
+                    f"Summarize the user's text in at most {max_sentences} sentences. Answer with the summary only."
+                ),
+            },
             {"role": "user", "content": text},
         ],
         "temperature": 0,

@@ -24,8 +24,35 @@ from server.tools.registry import ToolContext, ToolError
 USER_AGENT = "Missions/1.0 (tool web_retrieve)"
 _SKIPPED = frozenset({"script", "style", "noscript", "template", "svg", "head"})
 _BLOCKS = frozenset(
-    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
-     "article", "header", "footer", "blockquote", "pre", "hr", "dd", "dt", "nav", "main", "aside", "title"}
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "blockquote",
+        "pre",
+        "hr",
+        "dd",
+        "dt",
+        "nav",
+        "main",
+        "aside",
+        "title",
+    }
 )
 
 
@@ -82,7 +109,9 @@ class _TooLarge(Exception):
 async def _fetch(client: httpx.AsyncClient, url: str, max_bytes: int, timeout: float) -> RetrievedPage:
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ("http", "https"):
-        return RetrievedPage(url=url, title="", text="", metadata={}, error="only http:// and https:// URLs can be retrieved")
+        return RetrievedPage(
+            url=url, title="", text="", metadata={}, error="only http:// and https:// URLs can be retrieved"
+        )
     try:
         async with asyncio.timeout(timeout):
             async with client.stream("GET", url) as response:
@@ -99,7 +128,9 @@ async def _fetch(client: httpx.AsyncClient, url: str, max_bytes: int, timeout: f
     except (TimeoutError, httpx.TimeoutException):
         return RetrievedPage(url=url, title="", text="", metadata={}, error=f"no complete answer within {timeout:g} s")
     except httpx.HTTPError as exc:
-        return RetrievedPage(url=url, title="", text="", metadata={}, error=f"request failed: {exc or type(exc).__name__}")
+        return RetrievedPage(
+            url=url, title="", text="", metadata={}, error=f"request failed: {exc or type(exc).__name__}"
+        )
     content_type = response.headers.get("content-type", "")
     metadata: dict[str, Any] = {
         "status_code": response.status_code,
@@ -129,7 +160,9 @@ async def _fetch(client: httpx.AsyncClient, url: str, max_bytes: int, timeout: f
         return RetrievedPage(url=url, title=title, text=parser.text(), metadata=metadata, error=None)
     if content_type.startswith("text/") or "json" in content_type or "xml" in content_type:
         return RetrievedPage(url=url, title="", text=decoded.strip(), metadata=metadata, error=None)
-    return RetrievedPage(url=url, title="", text="", metadata=metadata, error=f"not a text document ({metadata['content_type']})")
+    return RetrievedPage(
+        url=url, title="", text="", metadata=metadata, error=f"not a text document ({metadata['content_type']})"
+    )
 
 
 async def web_retrieve(parameters: WebRetrieveParameters, context: ToolContext) -> WebRetrieveOutputs:
