@@ -318,6 +318,28 @@ class FileDrift:
     missing: bool = False
 
 
+def diff_transitions(committed: str, generated: str) -> list[Change]:
+    """Per transition: added, removed, or a field changed (the SPA's actions follow the table,
+    so a removed transition or changed statuses can break a screen)."""
+    from codegen.state_machine import read_table
+
+    before, after = read_table(committed), read_table(generated)
+    if before is None or after is None:
+        return [Change(BREAKING, "transition table", "not readable in the committed file")]
+    changes: list[Change] = []
+    for name in before.keys() - after.keys():
+        changes.append(Change(BREAKING, f"transition {name}", "removed"))
+    for name in after.keys() - before.keys():
+        changes.append(Change(ADDITIVE, f"transition {name}", "added"))
+    for name in before.keys() & after.keys():
+        for key in sorted(before[name].keys() | after[name].keys()):
+            old, new = before[name].get(key), after[name].get(key)
+            if old != new:
+                kind = ADDITIVE if key in ("summary", "condition", "number") else BREAKING
+                changes.append(Change(kind, f"transition {name}.{key}", f"changed from {old!r} to {new!r}"))
+    return sorted(changes, key=lambda c: c.subject)
+
+
 def file_drift(path: Path, committed: str | None, generated: str, excerpt_lines: int = 12) -> FileDrift | None:
     """None when the committed text is exactly what the generator makes."""
     if committed == generated:
@@ -326,6 +348,10 @@ def file_drift(path: Path, committed: str | None, generated: str, excerpt_lines:
         return FileDrift(path, [Change(BREAKING, str(path), "missing: run `python -m codegen`")], [], missing=True)
     if path.suffix == ".py":
         changes = diff_python(committed, generated)
+    elif path.suffix == ".md":
+        changes = []
+    elif path.name == "transitions.gen.ts":
+        changes = diff_transitions(committed, generated)
     else:
         changes = diff_models(parse_typescript(committed), parse_typescript(generated))
     diff = list(

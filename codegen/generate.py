@@ -13,12 +13,15 @@ from typing import Any
 
 from codegen.api import import_schema_modules, read_api
 from codegen.client import render_client
+from codegen.state_machine import render_document, render_transitions
 from codegen.typescript import REQUEST, RESPONSE, TypeScriptEmitter, union_aliases
 
 ROOT = Path(__file__).resolve().parent.parent
 API_DIR = Path("frontend/src/api")
 TYPES_FILE = API_DIR / "types.gen.ts"
 CLIENT_FILE = API_DIR / "client.gen.ts"
+TRANSITIONS_FILE = API_DIR / "transitions.gen.ts"
+STATE_MACHINE_DOC = Path("docs/state-machine.md")
 COMMAND = "python -m codegen"
 CACHE_DIR = Path("frontend/node_modules/.cache/codegen")
 HEADER = [
@@ -126,6 +129,8 @@ def generate(*, include_tool_models: bool = True) -> Generated:
     files = {
         TYPES_FILE: emitter.render(HEADER),
         CLIENT_FILE: render_client(emitter, ops, HEADER),
+        TRANSITIONS_FILE: render_transitions(ops, HEADER),
+        STATE_MACHINE_DOC: render_document(ops),
     }
     if include_tool_models:
         tool_models = tool_models_module()

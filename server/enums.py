@@ -111,6 +111,16 @@ class ValueType(StrEnum):
     DAILY_NEWSLETTER_RECAP = "daily_newsletter_recap"
 
 
+class WorkflowEntity(StrEnum):
+    """What a transition or a live event is about."""
+
+    SESSION = "session"
+    MISSION = "mission"
+    HOP = "hop"
+    TOOL_STEP = "tool_step"
+    ASSET = "asset"
+
+
 # Defaults, used by the Structs and by the table columns alike.
 DEFAULT_USER_SESSION_STATUS = UserSessionStatus.ACTIVE
 DEFAULT_MISSION_STATUS = MissionStatus.AWAITING_APPROVAL

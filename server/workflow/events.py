@@ -23,6 +23,7 @@ from uuid import UUID
 
 import msgspec
 
+from server.enums import WorkflowEntity
 from server.schemas import Output, Timestamp
 
 logger = logging.getLogger("server.events")
@@ -35,8 +36,7 @@ NOTIFY_PAYLOAD_LIMIT = 7900
 class WorkflowEvent(Output, kw_only=True):
     """One change of status: which entity, which id, its new status."""
 
-    entity: str
-    """`session`, `mission`, `hop`, `tool_step` or `asset`."""
+    entity: WorkflowEntity
     id: UUID
     status: str
     mission_id: UUID | None = None

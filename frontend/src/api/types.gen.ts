@@ -145,6 +145,18 @@ export type ValueType = (typeof ValueType)[keyof typeof ValueType];
 /** Every value of {@link ValueType}, in declaration order. */
 export const VALUE_TYPE_VALUES = [ValueType.STRING, ValueType.NUMBER, ValueType.BOOLEAN, ValueType.PRIMITIVE, ValueType.OBJECT, ValueType.FILE, ValueType.DATABASE_ENTITY, ValueType.MARKDOWN, ValueType.CONFIG, ValueType.EMAIL, ValueType.WEBPAGE, ValueType.SEARCH_RESULT, ValueType.PUBMED_ARTICLE, ValueType.NEWSLETTER, ValueType.DAILY_NEWSLETTER_RECAP] as const;
 
+/** What a transition or a live event is about. */
+export const WorkflowEntity = {
+  SESSION: "session",
+  MISSION: "mission",
+  HOP: "hop",
+  TOOL_STEP: "tool_step",
+  ASSET: "asset",
+} as const;
+export type WorkflowEntity = (typeof WorkflowEntity)[keyof typeof WorkflowEntity];
+/** Every value of {@link WorkflowEntity}, in declaration order. */
+export const WORKFLOW_ENTITY_VALUES = [WorkflowEntity.SESSION, WorkflowEntity.MISSION, WorkflowEntity.HOP, WorkflowEntity.TOOL_STEP, WorkflowEntity.ASSET] as const;
+
 // Types sent both ways (same shape) ---------------------------------------
 
 /** Read a parameter from, or write an output to, the asset with this id. */
@@ -615,8 +627,7 @@ export interface UserSessionPage {
 
 /** One change of status: which entity, which id, its new status. */
 export interface WorkflowEvent {
-  /** `session`, `mission`, `hop`, `tool_step` or `asset`. */
-  entity: string;
+  entity: WorkflowEntity;
   id: Uuid;
   status: string;
   /** @defaultValue null */
