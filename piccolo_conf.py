@@ -2,7 +2,7 @@
 
 from piccolo.conf.apps import AppRegistry
 
-from server.db import make_engine
+from server.database.engines import make_engine
 
 DB = make_engine()
 

@@ -18,17 +18,18 @@ from server.assets.tables import Asset as AssetTable
 from server.assets.tables import HopAsset as HopAssetTable
 from server.assets.tables import MissionAsset as MissionAssetTable
 from server.database import (
+    JsonSql,
     decode_json_fields,
     engine,
     for_update,
     json_columns,
+    json_statement,
     now,
     read_transaction,
     to_json,
     to_struct,
     write_transaction,
 )
-from server.db import JsonSql, json_statement
 from server.enums import AssetRole, AssetScopeType, MissionStatus
 from server.errors import NotFound
 from server.missions.schemas import (

@@ -13,7 +13,7 @@ from piccolo.table import Table
 
 from server.assets.tables import Asset as AssetTable
 from server.assets.tables import HopAsset as HopAssetTable
-from server.database import decode_json_fields, engine, now
+from server.database import decode_json_fields, is_sqlite, now
 from server.enums import AssetRole, AssetStatus
 from server.errors import NotFound, StatusConflict
 from server.schemas import SchemaDefinition
@@ -101,7 +101,7 @@ async def lock_mission_of(kind: str, entity_id: UUID, *, user_id: UUID) -> None:
     tree queue in one order (no deadlock, no asset orphaned by a racing delete). SQLite's
     write transaction already holds the whole database; a missing row is left for the
     transition to report."""
-    if engine().engine_type == "sqlite":
+    if is_sqlite():
         return
     from server.missions.tables import Mission as MissionTable
 

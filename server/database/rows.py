@@ -1,7 +1,7 @@
-"""Transactions and row decoding shared by the services.
+"""Row values: JSON columns (text on both engines, encoded and decoded with msgspec), rows
+into Structs, timestamps, and recognising a unique violation.
 
 Rows never leave the service layer: services turn them into Structs with `to_struct`.
-JSON columns arrive as text on both engines and are decoded here with msgspec.
 """
 
 from __future__ import annotations
@@ -11,43 +11,13 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import msgspec
-from piccolo.engine.base import Engine
-from piccolo.engine.sqlite import TransactionType
+from piccolo.columns import JSON
 from piccolo.table import Table
-
-from server.users.tables import User
 
 T = TypeVar("T", bound=msgspec.Struct)
 
 _json_decode = msgspec.json.Decoder().decode
 _json_encode = msgspec.json.Encoder().encode
-
-
-def engine() -> Engine:
-    return User._meta.db
-
-
-def write_transaction():
-    """A transaction for writes: `BEGIN IMMEDIATE` on SQLite, so two writers queue instead of
-    failing on lock upgrade; a plain transaction on PostgreSQL (row locks do the rest)."""
-    db = engine()
-    if db.engine_type == "sqlite":
-        return db.transaction(transaction_type=TransactionType.immediate)
-    return db.transaction()
-
-
-def read_transaction():
-    """A transaction for a read that spans several queries: one connection, one snapshot on SQLite."""
-    return engine().transaction()
-
-
-def for_update(query):
-    """Lock the rows a select finds until the transaction ends (PostgreSQL), so that
-    check-then-write sequences cannot interleave. On SQLite the write transaction already
-    holds the database's write lock."""
-    if engine().engine_type == "sqlite":
-        return query
-    return query.lock_rows("UPDATE")
 
 
 def now() -> datetime:
@@ -66,8 +36,6 @@ def from_json(value: Any) -> Any:
 
 
 def json_columns(table: type[Table]) -> tuple[str, ...]:
-    from piccolo.columns import JSON
-
     return tuple(c._meta.db_column_name for c in table._meta.columns if isinstance(c, JSON))
 
 
@@ -88,8 +56,3 @@ def to_struct(struct_type: type[T], row: dict[str, Any], **extra: Any) -> T:
 def is_unique_violation(exc: BaseException) -> bool:
     text = str(exc).lower()
     return "unique" in text or "duplicate key" in text
-
-
-def is_foreign_key_violation(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return "foreign key" in text
