@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import os
 import sys
+
+from server.settings import SettingsError, get_settings
 
 
 def _migrate(direction: str = "forwards", target: str = "all") -> None:
@@ -29,8 +30,8 @@ def main(argv: list[str] | None = None) -> int | None:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the server (migrates the database first)")
-    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--host", default=get_settings().server.host)
+    serve.add_argument("--port", type=int, default=get_settings().server.port)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations first")
     serve.add_argument("--reload", action="store_true", help="restart when server code changes (development)")
@@ -105,5 +106,13 @@ def main(argv: list[str] | None = None) -> int | None:
         return check()
 
 
+def run(argv: list[str] | None = None) -> int | None:
+    try:
+        return main(argv)
+    except SettingsError as exc:
+        print(f"python -m server: {exc}", file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -133,3 +133,26 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
         path = write_fixtures(RECORDED, Path(__file__).resolve().parent.parent)
         print(f"\nwrote {path} ({len(RECORDED)} response types recorded)")
+
+
+@pytest.fixture
+def settings_env():
+    """`settings_env(NAME="value", ...)`: environment variables for one test; the server reads
+    its settings again, and both are restored afterwards."""
+    from server.settings import get_settings
+
+    saved: dict[str, str | None] = {}
+
+    def apply(**values: str) -> None:
+        for name, value in values.items():
+            saved.setdefault(name, os.environ.get(name))
+            os.environ[name] = value
+        get_settings.cache_clear()
+
+    yield apply
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    get_settings.cache_clear()

@@ -176,11 +176,11 @@ class _PooledConnection:
 
 def make_engine(settings: Settings | None = None) -> Engine:
     settings = settings or get_settings()
-    if settings.is_postgres:
+    if settings.database.is_postgres:
         # UTC sessions: timestamps that the database turns into JSON text carry a +00:00 offset.
         return PooledPostgresEngine(
-            config={"dsn": settings.database_url, "server_settings": {"timezone": "UTC"}}, extensions=()
+            config={"dsn": settings.database.url, "server_settings": {"timezone": "UTC"}}, extensions=()
         )
-    path = settings.sqlite_path
+    path = settings.database.sqlite_path
     path.parent.mkdir(parents=True, exist_ok=True)
     return PooledSQLiteEngine(path=str(path))

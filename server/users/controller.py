@@ -20,7 +20,7 @@ def _session_cookie(value: str, max_age: int) -> Cookie:
         max_age=max_age,
         httponly=True,
         samesite="lax",
-        secure=get_settings().cookie_secure,
+        secure=get_settings().security.cookie_secure,
         path="/",
     )
 
@@ -41,7 +41,7 @@ class AuthController(Controller):
         signed = await service.sign_in(email=data.email, password=data.password, client=client)
         return Response(
             CurrentUser(user=signed.user, csrf_token=signed.csrf_token),
-            cookies=[_session_cookie(signed.token, get_settings().session_days * 86400)],
+            cookies=[_session_cookie(signed.token, get_settings().security.session_days * 86400)],
         )
 
     @post("/sign-out", status_code=HTTP_204_NO_CONTENT, operation_id="sign_out")

@@ -97,7 +97,7 @@ class LoginRateLimiter:
         return failures
 
     def check(self, keys: list[str]) -> None:
-        settings = get_settings()
+        settings = get_settings().security
         at = time.monotonic()
         for key in keys:
             failures = self._recent(key, settings.login_window_seconds, at)
@@ -140,7 +140,7 @@ async def sign_in(*, email: str, password: str, client: str) -> SignedIn:
             token_hash=hash_token(token),
             csrf_token=csrf_token,
             created_at=created,
-            expires_at=created + timedelta(days=get_settings().session_days),
+            expires_at=created + timedelta(days=get_settings().security.session_days),
         )
     ).run()
     return SignedIn(user=to_struct(User, row), token=token, csrf_token=csrf_token)

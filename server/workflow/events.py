@@ -25,6 +25,7 @@ import msgspec
 
 from server.enums import WorkflowEntity
 from server.schemas import Output, Timestamp
+from server.settings import get_settings
 
 logger = logging.getLogger("server.events")
 
@@ -200,12 +201,10 @@ async def publish(*, user_id: UUID, events: list[WorkflowEvent]) -> None:
 async def start_listening() -> None:
     """Start the LISTEN connection of this process (PostgreSQL only)."""
     global _listener
-    from server.settings import get_settings
-
-    settings = get_settings()
+    settings = get_settings().database
     if not settings.is_postgres or _listener is not None:
         return
-    listener = PostgresListener(settings.database_url or "")
+    listener = PostgresListener(settings.url or "")
     await listener.start()
     _listener = listener
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from uuid import UUID
 
@@ -12,29 +11,22 @@ from litestar import Controller, get
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from server.params import CurrentUserId
+from server.settings import get_settings
 from server.workflow.events import WorkflowEvent, broker
 
 EVENT_TYPE = "workflow"
 _encode = msgspec.json.Encoder().encode
 
 
-def keep_alive_seconds() -> float:
-    """Seconds between keep-alive comments (`EVENTS_KEEP_ALIVE_SECONDS`, default 15), so
-    proxies do not close an idle stream."""
-    return float(os.environ.get("EVENTS_KEEP_ALIVE_SECONDS", "15"))
-
-
-def stream_seconds() -> float:
-    """How long one stream lasts (`EVENTS_STREAM_SECONDS`, default 300) before the browser
-    reconnects: the sign-in is checked again, and a server shutting down is not held up."""
-    return float(os.environ.get("EVENTS_STREAM_SECONDS", "300"))
-
-
 async def event_stream(user_id: UUID) -> AsyncIterator[ServerSentEventMessage]:
+    """The user's events until the stream's lifetime ends (the browser then reconnects: the
+    sign-in is checked again, and a server shutting down is not held up), with keep-alive
+    comments while nothing happens."""
+    settings = get_settings().events
     queue = broker.subscribe(user_id)
-    interval = keep_alive_seconds()
+    interval = settings.keep_alive_seconds
     loop = asyncio.get_running_loop()
-    ends = loop.time() + stream_seconds()
+    ends = loop.time() + settings.stream_seconds
     try:
         yield ServerSentEventMessage(comment="connected", data=None, retry=3000)
         while (left := ends - loop.time()) > 0:

@@ -12,20 +12,14 @@ Stub mode: a step whose tool needs a resource that is not configured runs from t
 first sample response, recorded as `stubbed` in its execution_result, when the execute
 request asked for it or the setting `STUB_UNCONFIGURED_TOOLS=1` is on.
 
-Settings (environment, read when used):
-- `STEP_TIMEOUT_SECONDS`: time limit of one tool step (default 60);
-- `STUB_UNCONFIGURED_TOOLS`: `1` runs unconfigured tools from their sample responses;
-- `STALE_STEP_GRACE_SECONDS`: a step still `executing` this long after its time limit has
-  no live executor (the process running it stopped) and is failed (default 30);
-- `STEP_OUTPUT_MAX_BYTES`: largest JSON size of one step's outputs (default 20 MB), so one
-  step cannot fill the database.
+Settings: `server.settings.ExecutionSettings` (the step time limit, stub mode, the grace
+period after which a step left `executing` is failed, the largest output of one step).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -42,6 +36,7 @@ from server.enums import ToolExecutionStatus
 from server.errors import ApiError
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import ToolStep as ToolStepTable
+from server.settings import get_settings
 from server.tools.registry import RegisteredTool, ToolContext, ToolError, get_registry, run_tool, sample_outputs
 from server.workflow import events, transitions
 from server.workflow.events import WorkflowEvent
@@ -54,28 +49,9 @@ _encode = msgspec.json.Encoder().encode
 STALE_STEP_MESSAGE = transitions.STALE_STEP_MESSAGE
 
 
-@dataclass(frozen=True, slots=True)
-class ExecutorSettings:
-    step_timeout_seconds: float
-    stub_unconfigured_tools: bool
-    stale_step_grace_seconds: float
-    sweep_interval_seconds: float
-    max_output_bytes: int
-
-
-def executor_settings() -> ExecutorSettings:
-    return ExecutorSettings(
-        step_timeout_seconds=float(os.environ.get("STEP_TIMEOUT_SECONDS", "60")),
-        stub_unconfigured_tools=os.environ.get("STUB_UNCONFIGURED_TOOLS", "0") == "1",
-        stale_step_grace_seconds=float(os.environ.get("STALE_STEP_GRACE_SECONDS", "30")),
-        sweep_interval_seconds=float(os.environ.get("STALE_STEP_SWEEP_SECONDS", "30")),
-        max_output_bytes=int(os.environ.get("STEP_OUTPUT_MAX_BYTES", str(20_000_000))),
-    )
-
-
 def stub_mode(requested: bool | None = None) -> bool:
     """Whether unconfigured tools run from their sample responses: the request's choice, else the setting."""
-    return executor_settings().stub_unconfigured_tools if requested is None else requested
+    return get_settings().execution.stub_unconfigured_tools if requested is None else requested
 
 
 # Background tasks --------------------------------------------------------------------------
@@ -221,7 +197,7 @@ async def run_step(*, user_id: UUID, hop_id: UUID, mission_id: UUID, step: dict[
             parameters = await resolve_parameters(user_id=user_id, mapping=step["parameter_mapping"] or {})
             context = ToolContext(
                 resources=resolved_resource_configs(stored_configs),
-                timeout_seconds=executor_settings().step_timeout_seconds,
+                timeout_seconds=get_settings().execution.step_timeout_seconds,
                 user_id=user_id,
                 step_id=step["id"],
             )
@@ -234,7 +210,7 @@ async def run_step(*, user_id: UUID, hop_id: UUID, mission_id: UUID, step: dict[
         logger.exception("tool %s failed unexpectedly", tool.spec.id)
         return failed(f"tool `{tool.spec.id}` failed unexpectedly: {type(exc).__name__}: {exc}")
     size = len(_encode(outputs))
-    limit = executor_settings().max_output_bytes
+    limit = get_settings().execution.step_output_max_bytes
     if size > limit:
         return failed(f"tool `{tool.spec.id}` returned {size} bytes of outputs, more than the limit of {limit}")
     return StepOutcome(outputs=outputs, error=None, duration_ms=(time.perf_counter() - started) * 1000, stubbed=stubbed)
@@ -278,7 +254,7 @@ async def fail_stale_steps(*, older_than: timedelta | None = None) -> int:
     """Fail the steps left `executing` with no live executor (and their hops); returns how
     many. A step is stale once its time limit plus a grace period has passed since it started:
     until then a server process may still be running it."""
-    settings = executor_settings()
+    settings = get_settings().execution
     if older_than is None:
         older_than = timedelta(seconds=settings.step_timeout_seconds + settings.stale_step_grace_seconds)
     cutoff = now() - older_than
@@ -316,7 +292,7 @@ async def executor_lifespan(_: Any) -> AsyncIterator[None]:
     them; at shut-down, let running hops finish briefly."""
     await fail_stale_steps()
     sweeper = asyncio.get_running_loop().create_task(
-        _sweep_forever(executor_settings().sweep_interval_seconds), name="stale step sweep"
+        _sweep_forever(get_settings().execution.stale_step_sweep_seconds), name="stale step sweep"
     )
     try:
         yield

@@ -4,13 +4,11 @@ sign-in rate limit, and users that still own data."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import uuid
 from uuid import UUID
 
 import pytest
 
-from server.settings import get_settings
 from server.users import service as users_service
 from server.users.tables import User
 from tests.builders import build_mission, count_rows, count_user_rows
@@ -112,9 +110,8 @@ async def test_every_api_route_needs_sign_in(anon):
     assert await count_rows() == before
 
 
-async def test_failed_sign_ins_are_rate_limited(anon, monkeypatch):
-    limited = dataclasses.replace(get_settings(), login_attempts_per_window=3, login_window_seconds=60)
-    monkeypatch.setattr(users_service, "get_settings", lambda: limited)
+async def test_failed_sign_ins_are_rate_limited(anon, monkeypatch, settings_env):
+    settings_env(LOGIN_ATTEMPTS_PER_WINDOW="3", LOGIN_WINDOW_SECONDS="60")
     monkeypatch.setattr(users_service, "login_limiter", users_service.LoginRateLimiter())
     email = new_email()
     await anon.post("/api/auth/sign-up", json={"email": email, "password": PASSWORD})
@@ -128,9 +125,8 @@ async def test_failed_sign_ins_are_rate_limited(anon, monkeypatch):
     assert "set-cookie" not in blocked.headers
 
 
-async def test_a_successful_sign_in_resets_the_count_for_the_email(anon, monkeypatch):
-    limited = dataclasses.replace(get_settings(), login_attempts_per_window=3, login_window_seconds=60)
-    monkeypatch.setattr(users_service, "get_settings", lambda: limited)
+async def test_a_successful_sign_in_resets_the_count_for_the_email(anon, monkeypatch, settings_env):
+    settings_env(LOGIN_ATTEMPTS_PER_WINDOW="3", LOGIN_WINDOW_SECONDS="60")
     limiter = users_service.LoginRateLimiter()
     monkeypatch.setattr(users_service, "login_limiter", limiter)
     email = new_email()

@@ -82,8 +82,8 @@ async def test_each_user_receives_only_their_own_events(app, user, other_user):
         )
 
 
-async def test_an_idle_stream_gets_keep_alive_comments_and_unsubscribes_on_disconnect(app, user, monkeypatch):
-    monkeypatch.setenv("EVENTS_KEEP_ALIVE_SECONDS", "0.05")
+async def test_an_idle_stream_gets_keep_alive_comments_and_unsubscribes_on_disconnect(app, user, settings_env):
+    settings_env(EVENTS_KEEP_ALIVE_SECONDS="0.05")
     user_id = __import__("uuid").UUID(user.user["id"])
     async with EventStream(app, user) as stream:
         await stream.next_message()  # connected
@@ -93,9 +93,8 @@ async def test_an_idle_stream_gets_keep_alive_comments_and_unsubscribes_on_disco
     assert broker.subscriber_count(user_id) == 0
 
 
-async def test_a_stream_ends_after_its_lifetime_so_the_browser_reconnects(app, user, monkeypatch):
-    monkeypatch.setenv("EVENTS_STREAM_SECONDS", "0.2")
-    monkeypatch.setenv("EVENTS_KEEP_ALIVE_SECONDS", "0.05")
+async def test_a_stream_ends_after_its_lifetime_so_the_browser_reconnects(app, user, settings_env):
+    settings_env(EVENTS_STREAM_SECONDS="0.2", EVENTS_KEEP_ALIVE_SECONDS="0.05")
     async with EventStream(app, user) as stream:
         await asyncio.wait_for(stream._task, 3)  # the response completes on its own
         assert stream.status == 200 and stream.completed

@@ -72,8 +72,8 @@ async def test_an_unconfigured_search_step_waits_for_configuration(user, monkeyp
     assert refused.status_code == 409
 
 
-async def test_stub_mode_runs_an_unconfigured_tool_from_its_sample_response(user, monkeypatch):
-    monkeypatch.setenv("STUB_UNCONFIGURED_TOOLS", "1")
+async def test_stub_mode_runs_an_unconfigured_tool_from_its_sample_response(user, settings_env):
+    settings_env(STUB_UNCONFIGURED_TOOLS="1")
     hop = await planned_hop(user, RESULTS, [search_step()])
     assert hop["tool_steps"][0]["status"] == "ready_to_execute"
     ok(await user.post(f"/api/hops/{hop['id']}/execute"))
@@ -146,8 +146,8 @@ def wait_tool():
     registry.unregister(spec.id)
 
 
-async def test_a_step_that_outlives_its_time_limit_fails_with_a_clear_message(user, wait_tool, monkeypatch):
-    monkeypatch.setenv("STEP_TIMEOUT_SECONDS", "0.3")
+async def test_a_step_that_outlives_its_time_limit_fails_with_a_clear_message(user, wait_tool, settings_env):
+    settings_env(STEP_TIMEOUT_SECONDS="0.3")
     step = {
         "tool_id": wait_tool.id,
         "name": "Wait too long",
@@ -225,8 +225,8 @@ async def test_start_up_fails_steps_left_executing_by_a_stopped_server(user):
     assert swept["tool_steps"][0]["status"] == "failed"
 
 
-async def test_outputs_over_the_size_limit_fail_the_step(user, monkeypatch):
-    monkeypatch.setenv("STEP_OUTPUT_MAX_BYTES", "40")
+async def test_outputs_over_the_size_limit_fail_the_step(user, settings_env):
+    settings_env(STEP_OUTPUT_MAX_BYTES="40")
     keep = {
         "tool_id": "filter",
         "name": "Keep all",
