@@ -1,9 +1,7 @@
 """The tool registry: tool specifications read from `server/tools/specs/*.json`, each paired
 with its handler and the generated Structs of its parameters and outputs.
 
-A handler is `async def run(parameters: <Tool>Parameters, context: ToolContext) -> <Tool>Outputs`.
-It raises `ToolError` with a readable message when it cannot do its work; the executor
-fails the step with that message.
+Handlers (`server/tools/handlers/`) are written against `server.tools.base`.
 
 Stored resource configurations (a tool step's `resource_configs`) have the shape
 `{resource_id: {"values": {field: value}, "secrets": {field: encrypted value}}}`
@@ -14,37 +12,20 @@ step: the tool uses it when it is configured.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import msgspec
 
+from server.tools import models
+from server.tools.base import Handler, ToolContext, ToolError
+from server.tools.handlers import HANDLERS
 from server.tools.schemas import ToolCatalog, ToolSpec
 
 SPECS_DIR = Path(__file__).resolve().parent / "specs"
-
-
-class ToolError(Exception):
-    """A tool could not do its work; the message is shown to the user as the step's error."""
-
-
-@dataclass(slots=True)
-class ToolContext:
-    """What a handler gets besides its parameters."""
-
-    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Resource id -> its configuration values, secrets decrypted; only configured resources."""
-    timeout_seconds: float = 60.0
-    """The step's time limit; handlers size their own network timeouts within it."""
-    user_id: UUID | None = None
-    step_id: UUID | None = None
-
-
-Handler = Callable[[Any, ToolContext], Awaitable[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +105,6 @@ class ToolRegistry:
 @lru_cache(maxsize=1)
 def get_registry() -> ToolRegistry:
     """The registry of every tool specified in `server/tools/specs/`, with its handler."""
-    from server.tools import models
-    from server.tools.handlers import HANDLERS
-
     registry = ToolRegistry()
     for spec in load_specs():
         handler = HANDLERS.get(spec.id)

@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from server.missions.schemas import Hop, HopImplementationProposal, HopPlanProposal, Mission, MissionProposal, ToolStep
 from server.params import CurrentUserId
-from server.workflow import transitions
+from server.workflow import executor, transitions
 from server.workflow.schemas import ChainValidation, ToolStepConfiguration
 
 
@@ -104,7 +104,9 @@ class HopTransitionController(Controller):
     @post("/{hop_id:uuid}/execute", status_code=HTTP_200_OK, operation_id="execute_hop")
     async def execute_hop(self, user_id: CurrentUserId, hop_id: FromPath[UUID]) -> Hop:
         """2.7 Execute the hop: its steps run in order in the server."""
-        return await transitions.execute_hop(user_id=user_id, hop_id=hop_id)
+        hop = await transitions.execute_hop(user_id=user_id, hop_id=hop_id)
+        executor.schedule_hop(user_id=user_id, hop_id=hop_id)  # the transition has committed
+        return hop
 
     @post("/{hop_id:uuid}/retry", status_code=HTTP_200_OK, operation_id="retry_hop")
     async def retry_hop(self, user_id: CurrentUserId, hop_id: FromPath[UUID]) -> Hop:

@@ -11,6 +11,7 @@ import asyncio
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
+from server.database import engine
 from server.enums import AssetRole, ValueType
 from server.errors import Conflict
 from server.missions.schemas import (
@@ -21,10 +22,13 @@ from server.missions.schemas import (
     NewAssetOutput,
     ToolStepProposal,
 )
+from server.missions.service import get_hop, get_mission
 from server.schemas import AssetFieldMapping, DiscardMapping, LiteralMapping, SchemaDefinition
 from server.sessions.schemas import UserSessionCreate
+from server.sessions.service import create_session
 from server.users.service import create_user, normalize_email
 from server.users.tables import User as UserTable
+from server.workflow import executor, transitions
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
@@ -152,10 +156,6 @@ def demo_chain(*, articles_id: UUID, reading_list_id: UUID) -> HopImplementation
 async def create_demo(*, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD, run: bool = False) -> DemoMission:
     """Create (or reuse) the demo account and give it a new session with a runnable mission,
     brought through the transitions up to a hop ready to execute; with `run`, execute it."""
-    from server.missions.service import get_hop, get_mission
-    from server.sessions.service import create_session
-    from server.workflow import executor, transitions
-
     user_id, new_password = await _demo_user(email, password)
     session = await create_session(
         user_id=user_id, data=UserSessionCreate(name="Demo: science reading list", chat_title="Demo")
@@ -211,7 +211,7 @@ async def create_demo(*, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD,
     )
     hop = await transitions.accept_hop_implementation(user_id=user_id, hop_id=hop.id)
     if run:
-        await transitions.execute_hop(user_id=user_id, hop_id=hop.id, schedule=False)
+        await transitions.execute_hop(user_id=user_id, hop_id=hop.id)
         await executor.run_hop(user_id=user_id, hop_id=hop.id)
         hop = await get_hop(user_id=user_id, hop_id=hop.id)
     mission = await get_mission(user_id=user_id, mission_id=mission.id)
@@ -229,7 +229,6 @@ async def create_demo(*, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD,
 
 def main(*, email: str, password: str, run: bool) -> DemoMission:
     """Run `create_demo` with the database pool open (for the command line)."""
-    from server.database import engine
 
     async def go() -> DemoMission:
         db = engine()

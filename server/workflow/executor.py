@@ -1,7 +1,7 @@
 """Runs a hop's tool steps in order, in a background task of the server process.
 
-`schedule_hop` is called by the "execute hop" transition (2.7) after it has committed: the
-hop is `executing` and its first step `executing`. For each executing step the executor
+`schedule_hop` is called by the route of the "execute hop" transition (2.7) once the
+transition has committed: the hop is `executing` and its first step `executing`. For each executing step the executor
 resolves the parameters (an asset's content, read in the user's scope, or a literal),
 decrypts the resource configurations, calls the tool's handler within the step time limit,
 and reports through the transitions: `complete_tool_step` (2.8, which writes the outputs
@@ -32,12 +32,13 @@ import msgspec
 
 from server.assets.tables import Asset as AssetTable
 from server.database import decode_json_fields, now
-from server.enums import ToolExecutionStatus
+from server.enums import ToolExecutionStatus, WorkflowEntity
 from server.errors import ApiError
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import ToolStep as ToolStepTable
 from server.settings import get_settings
-from server.tools.registry import RegisteredTool, ToolContext, ToolError, get_registry, run_tool, sample_outputs
+from server.tools.base import ToolContext, ToolError
+from server.tools.registry import RegisteredTool, get_registry, run_tool, sample_outputs
 from server.workflow import events, transitions
 from server.workflow.events import WorkflowEvent
 from server.workflow.resources import missing_configuration
@@ -47,6 +48,7 @@ logger = logging.getLogger("server.executor")
 _encode = msgspec.json.Encoder().encode
 
 STALE_STEP_MESSAGE = transitions.STALE_STEP_MESSAGE
+"""What a step left running by a stopped server says (see `server.workflow.transitions.recovery`)."""
 
 
 def stub_mode(requested: bool | None = None) -> bool:
@@ -180,7 +182,7 @@ async def run_step(*, user_id: UUID, hop_id: UUID, mission_id: UUID, step: dict[
         user_id=user_id,
         events=[
             WorkflowEvent(
-                entity="tool_step",
+                entity=WorkflowEntity.TOOL_STEP,
                 id=step["id"],
                 status=ToolExecutionStatus.EXECUTING,
                 mission_id=mission_id,
@@ -253,28 +255,11 @@ async def resolve_parameters(*, user_id: UUID, mapping: dict[str, Any]) -> dict[
 async def fail_stale_steps(*, older_than: timedelta | None = None) -> int:
     """Fail the steps left `executing` with no live executor (and their hops); returns how
     many. A step is stale once its time limit plus a grace period has passed since it started:
-    until then a server process may still be running it."""
+    until then a server process may still be running it. Hops this process runs are skipped."""
     settings = get_settings().execution
     if older_than is None:
         older_than = timedelta(seconds=settings.step_timeout_seconds + settings.stale_step_grace_seconds)
-    cutoff = now() - older_than
-    rows = (
-        await ToolStepTable.select(ToolStepTable.id, ToolStepTable.user_id, ToolStepTable.hop_id)
-        .where((ToolStepTable.status == ToolExecutionStatus.EXECUTING) & (ToolStepTable.updated_at < cutoff))
-        .run()
-    )
-    failed = 0
-    for row in rows:
-        if row["hop_id"] in _running:
-            continue
-        try:
-            await transitions.fail_tool_step(user_id=row["user_id"], step_id=row["id"], error=STALE_STEP_MESSAGE)
-            failed += 1
-        except ApiError:
-            pass  # it finished or was failed meanwhile
-    if failed:
-        logger.warning("failed %d tool step(s) left executing by a stopped server", failed)
-    return failed
+    return await transitions.fail_stale_steps(older_than=older_than, running_hops=set(_running))
 
 
 async def _sweep_forever(interval: float) -> None:

@@ -183,7 +183,7 @@ async def measure() -> tuple[list[float], list[float], list[float], list[float]]
         for run in range(RUNS + 1):
             hop_id = await ready_hop(user_id)
             marks.clear()
-            await transitions.execute_hop(user_id=user_id, hop_id=hop_id, schedule=False)
+            await transitions.execute_hop(user_id=user_id, hop_id=hop_id)
             started, cpu_started = time.perf_counter(), time.process_time()
             await executor.run_hop(user_id=user_id, hop_id=hop_id)
             elapsed, cpu_used = time.perf_counter() - started, time.process_time() - cpu_started

@@ -1,6 +1,7 @@
 from typing import Any
 
-from server.tools.registry import ToolContext, get_registry, run_tool
+from server.tools.base import ToolContext
+from server.tools.registry import get_registry, run_tool
 
 
 async def call(

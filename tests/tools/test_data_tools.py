@@ -2,8 +2,8 @@
 
 import pytest
 
+from server.tools.base import ToolError
 from server.tools.handlers.paths import MISSING, parse_path, resolve
-from server.tools.registry import ToolError
 from tests.tools.helpers import call
 
 ARTICLES = [

@@ -2,8 +2,8 @@
 
 import pytest
 
+from server.tools.base import ToolError
 from server.tools.handlers.text import extractive_summary, split_sentences
-from server.tools.registry import ToolError
 from tests.tools.helpers import call
 from tests.tools.local_http import requests_seen
 

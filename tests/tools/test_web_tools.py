@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from server.tools.registry import ToolError
+from server.tools.base import ToolError
 from tests.tools.helpers import call
 from tests.tools.local_http import requests_seen
 

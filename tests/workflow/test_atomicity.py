@@ -11,6 +11,7 @@ import pytest
 from server.assets.tables import HopAsset, MissionAsset
 from server.missions.schemas import HopPlanProposal, MissionProposal
 from server.workflow import transitions
+from server.workflow.transitions import execution
 from tests.workflow.flow import (
     hop_in,
     mission_in_progress,
@@ -61,10 +62,10 @@ async def test_complete_tool_step_fails_whole_when_starting_the_next_step_fails(
     mission = await mission_in_progress(user)
     hop = await hop_in(user, mission, "hop_impl_ready")
     user_id = UUID(user.user["id"])
-    running = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]), schedule=False)
+    running = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]))
     before = await snapshot(user_id)
     # after the step is completed and its output written as a new hop-scoped asset
-    fail_on(monkeypatch, transitions, "_start_step")
+    fail_on(monkeypatch, execution, "_start_step")
     with pytest.raises(InjectedFault):
         await transitions.complete_tool_step(
             user_id=user_id, step_id=running.tool_steps[0].id, outputs={"items": [{"a": 1}]}, duration_ms=1.0
@@ -81,12 +82,12 @@ async def test_complete_hop_fails_whole_when_completing_the_session_fails(user, 
     assert (await user.post(f"/api/hops/{hop['id']}/plan", json=final_plan)).status_code == 200
     await _walk_to_ready(user, hop["id"], mission)
     user_id, hop_id = UUID(user.user["id"]), UUID(hop["id"])
-    running = await transitions.execute_hop(user_id=user_id, hop_id=hop_id, schedule=False)
+    running = await transitions.execute_hop(user_id=user_id, hop_id=hop_id)
     for step in running.tool_steps:
         await transitions.complete_tool_step(user_id=user_id, step_id=step.id, outputs={"items": []}, duration_ms=1.0)
     before = await snapshot(user_id)
     # after the hop, its assets and the mission are completed
-    fail_on(monkeypatch, transitions, "_complete_sessions")
+    fail_on(monkeypatch, execution, "complete_sessions")
     with pytest.raises(InjectedFault):
         await transitions.complete_hop(user_id=user_id, hop_id=hop_id)
     assert await snapshot(user_id) == before

@@ -72,7 +72,7 @@ async def test_cancelling_a_mission_while_its_step_completes_leaves_one_consiste
     for _ in range(3):
         mission = await mission_in_progress(user)
         hop = await hop_in(user, mission, "hop_impl_ready")
-        running = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]), schedule=False)
+        running = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]))
         step_id = running.tool_steps[0].id
         cancel, complete = await asyncio.gather(
             user.post(f"/api/missions/{mission['id']}/cancel"),

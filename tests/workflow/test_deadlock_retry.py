@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.workflow.store import RETRIES_AFTER_DEADLOCK, retry_on_deadlock
+from server.workflow.transitions.unit import RETRIES_AFTER_DEADLOCK, retry_on_deadlock
 
 
 class Aborted(Exception):

@@ -12,7 +12,8 @@ import pytest
 
 from server.database import now
 from server.missions.tables import ToolStep as ToolStepTable
-from server.tools.registry import RegisteredTool, ToolContext, get_registry
+from server.tools.base import ToolContext
+from server.tools.registry import RegisteredTool, get_registry
 from server.tools.schemas import ToolSpec
 from server.workflow import executor, transitions
 from tests.tools.local_http import local_http_server
@@ -187,7 +188,7 @@ async def _executing_hop(client) -> dict[str, Any]:
     }
     hop = await planned_hop(client, {"type": "object", "is_array": True}, [keep])
     user_id = UUID(client.user["id"])
-    await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]), schedule=False)
+    await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]))
     return ok(await client.get(f"/api/hops/{hop['id']}"))
 
 

@@ -156,7 +156,7 @@ async def test_a_mission_walks_through_every_transition(user):
     assert all(s["validation_errors"] == [] for s in accepted["tool_steps"])
 
     # 2.7 execute hop -----------------------------------------------------------------------
-    executing = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]), schedule=False)
+    executing = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]))
     assert executing.status == "executing"
     step1, step2 = executing.tool_steps
     assert step1.status == "executing" and step1.started_at is not None
@@ -203,7 +203,7 @@ async def test_a_mission_walks_through_every_transition(user):
     assert [s["status"] for s in retried["tool_steps"]] == ["completed", "ready_to_execute"]
     assert retried["tool_steps"][1]["error_message"] is None
 
-    again = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]), schedule=False)
+    again = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]))
     assert [s.status for s in again.tool_steps] == ["completed", "executing"]
     assert again.tool_steps[0].completed_at == done.completed_at
 
@@ -289,7 +289,7 @@ async def test_a_mission_walks_through_every_transition(user):
     assert decrypt_value(secrets["api_key"]) == "s3cret"
 
     # 2.7 - 2.9 on the final hop: the mission and its session complete ---------------------
-    running = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop2["id"]), schedule=False)
+    running = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop2["id"]))
     assert [s.status for s in running.tool_steps] == ["executing", "ready_to_execute"]
     assert (await asset(user, report_id))["status"] == "ready_for_processing"  # the first step discards its output
     await transitions.complete_tool_step(
@@ -326,7 +326,7 @@ async def test_cancel_mission_cancels_the_running_hop_and_its_unfinished_steps(u
     mission = await mission_in_progress(user)
     hop = await hop_in(user, mission, "hop_impl_ready")
     user_id = UUID(user.user["id"])
-    running = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]), schedule=False)
+    running = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]))
     await transitions.complete_tool_step(
         user_id=user_id, step_id=running.tool_steps[0].id, outputs={"items": []}, duration_ms=1
     )

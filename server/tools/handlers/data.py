@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from server.tools.base import ToolContext, ToolError
 from server.tools.handlers.paths import MISSING, resolve
 from server.tools.models import (
     ExtractOutputs,
@@ -20,7 +21,6 @@ from server.tools.models import (
     SortOutputs,
     SortParameters,
 )
-from server.tools.registry import ToolContext, ToolError
 
 
 def _given(value: Any, default: Any) -> Any:

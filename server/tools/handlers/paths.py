@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from server.tools.registry import ToolError
+from server.tools.base import ToolError
 
 
 class _Missing:

@@ -8,8 +8,8 @@ from collections import Counter
 import httpx
 import msgspec
 
+from server.tools.base import ToolContext, ToolError
 from server.tools.models import SummarizeOutputs, SummarizeParameters
-from server.tools.registry import ToolContext, ToolError
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9À-Ý])|\n\s*\n")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 import msgspec
 
+from server.tools.base import ToolContext, ToolError
 from server.tools.models import (
     RetrievedPage,
     SearchResult,
@@ -19,7 +20,6 @@ from server.tools.models import (
     WebSearchOutputs,
     WebSearchParameters,
 )
-from server.tools.registry import ToolContext, ToolError
 
 USER_AGENT = "Missions/1.0 (tool web_retrieve)"
 _SKIPPED = frozenset({"script", "style", "noscript", "template", "svg", "head"})

@@ -1,0 +1,239 @@
+"""Transitions of a mission as a whole: propose (1.1), accept (1.2), cancel (1.3), complete
+(2.10), and the session that completes with its mission (docs/state-machine.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid4
+
+from server.assets.service import asset_row
+from server.assets.tables import Asset as AssetTable
+from server.assets.tables import MissionAsset as MissionAssetTable
+from server.database import to_json
+from server.enums import AssetScopeType, WorkflowEntity
+from server.errors import NotFound, StatusConflict
+from server.missions import service as missions
+from server.missions.schemas import Mission, MissionProposal
+from server.missions.tables import Hop as HopTable
+from server.missions.tables import Mission as MissionTable
+from server.missions.tables import ToolStep as ToolStepTable
+from server.sessions.tables import UserSession as UserSessionTable
+from server.workflow.state_machine import FINISHED_MISSION, Transitions
+from server.workflow.transitions.unit import Work, transition
+
+_MISSION_ASSETS = Transitions.PROPOSE_MISSION.effects[0]
+_ASSETS_ACCEPTED = Transitions.ACCEPT_MISSION.effects[0]
+_HOPS_CANCELLED, _STEPS_CANCELLED = Transitions.CANCEL_MISSION.effects
+_SESSION_COMPLETES = Transitions.COMPLETE_MISSION.effects[0]
+
+
+@transition
+async def propose_mission(work: Work, *, user_id: UUID, session_id: UUID, data: MissionProposal) -> Mission:
+    """1.1: create the session's mission `awaiting_approval` with its input and output assets
+    (mission-scoped, `awaiting_approval`, mapped with their role). The session must be active
+    and hold no mission, or only one that is finished."""
+    mission_id = uuid4()
+    session = await _session(work, session_id)
+    await _check_session_open(work, session_id, session)
+    await MissionTable.insert(
+        MissionTable(
+            id=mission_id,
+            user_id=user_id,
+            name=data.name,
+            description=data.description,
+            goal=data.goal,
+            success_criteria=to_json(data.success_criteria),
+            status=Transitions.PROPOSE_MISSION.target,
+            current_hop_id=None,
+            mission_metadata=to_json({}),
+            created_at=work.at,
+            updated_at=work.at,
+        )
+    ).run()
+    rows = [
+        asset_row(
+            user_id=user_id,
+            name=proposal.name,
+            description=proposal.description,
+            schema_definition=proposal.schema_definition,
+            role=proposal.role,
+            scope_type=AssetScopeType.MISSION,
+            scope_id=mission_id,
+            content=proposal.content,
+            status=_MISSION_ASSETS.target,
+        )
+        for proposal in data.assets
+    ]
+    if rows:
+        await AssetTable.insert(*rows).run()
+        await MissionAssetTable.insert(
+            *[
+                MissionAssetTable(
+                    id=uuid4(),
+                    user_id=user_id,
+                    mission_id=mission_id,
+                    asset_id=row.id,
+                    role=row.role,
+                    created_at=work.at,
+                )
+                for row in rows
+            ]
+        ).run()
+    await _attach_to_session(work, session_id, session, mission_id)
+    result = await missions.get_mission(user_id=user_id, mission_id=mission_id)
+    work.events.add(WorkflowEntity.MISSION, mission_id, Transitions.PROPOSE_MISSION.target, mission_id=mission_id)
+    work.events.add_many(WorkflowEntity.ASSET, [row.id for row in rows], _MISSION_ASSETS.target, mission_id=mission_id)
+    return result
+
+
+async def _session(work: Work, session_id: UUID) -> dict[str, Any]:
+    row: dict[str, Any] | None = (
+        await UserSessionTable.select(UserSessionTable.status, UserSessionTable.mission_id)
+        .where((UserSessionTable.id == session_id) & (UserSessionTable.user_id == work.user_id))
+        .first()
+        .run()
+    )
+    if row is None:
+        raise NotFound("session", session_id)
+    return row
+
+
+async def _attach_to_session(work: Work, session_id: UUID, session: dict[str, Any], mission_id: UUID) -> None:
+    """Compare-and-set on the session: of two proposals racing for one session, one wins."""
+    table = UserSessionTable
+    previous = (
+        table.mission_id.is_null() if session["mission_id"] is None else table.mission_id == session["mission_id"]
+    )
+    changed = (
+        await table.update({table.mission_id: mission_id, table.updated_at: work.at, table.last_activity_at: work.at})
+        .where(
+            (table.id == session_id)
+            & (table.user_id == work.user_id)
+            & table.status.is_in(list(Transitions.PROPOSE_MISSION.requires))
+            & previous
+        )
+        .returning(table.id)
+        .run()
+    )
+    if not changed:
+        session = await _session(work, session_id)
+        await _check_session_open(work, session_id, session)
+        raise StatusConflict(
+            "session", session_id, session["status"], Transitions.PROPOSE_MISSION.requires, "propose mission"
+        )
+
+
+async def _check_session_open(work: Work, session_id: UUID, session: dict[str, Any]) -> None:
+    rule = Transitions.PROPOSE_MISSION
+    if session["status"] not in rule.requires:
+        raise StatusConflict("session", session_id, session["status"], rule.requires, rule.action)
+    if session["mission_id"] is None:
+        return
+    current = (
+        await MissionTable.select(MissionTable.status)
+        .where((MissionTable.id == session["mission_id"]) & (MissionTable.user_id == work.user_id))
+        .first()
+        .run()
+    )
+    if current is not None and current["status"] not in FINISHED_MISSION:
+        raise StatusConflict(
+            "mission",
+            session["mission_id"],
+            current["status"],
+            FINISHED_MISSION,
+            f"{rule.action}: the session already has an unfinished mission",
+        )
+
+
+@transition
+async def accept_mission(work: Work, *, user_id: UUID, mission_id: UUID) -> Mission:
+    """1.2: the mission goes `in_progress`; its assets become `ready_for_processing`."""
+    await work.move(MissionTable, Transitions.ACCEPT_MISSION, mission_id)
+    work.events.add(WorkflowEntity.MISSION, mission_id, Transitions.ACCEPT_MISSION.target, mission_id=mission_id)
+    rows = (
+        await AssetTable.update({AssetTable.status: _ASSETS_ACCEPTED.target, AssetTable.updated_at: work.at})
+        .where(
+            (AssetTable.user_id == user_id)
+            & AssetTable.status.is_in(list(_ASSETS_ACCEPTED.requires))
+            & AssetTable.id.is_in(
+                MissionAssetTable.select(MissionAssetTable.asset_id).where(
+                    (MissionAssetTable.mission_id == mission_id) & (MissionAssetTable.user_id == user_id)
+                )
+            )
+        )
+        .returning(AssetTable.id)
+        .run()
+    )
+    work.events.add_many(WorkflowEntity.ASSET, [r["id"] for r in rows], _ASSETS_ACCEPTED.target, mission_id=mission_id)
+    return await missions.get_mission(user_id=user_id, mission_id=mission_id)
+
+
+@transition
+async def cancel_mission(work: Work, *, user_id: UUID, mission_id: UUID) -> Mission:
+    """1.3: the mission goes `cancelled`, with every unfinished hop and its unfinished steps
+    (a hop that failed is cancelled too, so it cannot be retried)."""
+    await work.move(MissionTable, Transitions.CANCEL_MISSION, mission_id)
+    work.events.add(WorkflowEntity.MISSION, mission_id, Transitions.CANCEL_MISSION.target, mission_id=mission_id)
+    hops = (
+        await HopTable.update({HopTable.status: _HOPS_CANCELLED.target, HopTable.updated_at: work.at})
+        .where(
+            (HopTable.mission_id == mission_id)
+            & (HopTable.user_id == user_id)
+            & HopTable.status.is_in(list(_HOPS_CANCELLED.requires))
+        )
+        .returning(HopTable.id)
+        .run()
+    )
+    hop_ids = [r["id"] for r in hops]
+    work.events.add_many(WorkflowEntity.HOP, hop_ids, _HOPS_CANCELLED.target, mission_id=mission_id)
+    if hop_ids:
+        steps = (
+            await ToolStepTable.update(
+                {ToolStepTable.status: _STEPS_CANCELLED.target, ToolStepTable.updated_at: work.at}
+            )
+            .where(
+                ToolStepTable.hop_id.is_in(hop_ids)
+                & (ToolStepTable.user_id == user_id)
+                & ToolStepTable.status.is_in(list(_STEPS_CANCELLED.requires))
+            )
+            .returning(ToolStepTable.id, ToolStepTable.hop_id)
+            .run()
+        )
+        for step in steps:
+            work.events.add(
+                WorkflowEntity.TOOL_STEP,
+                step["id"],
+                _STEPS_CANCELLED.target,
+                mission_id=mission_id,
+                hop_id=step["hop_id"],
+            )
+    return await missions.get_mission(user_id=user_id, mission_id=mission_id)
+
+
+@transition
+async def complete_mission(work: Work, *, user_id: UUID, mission_id: UUID) -> Mission:
+    """2.10: the mission goes `completed`, and so does its session."""
+    await work.move(MissionTable, Transitions.COMPLETE_MISSION, mission_id)
+    work.events.add(WorkflowEntity.MISSION, mission_id, Transitions.COMPLETE_MISSION.target, mission_id=mission_id)
+    await complete_sessions(work, mission_id)
+    return await missions.get_mission(user_id=user_id, mission_id=mission_id)
+
+
+async def complete_sessions(work: Work, mission_id: UUID) -> None:
+    """A session whose mission completes becomes completed (2.9 on a final hop, and 2.10)."""
+    table = UserSessionTable
+    rows = (
+        await table.update(
+            {table.status: _SESSION_COMPLETES.target, table.updated_at: work.at, table.last_activity_at: work.at}
+        )
+        .where(
+            (table.mission_id == mission_id)
+            & (table.user_id == work.user_id)
+            & table.status.is_in(list(_SESSION_COMPLETES.requires))
+        )
+        .returning(table.id)
+        .run()
+    )
+    work.events.add_many(
+        WorkflowEntity.SESSION, [r["id"] for r in rows], _SESSION_COMPLETES.target, mission_id=mission_id
+    )
