@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from watchfiles import PythonFilter
+
 
 def _root() -> Path:
     # The project whose `server` package was imported: the current directory when run there.
@@ -94,13 +96,7 @@ def watch() -> int:
     return 0
 
 
-try:
-    from watchfiles import PythonFilter as _PythonFilter
-except ImportError:  # pragma: no cover - watchfiles is a dev dependency
-    _PythonFilter = object  # type: ignore[assignment,misc]
-
-
-class _SourceFilter(_PythonFilter):  # type: ignore[misc,valid-type]
+class _SourceFilter(PythonFilter):
     """Python sources and the tool specifications, but not the files the generator writes
     (which would wake it up again)."""
 

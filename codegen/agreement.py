@@ -18,7 +18,9 @@ from typing import Any
 
 import msgspec
 from msgspec import inspect as mi
+from piccolo.table import Table
 
+import server
 from codegen.drift import BREAKING, FileDrift
 
 CRITICAL, HIGH, MEDIUM = "critical", "high", "medium"
@@ -94,14 +96,10 @@ _COLUMN_TYPES: dict[str, tuple[type, ...]] = {
 _CHECK_IN = re.compile(r"^\s*(\w+)\s+IN\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTALL)
 
 
-def table_classes() -> list[type]:
+def table_classes() -> list[type[Table]]:
     """Every Piccolo table of the server's `tables` modules (found on disk)."""
-    from piccolo.table import Table
-
-    import server
-
     root = Path(server.__file__).resolve().parent
-    tables: list[type] = []
+    tables: list[type[Table]] = []
     for path in sorted(root.rglob("tables.py")):
         module = importlib.import_module("server." + ".".join(path.relative_to(root).with_suffix("").parts))
         for value in vars(module).values():
@@ -162,12 +160,13 @@ def _field_default(f: mi.Field) -> Any:
     return msgspec.NODEFAULT
 
 
-def compare_table(table: type, struct: type) -> list[Finding]:
+def compare_table(table: type[Table], struct: type) -> list[Finding]:
     findings: list[Finding] = []
     tablename = table._meta.tablename
     info = mi.type_info(struct)
+    assert isinstance(info, mi.StructType)
     fields = {f.name: f for f in info.fields}
-    checks = {}
+    checks: dict[str, tuple[str, list[str]]] = {}
     for constraint in getattr(table._meta, "constraints", []) or []:
         condition = getattr(constraint, "condition", None)
         if condition and (match := _CHECK_IN.match(condition)):
@@ -175,7 +174,6 @@ def compare_table(table: type, struct: type) -> list[Finding]:
             checks[match.group(1)] = (constraint._meta.name, values)
     columns = {column._meta.name: column for column in table._meta.columns}
     for name, column in columns.items():
-        subject = f"{tablename}.{name}"
         if f"*.{name}" in INTERNAL_COLUMNS or f"{tablename}.{name}" in INTERNAL_COLUMNS:
             continue
         f = fields.get(name)
@@ -185,107 +183,12 @@ def compare_table(table: type, struct: type) -> list[Finding]:
                     API,
                     CRITICAL,
                     f"{struct.__name__}.{name}",
-                    f"column {subject} has no field in Struct {struct.__qualname__}",
+                    f"column {tablename}.{name} has no field in Struct {struct.__qualname__}",
                 )
             )
             continue
-        field_label = f"{struct.__name__}.{name}"
-        members = _members(f.type)
-        non_null = [m for m in members if not isinstance(m, mi.NoneType)]
-        accepts_null = len(non_null) != len(members) or any(isinstance(m, mi.AnyType) for m in members)
-        kind = type(column).__name__
-        allowed = _COLUMN_TYPES.get(kind)
-        if allowed is not None and non_null and not all(isinstance(m, allowed) for m in non_null):
-            findings.append(
-                Finding(
-                    DATABASE,
-                    CRITICAL,
-                    subject,
-                    f"{kind} column, but {field_label} is {' | '.join(type(m).__name__ for m in non_null)}",
-                )
-            )
-        if column._meta.null and not accepts_null:
-            findings.append(
-                Finding(DATABASE, CRITICAL, subject, f"nullable column, but {field_label} does not accept null")
-            )
-        elif not column._meta.null and accepts_null and not any(isinstance(m, mi.AnyType) for m in members):
-            findings.append(Finding(DATABASE, MEDIUM, subject, f"NOT NULL column, but {field_label} is nullable"))
-        field_enum = next((m.cls for m in non_null if isinstance(m, mi.EnumType)), None)
-        choices = column._meta.choices
-        if choices is not None and field_enum is not None:
-            if _values(choices) != _values(field_enum):
-                only_db = [v for v in _values(choices) if v not in _values(field_enum)]
-                only_api = [v for v in _values(field_enum) if v not in _values(choices)]
-                findings.append(
-                    Finding(
-                        DATABASE,
-                        CRITICAL,
-                        subject,
-                        f"choices {choices.__name__} differ from {field_label} ({field_enum.__name__})"
-                        f": only in the database {only_db or '[]'}, only in the API {only_api or '[]'}"
-                        + ("" if only_db or only_api else ", order differs"),
-                    )
-                )
-        elif choices is not None:
-            findings.append(
-                Finding(
-                    DATABASE, HIGH, subject, f"column has choices {choices.__name__}, but {field_label} is not an enum"
-                )
-            )
-        elif field_enum is not None:
-            findings.append(
-                Finding(
-                    DATABASE, HIGH, subject, f"{field_label} is {field_enum.__name__}, but the column has no choices"
-                )
-            )
-        if field_enum is not None:
-            check = checks.get(name)
-            if check is None:
-                findings.append(
-                    Finding(
-                        DATABASE,
-                        HIGH,
-                        subject,
-                        f"no CHECK constraint: the database accepts values outside {field_enum.__name__}",
-                    )
-                )
-            elif sorted(check[1]) != sorted(_values(field_enum)):
-                only_db = [v for v in check[1] if v not in _values(field_enum)]
-                only_api = [v for v in _values(field_enum) if v not in check[1]]
-                findings.append(
-                    Finding(
-                        DATABASE,
-                        CRITICAL,
-                        subject,
-                        f"CHECK {check[0]} disagrees with {field_enum.__name__}: only in the database {only_db}, "
-                        f"only in the API {only_api}",
-                    )
-                )
-        field_default = _field_default(f)
-        column_default = _column_default(column)
-        if (
-            field_default is not msgspec.NODEFAULT
-            and column_default is not msgspec.NODEFAULT
-            and field_default != column_default
-        ):
-            if not (column._meta.null and column_default is None and field_default is None):
-                findings.append(
-                    Finding(
-                        DATABASE,
-                        CRITICAL if field_enum else HIGH,
-                        subject,
-                        f"default {column_default!r} differs from {field_label} default {field_default!r}",
-                    )
-                )
-        elif (
-            field_default is msgspec.NODEFAULT
-            and field_enum is not None
-            and choices is not None
-            and column_default not in (msgspec.NODEFAULT, None, "")
-        ):
-            findings.append(
-                Finding(API, MEDIUM, field_label, f"no default, while column {subject} defaults to {column_default!r}")
-            )
+        pair = _ColumnField(subject=f"{tablename}.{name}", label=f"{struct.__name__}.{name}", column=column, field=f)
+        findings.extend(pair.findings(checks.get(name)))
     for name, f in fields.items():
         if name in columns or f"{struct.__name__}.{name}" in DERIVED_FIELDS or _is_embedded(f.type):
             continue
@@ -298,6 +201,122 @@ def compare_table(table: type, struct: type) -> list[Finding]:
             )
         )
     return findings
+
+
+@dataclass
+class _ColumnField:
+    """A column and the Struct field of the same name, compared."""
+
+    subject: str
+    label: str
+    column: Any
+    field: Any
+
+    def findings(self, check: tuple[str, list[str]] | None) -> list[Finding]:
+        members = _members(self.field.type)
+        non_null = [m for m in members if not isinstance(m, mi.NoneType)]
+        field_enum = next((m.cls for m in non_null if isinstance(m, mi.EnumType)), None)
+        return [
+            *self._type_and_null(members, non_null),
+            *self._choices(field_enum),
+            *self._check(field_enum, check),
+            *self._default(field_enum),
+        ]
+
+    def _type_and_null(self, members: list[Any], non_null: list[Any]) -> list[Finding]:
+        found: list[Finding] = []
+        accepts_null = len(non_null) != len(members) or any(isinstance(m, mi.AnyType) for m in members)
+        kind = type(self.column).__name__
+        allowed = _COLUMN_TYPES.get(kind)
+        if allowed is not None and non_null and not all(isinstance(m, allowed) for m in non_null):
+            found.append(
+                Finding(
+                    DATABASE,
+                    CRITICAL,
+                    self.subject,
+                    f"{kind} column, but {self.label} is {' | '.join(type(m).__name__ for m in non_null)}",
+                )
+            )
+        if self.column._meta.null and not accepts_null:
+            found.append(
+                Finding(DATABASE, CRITICAL, self.subject, f"nullable column, but {self.label} does not accept null")
+            )
+        elif not self.column._meta.null and accepts_null and not any(isinstance(m, mi.AnyType) for m in members):
+            found.append(Finding(DATABASE, MEDIUM, self.subject, f"NOT NULL column, but {self.label} is nullable"))
+        return found
+
+    def _choices(self, field_enum: Any) -> list[Finding]:
+        choices = self.column._meta.choices
+        if choices is not None and field_enum is not None:
+            if _values(choices) == _values(field_enum):
+                return []
+            only_db = [v for v in _values(choices) if v not in _values(field_enum)]
+            only_api = [v for v in _values(field_enum) if v not in _values(choices)]
+            return [
+                Finding(
+                    DATABASE,
+                    CRITICAL,
+                    self.subject,
+                    f"choices {choices.__name__} differ from {self.label} ({field_enum.__name__})"
+                    f": only in the database {only_db or '[]'}, only in the API {only_api or '[]'}"
+                    + ("" if only_db or only_api else ", order differs"),
+                )
+            ]
+        if choices is not None:
+            reason = f"column has choices {choices.__name__}, but {self.label} is not an enum"
+            return [Finding(DATABASE, HIGH, self.subject, reason)]
+        if field_enum is not None:
+            reason = f"{self.label} is {field_enum.__name__}, but the column has no choices"
+            return [Finding(DATABASE, HIGH, self.subject, reason)]
+        return []
+
+    def _check(self, field_enum: Any, check: tuple[str, list[str]] | None) -> list[Finding]:
+        if field_enum is None:
+            return []
+        if check is None:
+            reason = f"no CHECK constraint: the database accepts values outside {field_enum.__name__}"
+            return [Finding(DATABASE, HIGH, self.subject, reason)]
+        if sorted(check[1]) == sorted(_values(field_enum)):
+            return []
+        only_db = [v for v in check[1] if v not in _values(field_enum)]
+        only_api = [v for v in _values(field_enum) if v not in check[1]]
+        return [
+            Finding(
+                DATABASE,
+                CRITICAL,
+                self.subject,
+                f"CHECK {check[0]} disagrees with {field_enum.__name__}: only in the database {only_db}, "
+                f"only in the API {only_api}",
+            )
+        ]
+
+    def _default(self, field_enum: Any) -> list[Finding]:
+        field_default = _field_default(self.field)
+        column_default = _column_default(self.column)
+        if (
+            field_default is not msgspec.NODEFAULT
+            and column_default is not msgspec.NODEFAULT
+            and field_default != column_default
+        ):
+            if self.column._meta.null and column_default is None and field_default is None:
+                return []
+            return [
+                Finding(
+                    DATABASE,
+                    CRITICAL if field_enum else HIGH,
+                    self.subject,
+                    f"default {column_default!r} differs from {self.label} default {field_default!r}",
+                )
+            ]
+        if (
+            field_default is msgspec.NODEFAULT
+            and field_enum is not None
+            and self.column._meta.choices is not None
+            and column_default not in (msgspec.NODEFAULT, None, "")
+        ):
+            reason = f"no default, while column {self.subject} defaults to {column_default!r}"
+            return [Finding(API, MEDIUM, self.label, reason)]
+        return []
 
 
 def database_findings(modules: list[Any]) -> list[Finding]:

@@ -150,7 +150,7 @@ def read_handler(handler: Any, base_path: str = "", dependencies: frozenset[str]
             if kwarg is not None and kwarg.required is not None
             else (default is msgspec.NODEFAULT and not _is_optional(base))
         )
-        alias = (kwarg.name or kwarg.query) if kwarg is not None and (kwarg.name or kwarg.query) else name
+        alias = (kwarg.name or kwarg.query or name) if kwarg is not None else name
         query_params.append(Param(alias, base, required, default))
     returns, is_json = _unwrap_response(hints.get("return", None))
     if handler.status_code == 204:
@@ -185,7 +185,8 @@ def read_api() -> list[Operation]:
         declared = [vars(klass).get("dependencies") for klass in controller.__mro__]
         dependencies = frozenset(name for value in declared if isinstance(value, dict) for name in value)
         for handler in _route_handlers_of(controller):
-            ops.extend(read_handler(handler, controller.path, dependencies))
+            # Litestar declares `path` in the Controller's __slots__; each controller class sets it.
+            ops.extend(read_handler(handler, controller.path, dependencies))  # type: ignore[misc]
     for handler in _route_handlers_of(app_module):
         ops.extend(read_handler(handler))
     return _sorted_unique(ops)

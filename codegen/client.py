@@ -124,96 +124,106 @@ function encodePath(value: string | number | boolean): string {
 
 
 def render_client(emitter: TypeScriptEmitter, ops: list[Operation], header: list[str]) -> str:
-    emitter.prepare()
-    type_names = emitter.declared_names()
-    used: set[str] = {"ErrorResponse"}
-    functions: list[str] = []
-    query_interfaces: list[str] = []
-    claimed: dict[str, str] = {}
+    writer = _ClientWriter(emitter)
+    for op in ops:
+        writer.operation(op)
+    return writer.render(header)
 
-    def claim(name: str, owner: str) -> None:
-        if name in type_names or name in claimed:
+
+class _ClientWriter:
+    """Collects the client's functions and query interfaces, and the type names they use."""
+
+    def __init__(self, emitter: TypeScriptEmitter) -> None:
+        emitter.prepare()
+        self.emitter = emitter
+        self.type_names = emitter.declared_names()
+        self.used: set[str] = {"ErrorResponse"}
+        self.functions: list[str] = []
+        self.query_interfaces: list[str] = []
+        self.claimed: dict[str, str] = {}
+
+    def claim(self, name: str, owner: str) -> None:
+        if name in self.type_names or name in self.claimed:
             raise NameCollision(
-                f"client name `{name}` ({owner}) is already used by {claimed.get(name) or type_names[name]}"
+                f"client name `{name}` ({owner}) is already used by {self.claimed.get(name) or self.type_names[name]}"
             )
-        claimed[name] = owner
+        self.claimed[name] = owner
 
-    def type_of(tp: object, direction: str) -> str:
-        text = emitter.ts_type(emitter.info(tp), direction)  # type: ignore[arg-type]
-        used.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+    def type_of(self, tp: object, direction: str) -> str:
+        text = self.emitter.ts_type(self.emitter.info(tp), direction)  # type: ignore[arg-type]
+        self.used.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
         return text
 
-    for op in ops:
+    def query_interface(self, op: Operation, fn: str, owner: str) -> str:
+        """The interface of the operation's query parameters; returns its name."""
+        name = pascal_case(op.operation_id) + "Query"
+        self.claim(name, owner)
+        lines = [*tsdoc([f"Query parameters of `{fn}`."]), f"export interface {name} {{"]
+        for p in op.query_params:
+            doc = (
+                [f"@defaultValue {json_literal(p.default)}"]
+                if p.default is not msgspec.NODEFAULT and p.default is not None
+                else []
+            )
+            lines.extend(tsdoc(doc, "  "))
+            lines.append(f"  {p.name}{'' if p.required else '?'}: {self.type_of(p.type, REQUEST)};")
+        lines.append("}")
+        self.query_interfaces.append("\n".join(lines))
+        return name
+
+    def operation(self, op: Operation) -> None:
         fn = camel_case(op.operation_id)
         owner = f"{op.method} {op.path}"
-        args: list[str] = []
-        for p in op.path_params:
-            args.append(f"{camel_case(p.name)}: {type_of(p.type, REQUEST)}")
+        args = [f"{camel_case(p.name)}: {self.type_of(p.type, REQUEST)}" for p in op.path_params]
         if op.body is not None:
-            args.append(f"body: {type_of(op.body, REQUEST)}")
+            args.append(f"body: {self.type_of(op.body, REQUEST)}")
         query_name = None
         if op.query_params:
-            query_name = pascal_case(op.operation_id) + "Query"
-            claim(query_name, owner)
-            lines = [*tsdoc([f"Query parameters of `{fn}`."]), f"export interface {query_name} {{"]
-            for p in op.query_params:
-                doc = (
-                    [f"@defaultValue {json_literal(p.default)}"]
-                    if p.default is not msgspec.NODEFAULT and p.default is not None
-                    else []
-                )
-                lines.extend(tsdoc(doc, "  "))
-                lines.append(f"  {p.name}{'' if p.required else '?'}: {type_of(p.type, REQUEST)};")
-            lines.append("}")
-            query_interfaces.append("\n".join(lines))
+            query_name = self.query_interface(op, fn, owner)
             required = any(p.required for p in op.query_params)
             args.append(f"query: {query_name}" + ("" if required else " = {}"))
         path_expr = "`" + re.sub(r"\{(\w+)\}", lambda m: "${encodePath(" + camel_case(m.group(1)) + ")}", op.path) + "`"
         doc = [*(op.summary or "").splitlines(), "", f"`{op.method} {op.path}`"]
         if not op.json_response:
-            claim(fn + "Url", owner)
-            fn_args = ", ".join(args)
+            self.claim(fn + "Url", owner)
             query_arg = "query" if query_name else "undefined"
-            functions.append(
-                "\n".join(
-                    [
-                        *tsdoc([*doc, "", "Not a JSON route (a stream or a file): this gives its URL."]),
-                        f"export function {fn}Url({fn_args}): string {{",
-                        f"  return buildUrl({path_expr}, {query_arg} as Record<string, QueryValue> | undefined);",
-                        "}",
-                    ]
-                )
-            )
-            continue
-        claim(fn, owner)
-        returns = "void" if op.returns is NO_CONTENT else type_of(op.returns, RESPONSE)
+            lines = [
+                *tsdoc([*doc, "", "Not a JSON route (a stream or a file): this gives its URL."]),
+                f"export function {fn}Url({', '.join(args)}): string {{",
+                f"  return buildUrl({path_expr}, {query_arg} as Record<string, QueryValue> | undefined);",
+                "}",
+            ]
+            self.functions.append("\n".join(lines))
+            return
+        self.claim(fn, owner)
+        returns = "void" if op.returns is NO_CONTENT else self.type_of(op.returns, RESPONSE)
         args.append("options?: RequestOptions")
         query_arg = "query as unknown as Record<string, QueryValue>" if query_name else "undefined"
         body_arg = "body" if op.body is not None else "undefined"
-        functions.append(
-            "\n".join(
-                [
-                    *tsdoc(doc),
-                    f"export function {fn}({', '.join(args)}): Promise<{returns}> {{",
-                    f"  return request<{returns}>({json_literal(op.method)}, {path_expr}, {query_arg}, {body_arg}, "
-                    "options);",
-                    "}",
-                ]
-            )
+        lines = [
+            *tsdoc(doc),
+            f"export function {fn}({', '.join(args)}): Promise<{returns}> {{",
+            f"  return request<{returns}>({json_literal(op.method)}, {path_expr}, {query_arg}, {body_arg}, options);",
+            "}",
+        ]
+        self.functions.append("\n".join(lines))
+
+    def render(self, header: list[str]) -> str:
+        imports = sorted(
+            name
+            for name in self.used
+            if name in self.type_names and not name.endswith("_VALUES") and name != "assertNever"
         )
-    imports = sorted(
-        name for name in used if name in type_names and not name.endswith("_VALUES") and name != "assertNever"
-    )
-    out = [*header, ""]
-    out.append("import type {")
-    out.extend(f"  {name}," for name in imports)
-    out.append('} from "./types.gen";')
-    out.extend(["", RUNTIME.rstrip("\n")])
-    if query_interfaces:
-        out.extend(["", "// Query parameters ---------------------------------------------------------"])
-        for block in query_interfaces:
+        out = [*header, ""]
+        out.append("import type {")
+        out.extend(f"  {name}," for name in imports)
+        out.append('} from "./types.gen";')
+        out.extend(["", RUNTIME.rstrip("\n")])
+        if self.query_interfaces:
+            out.extend(["", "// Query parameters ---------------------------------------------------------"])
+            for block in self.query_interfaces:
+                out.extend(["", block])
+        out.extend(["", "// Operations ---------------------------------------------------------------"])
+        for block in self.functions:
             out.extend(["", block])
-    out.extend(["", "// Operations ---------------------------------------------------------------"])
-    for block in functions:
-        out.extend(["", block])
-    return "\n".join(out) + "\n"
+        return "\n".join(out) + "\n"

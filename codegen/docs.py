@@ -13,6 +13,7 @@ import inspect
 import re
 import sys
 from functools import cache
+from typing import Any
 
 _CLASS = re.compile(r"^(\s*)class\s+(\w+)\b")
 _FIELD = re.compile(r"^(\w+)\s*(?::(?!=)|=(?!=))")
@@ -97,7 +98,7 @@ def scan_field_docs(filename: str) -> dict[str, dict[str, str]]:
     except OSError:
         return {}
     found: dict[str, dict[str, str]] = {}
-    stack: list[list] = []  # [indent, dotted name, body indent or None]
+    stack: list[list[Any]] = []  # [indent, dotted name, body indent or None]
     index = 0
     while index < len(lines):
         line = lines[index]

@@ -155,6 +155,15 @@ def _field_changes(subject: str, direction: str, old: TsField, new: TsField) -> 
 
 
 def diff_models(old: TsModel, new: TsModel) -> list[Change]:
+    return [
+        *_enum_changes(old, new),
+        *_interface_changes(old, new),
+        *_alias_changes(old, new),
+        *_function_changes(old, new),
+    ]
+
+
+def _enum_changes(old: TsModel, new: TsModel) -> list[Change]:
     changes: list[Change] = []
     for name in sorted(old.enums.keys() | new.enums.keys()):
         subject = f"enum {name}"
@@ -184,6 +193,11 @@ def diff_models(old: TsModel, new: TsModel) -> list[Change]:
         common = [v for _, v in old.enums[name] if v in new_by_value]
         if common != [v for _, v in new.enums[name] if v in old_by_value]:
             changes.append(Change(ADDITIVE, subject, "order of values changed"))
+    return changes
+
+
+def _interface_changes(old: TsModel, new: TsModel) -> list[Change]:
+    changes: list[Change] = []
     for name in sorted(old.interfaces.keys() | new.interfaces.keys()):
         if name not in new.interfaces:
             changes.append(Change(BREAKING, f"interface {name}", "removed"))
@@ -213,6 +227,11 @@ def diff_models(old: TsModel, new: TsModel) -> list[Change]:
                 )
             else:
                 changes.append(Change(ADDITIVE, subject, f"field added (`{new_field.type}`)"))
+    return changes
+
+
+def _alias_changes(old: TsModel, new: TsModel) -> list[Change]:
+    changes: list[Change] = []
     for name in sorted(old.aliases.keys() | new.aliases.keys()):
         subject = f"type {name}"
         if name not in new.aliases:
@@ -224,6 +243,11 @@ def diff_models(old: TsModel, new: TsModel) -> list[Change]:
             new_parts = set(new.aliases[name].split(" | "))
             kind = ADDITIVE if old_parts < new_parts else BREAKING
             changes.append(Change(kind, subject, f"changed from `{old.aliases[name]}` to `{new.aliases[name]}`"))
+    return changes
+
+
+def _function_changes(old: TsModel, new: TsModel) -> list[Change]:
+    changes: list[Change] = []
     for name in sorted(old.functions.keys() | new.functions.keys()):
         subject = f"operation {name}"
         if name not in new.functions:

@@ -44,7 +44,7 @@ def _server_structs(modules: list[Any]) -> tuple[list[type], list[type]]:
 
     def subclasses(base: type) -> list[type]:
         found: list[type] = []
-        stack = list(base.__subclasses__())
+        stack: list[type] = list(base.__subclasses__())
         while stack:
             cls = stack.pop()
             if cls.__module__.startswith("server."):
@@ -93,12 +93,9 @@ def tool_models_text(module: Any) -> str:
     sources = {Path(module.__file__)}
     for value in vars(module).values():
         source_module = sys.modules.get(getattr(value, "__module__", "") or "")
-        if (
-            source_module is not None
-            and getattr(source_module, "__file__", None)
-            and str(source_module.__name__).startswith(("server", "codegen"))
-        ):
-            sources.add(Path(source_module.__file__))
+        source_file = getattr(source_module, "__file__", None)
+        if source_file and str(getattr(source_module, "__name__", "")).startswith(("server", "codegen")):
+            sources.add(Path(source_file))
     specs_dir = getattr(module, "SPECS_DIR", None)
     if specs_dir is not None:
         sources.update(Path(specs_dir).glob("*.json"))
@@ -113,7 +110,7 @@ def tool_models_text(module: Any) -> str:
     cache = ROOT / CACHE_DIR / f"tool-models-{digest.hexdigest()[:24]}.py"
     if cache.is_file():
         return cache.read_text(encoding="utf-8")
-    text = module.render()
+    text: str = module.render()
     if cache.parent.parent.parent.is_dir():  # only where node_modules exists (git-ignored)
         cache.parent.mkdir(parents=True, exist_ok=True)
         for old in cache.parent.glob("tool-models-*.py"):

@@ -65,7 +65,8 @@ def tool_json_schema(specs: list[ToolSpec]) -> dict[str, Any]:
 
 def render(specs_dir: Path = SPECS_DIR) -> str:
     """The text of `server/tools/models.py` for the specs in `specs_dir`."""
-    from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+    from datamodel_code_generator import InputFileType, LiteralType, PythonVersion, generate
+    from datamodel_code_generator.enums import DataModelType
     from datamodel_code_generator.format import Formatter
 
     document = tool_json_schema(load_specs(specs_dir))
@@ -87,7 +88,7 @@ def render(specs_dir: Path = SPECS_DIR) -> str:
                 use_union_operator=True,
                 use_schema_description=True,
                 use_field_description=True,
-                enum_field_as_literal="all",
+                enum_field_as_literal=LiteralType.All,
                 class_name="ToolModels",
                 use_title_as_name=True,
                 # The generator's own formatter: the output does not depend on the installed

@@ -75,8 +75,8 @@ def json_literal(value: Any) -> str:
 
 
 def _unwrap(t: mi.Type) -> mi.Type:
-    while type(t) is mi.Metadata:
-        t = t.type  # type: ignore[attr-defined]
+    while isinstance(t, mi.Metadata):
+        t = t.type
     return t
 
 
@@ -110,8 +110,9 @@ def _meta_description(t: mi.Type) -> str | None:
     t = t if not isinstance(t, mi.UnionType) else next((m for m in t.types if isinstance(m, mi.Metadata)), t)
     while isinstance(t, mi.Metadata):
         extra = t.extra_json_schema or {}
-        if isinstance(extra.get("description"), str):
-            return extra["description"]
+        description = extra.get("description")
+        if isinstance(description, str):
+            return description
         t = t.type
     return None
 
@@ -192,15 +193,16 @@ class TypeScriptEmitter:
             return
         seen.add(key)
         if kind in _STRUCT_KINDS:
+            assert isinstance(t, (mi.StructType, mi.DataclassType, mi.TypedDictType))
             if getattr(t, "array_like", False):
                 raise UnsupportedType(
                     f"{t.cls.__qualname__} is encoded as an array (array_like=True): give it named fields"
-                )  # type: ignore[attr-defined]
-            entry = self.structs.get(t.cls)  # type: ignore[attr-defined]
+                )
+            entry = self.structs.get(t.cls)
             if entry is None:
-                entry = self.structs[t.cls] = StructInfo(t)  # type: ignore[attr-defined,arg-type]
+                entry = self.structs[t.cls] = StructInfo(t)
             entry.directions.add(direction)
-            for f in t.fields:  # type: ignore[attr-defined]
+            for f in t.fields:
                 self._walk(f.type, direction, seen)
         elif kind is mi.EnumType:
             self.enums.setdefault(t.cls, None)  # type: ignore[attr-defined]
@@ -295,7 +297,7 @@ class TypeScriptEmitter:
         for cls, entry in self.structs.items():
             owner = f"{cls.__module__}.{cls.__qualname__}"
             for direction in sorted(entry.directions):
-                claim(self.struct_name(cls, direction), owner)  # type: ignore[arg-type]
+                claim(self.struct_name(cls, direction), owner)
         for members, alias in self.union_aliases.items():
             if all(m in self.structs for m in members):
                 for direction in (RESPONSE, REQUEST):
@@ -321,7 +323,7 @@ class TypeScriptEmitter:
         if kind is mi.Metadata:
             return self.ts_type(_unwrap(t), direction)
         if kind is mi.EnumType:
-            return t.cls.__name__
+            return str(t.cls.__name__)
         if kind in _STRUCT_KINDS:
             return self.struct_name(t.cls, direction)
         if kind is mi.UnionType:
@@ -374,7 +376,10 @@ class TypeScriptEmitter:
         if tag_field is not None:
             shapes.append(
                 FieldShape(
-                    tag_field, False, json_literal(info.tag), ["Discriminator of the union this type belongs to."]
+                    tag_field,
+                    False,
+                    json_literal(getattr(info, "tag", None)),
+                    ["Discriminator of the union this type belongs to."],
                 )
             )
         for f, (key, doc) in zip(info.fields, self._field_meta(entry), strict=True):
@@ -444,7 +449,7 @@ class TypeScriptEmitter:
     def _render(self, header: list[str]) -> str:
         self.prepare()
         self.unions_used = {}
-        self._union_members: dict[str, list[str]] = {}
+        self._union_members = {}
         self._ts_memo = {}
         sections: dict[str, list[list[str]]] = {"shared": [], "response": [], "request": []}
         for cls in sorted(self.structs, key=lambda c: c.__name__):
@@ -562,7 +567,7 @@ def resolve_annotations(roots: Iterable[Any]) -> None:
                     if code is None:
                         code = _COMPILED[value] = compile(value, "<annotation>", "eval")
                     try:
-                        value = eval(code, namespace, {klass.__name__: klass})  # noqa: S307 - the project's own annotations
+                        value = eval(code, namespace, {klass.__name__: klass})
                     except Exception:
                         continue
                     annotations[name] = value

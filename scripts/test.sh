@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: generated types current and layers agreeing, the frontend
-# type-check, the Python suite on SQLite and then on PostgreSQL, and the browser tests.
+# Sets up and runs every test: the Python formatter, linter and type checker, no import cycle,
+# generated types current and layers agreeing, the frontend type-check, the Python suite on
+# SQLite and then on PostgreSQL, and the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/ensure-postgres.sh
 
-echo "== ruff (format and lint)"
+echo "== ruff (format and lint), mypy (strict), import cycles"
 .venv/bin/ruff format --check --quiet .
 .venv/bin/ruff check --quiet .
+.venv/bin/mypy
+.venv/bin/python tests/import_cycles.py server codegen
 
 if [ -f codegen/__main__.py ]; then
   echo "== codegen --check"

@@ -1,4 +1,7 @@
-"""Command line: `python -m server serve | migrate | create-user | demo | check-migrations`."""
+"""Command line: `python -m server serve | migrate | create-user | demo | check-migrations`.
+
+Each command imports what it needs when it runs, so `migrate` does not load the web app.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import argparse
 import asyncio
 import getpass
 import sys
+from collections.abc import Callable
 
 from server.settings import SettingsError, get_settings
 
@@ -25,13 +29,87 @@ def _migrate(direction: str = "forwards", target: str = "all") -> None:
     asyncio.run(run())
 
 
-def main(argv: list[str] | None = None) -> int | None:
-    parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if not args.no_migrate:
+        _migrate()
+    uvicorn.run(
+        "server.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        reload=args.reload,
+        log_level="info",
+        access_log=False,
+        timeout_graceful_shutdown=5,  # open event streams must not hold a shutdown forever
+    )
+    return 0
+
+
+def _migrate_command(args: argparse.Namespace) -> int:
+    _migrate(args.direction, args.target)
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    import msgspec
+
+    from server.errors import ApiError, decode_error
+    from server.users.schemas import SignUp
+    from server.users.service import create_user
+
+    password = args.password or getpass.getpass("Password: ")
+    try:
+        # the same rules as sign-up
+        data = msgspec.convert({"email": args.email, "password": password}, SignUp)
+        user = asyncio.run(create_user(email=data.email, password=data.password))
+    except msgspec.ValidationError as exc:
+        print(f"refused: {decode_error(exc, prefix='').message}", file=sys.stderr)
+        return 1
+    except ApiError as exc:
+        print(f"refused: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"created {user.email} ({user.id})")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from server.workflow.demo import main as create_demo
+
+    _migrate()
+    made = create_demo(email=args.email, password=args.password, run=args.run)
+    account = f"{made.email} / {made.password}" if made.password else f"{made.email} (existing account)"
+    print(
+        f"demo account: {account}\nsession {made.session_id}\nmission {made.mission_id}: "
+        f"{made.mission_status}\nhop {made.hop_id}: {made.hop_status}"
+    )
+    return 0
+
+
+def _check_migrations(args: argparse.Namespace) -> int:
+    from server.migration_check import main as check
+
+    return check()
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "serve": _serve,
+    "migrate": _migrate_command,
+    "create-user": _create_user,
+    "demo": _demo,
+    "check-migrations": _check_migrations,
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    settings = get_settings().server
+    root = argparse.ArgumentParser(prog="python -m server", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the server (migrates the database first)")
-    serve.add_argument("--host", default=get_settings().server.host)
-    serve.add_argument("--port", type=int, default=get_settings().server.port)
+    serve.add_argument("--host", default=settings.host)
+    serve.add_argument("--port", type=int, default=settings.port)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations first")
     serve.add_argument("--reload", action="store_true", help="restart when server code changes (development)")
@@ -52,67 +130,17 @@ def main(argv: list[str] | None = None) -> int | None:
     commands.add_parser(
         "check-migrations", help="exit 1 and print the differences when a table changed without a migration"
     )
-
-    args = parser.parse_args(argv)
-    if args.command == "serve":
-        import uvicorn
-
-        if not args.no_migrate:
-            _migrate()
-        uvicorn.run(
-            "server.asgi:app",
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            reload=args.reload,
-            log_level="info",
-            access_log=False,
-            timeout_graceful_shutdown=5,  # open event streams must not hold a shutdown forever
-        )
-    elif args.command == "migrate":
-        _migrate(args.direction, args.target)
-    elif args.command == "create-user":
-        import msgspec
-
-        from server.errors import ApiError, decode_error
-        from server.users.schemas import SignUp
-        from server.users.service import create_user as create
-
-        password = args.password or getpass.getpass("Password: ")
-        try:
-            # the same rules as sign-up
-            data = msgspec.convert({"email": args.email, "password": password}, SignUp)
-            user = asyncio.run(create(email=data.email, password=data.password))
-        except msgspec.ValidationError as exc:
-            print(f"refused: {decode_error(exc, prefix='').message}", file=sys.stderr)
-            return 1
-        except ApiError as exc:
-            print(f"refused: {exc.message}", file=sys.stderr)
-            return 1
-        print(f"created {user.email} ({user.id})")
-    elif args.command == "demo":
-        from server.workflow.demo import main as create_demo
-
-        _migrate()
-        made = create_demo(email=args.email, password=args.password, run=args.run)
-        account = f"{made.email} / {made.password}" if made.password else f"{made.email} (existing account)"
-        print(
-            f"demo account: {account}\nsession {made.session_id}\nmission {made.mission_id}: "
-            f"{made.mission_status}\nhop {made.hop_id}: {made.hop_status}"
-        )
-    elif args.command == "check-migrations":
-        from server.migration_check import main as check
-
-        return check()
+    return root
 
 
-def run(argv: list[str] | None = None) -> int | None:
+def main(argv: list[str] | None = None) -> int:
     try:
-        return main(argv)
+        args = parser().parse_args(argv)
+        return COMMANDS[args.command](args)
     except SettingsError as exc:
         print(f"python -m server: {exc}", file=sys.stderr)
         return 2
 
 
 if __name__ == "__main__":
-    sys.exit(run())
+    sys.exit(main())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 from uuid import UUID
 
 from litestar import Litestar, Request, get
@@ -32,8 +33,9 @@ async def database_pool(_: Litestar) -> AsyncIterator[None]:
         await db.close_connection_pool()
 
 
-def provide_user_id(request: Request) -> UUID:
-    return request.user
+def provide_user_id(request: Request[Any, Any, Any]) -> UUID:
+    user: UUID = request.user
+    return user
 
 
 @get("/api/health", operation_id="health", tags=["meta"], exclude_from_auth=True)
@@ -42,7 +44,7 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def create_app(*, debug: bool = False, lifespan_extra: list | None = None) -> Litestar:
+def create_app(*, debug: bool = False, lifespan_extra: list[Any] | None = None) -> Litestar:
     return Litestar(
         route_handlers=[health, *CONTROLLERS, *spa_routes()],
         dependencies={"user_id": Provide(provide_user_id, sync_to_thread=False)},

@@ -4,6 +4,7 @@ except sign-up and sign-in (deny by default)."""
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
@@ -18,7 +19,7 @@ PUBLIC_PATHS = [r"^/api/auth/sign-(in|up)$", r"^/api/schema"]  # plus handlers m
 
 
 class CookieAuthMiddleware(AbstractAuthenticationMiddleware):
-    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         token = connection.cookies.get(SESSION_COOKIE)
         auth = await authenticate(token=token) if token else None
         if auth is None:

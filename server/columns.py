@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from piccolo.columns import JSONB, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
@@ -25,7 +26,7 @@ def enum_check(table: str, column: str, enum: type[StrEnum]) -> Check:
     return Check(f"{column} IN ({values})", name=f"ck_{table}_{column}")
 
 
-def json_column(default: dict | list | None = None, *, null: bool = False) -> JSONB:
+def json_column(default: dict[str, Any] | list[Any] | None = None, *, null: bool = False) -> JSONB:
     """A JSON document column (JSONB on PostgreSQL, JSON text on SQLite)."""
     if null:
         return JSONB(null=True, default=None)

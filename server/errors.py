@@ -140,11 +140,11 @@ def _respond(error: ErrorResponse, headers: dict[str, str] | None = None) -> Res
     return Response(content=error, status_code=error.status, media_type=MediaType.JSON, headers=headers)
 
 
-def api_error_handler(_: Request, exc: ApiError) -> Response[ErrorResponse]:
+def api_error_handler(_: Request[Any, Any, Any], exc: ApiError) -> Response[ErrorResponse]:
     return _respond(exc.to_response())
 
 
-def validation_error_handler(_: Request, exc: ValidationException) -> Response[ErrorResponse]:
+def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorResponse]:
     errors = _field_errors(exc.extra)
     if errors:
         message = "; ".join(f"`{e.field}`: {e.reason}" for e in errors)
@@ -155,7 +155,7 @@ def validation_error_handler(_: Request, exc: ValidationException) -> Response[E
     return _respond(ErrorResponse(status=400, code="validation_error", message=message, errors=errors))
 
 
-def http_error_handler(_: Request, exc: HTTPException) -> Response[ErrorResponse]:
+def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorResponse]:
     status = exc.status_code
     if isinstance(exc, NotAuthorizedException):
         code = "not_authenticated"
@@ -189,7 +189,7 @@ def is_write_conflict(exc: BaseException) -> bool:
     return any(marker in text for marker in _CONFLICT_TEXT)
 
 
-def internal_error_handler(request: Request, exc: Exception) -> Response[ErrorResponse]:
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorResponse]:
     if is_write_conflict(exc):
         # The services check before they write; reaching here means a concurrent request won.
         logger.warning("write conflict on %s %s: %s", request.method, request.url.path, exc)
@@ -236,7 +236,7 @@ def _find_nul(value: object, path: str, depth: int = 0) -> str | None:
     return None
 
 
-class ApiRequest(Request):
+class ApiRequest(Request[Any, Any, Any]):
     """Refuses, as a 400 naming the field, JSON bodies that would otherwise fail deep in the
     stack: nesting beyond the decoder's recursion limit, and NUL characters in text."""
 

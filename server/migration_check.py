@@ -19,6 +19,8 @@ from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.conf.apps import AppConfig
 from piccolo.table import Table
 
+from server.piccolo_app import APP_CONFIG
+
 
 def _diffable(table: type[Table]) -> DiffableTable:
     return DiffableTable(
@@ -36,8 +38,6 @@ async def pending_changes_async(
     """The migration statements still missing for `tables` (default: the app's tables), as
     an auto migration would write them; empty when the migrations are complete."""
     if app_config is None:
-        from server.piccolo_app import APP_CONFIG
-
         app_config = APP_CONFIG
     managers = await BaseMigrationManager().get_migration_managers(app_config=app_config)
     snapshot = SchemaSnapshot(managers).get_snapshot()

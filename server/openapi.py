@@ -179,7 +179,7 @@ def exact_document(document: dict[str, Any], app: Any) -> dict[str, Any]:
             if all(isinstance(v, str) for v in values):
                 schemas[name]["type"] = "string"
             schemas[name]["enum"] = values
-    fixed = _discriminate(fixed, structs)
+    fixed = dict(_discriminate(fixed, structs))
     schemas = fixed["components"]["schemas"]
     # What the server only sends: every field it always encodes is required.
     request_roots: set[str] = set()
@@ -210,7 +210,7 @@ class ExactJsonRenderPlugin(JsonRenderPlugin):
         super().__init__(**kwargs)
         self._cache: tuple[int, bytes] | None = None
 
-    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
         if self._cache is None or self._cache[0] != id(openapi_schema):
             self._cache = (id(openapi_schema), self.render_json(request, exact_document(openapi_schema, request.app)))
         return self._cache[1]

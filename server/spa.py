@@ -7,6 +7,7 @@ from pathlib import Path
 
 from litestar import MediaType, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from litestar.response import File
 
@@ -15,9 +16,9 @@ from server.settings import PROJECT_ROOT
 DIST = PROJECT_ROOT / "frontend" / "dist"
 
 
-def spa_routes() -> list:
+def spa_routes() -> list[HTTPRouteHandler]:
     @get(["/", "/{path:path}"], include_in_schema=False, exclude_from_auth=True, sync_to_thread=False)
-    def spa(path: FromPath[Path | None] = None) -> Response | File:
+    def spa(path: FromPath[Path | None] = None) -> Response[str] | File:
         relative = str(path or "").lstrip("/")
         if relative.startswith("api/") or relative == "api":
             raise NotFoundException(f"No route {relative}")

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
+from piccolo.custom_types import Combinable
 
 from server.assets.schemas import Asset, AssetCreate, AssetInfo, AssetPage, AssetUpdate
 from server.assets.tables import Asset as AssetTable
@@ -95,7 +96,7 @@ async def list_assets(
     status: AssetStatus | None = None,
 ) -> AssetPage:
     """Assets without content, oldest first; filtered by the mission or hop they are mapped to."""
-    where = AssetTable.user_id == user_id
+    where: Combinable = AssetTable.user_id == user_id
     if mission_id is not None:
         where &= AssetTable.id.is_in(
             MissionAssetTable.select(MissionAssetTable.asset_id).where(

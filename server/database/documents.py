@@ -9,7 +9,7 @@ conversion in Python. The SQL is written once per engine from the Table classes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from piccolo.columns import JSON, JSONB, Boolean, Column, Float, Integer, Timestamptz
@@ -36,7 +36,7 @@ class Statement:
     def sql(self, engine_type: str) -> str:
         return self._compiled[engine_type][0]
 
-    async def fetch_value(self, db: Engine, **parameters: Any) -> Any:
+    async def fetch_value(self, db: Engine[Any], **parameters: Any) -> Any:
         """The first column of the first row (None when there is no row)."""
         template, names = self._compiled[db.engine_type]
         rows = await db.run_querystring(QueryString(template, *[parameters[name] for name in names]))
@@ -146,6 +146,6 @@ class JsonSql:
         return f"SELECT {self.object(items)}::text AS doc"
 
 
-def json_statement(build) -> Statement:
+def json_statement(build: Callable[[JsonSql], str]) -> Statement:
     """A Statement written once for both engines: `build(JsonSql)` returns its SQL."""
     return Statement({engine_type: build(JsonSql(engine_type)) for engine_type in ("sqlite", "postgres")})

@@ -45,7 +45,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         for connection in idle:
             await connection.close()
 
-    async def run_ddl(self, ddl: str, in_pool: bool = False):
+    async def run_ddl(self, ddl: str, in_pool: bool = False) -> Any:
         """Run DDL, translating what SQLite lacks: `ALTER TABLE ... ADD CONSTRAINT` becomes a
         unique index (UNIQUE) or a pair of aborting triggers (CHECK); dropping follows suit."""
         statements = translate_constraint_ddl(ddl)
@@ -83,7 +83,7 @@ class PooledSQLiteEngine(SQLiteEngine):
 
     async def _run_in_new_connection(
         self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
-    ):
+    ) -> Any:
         connection = await self._acquire()
         try:
             # One trip to the connection's thread (execute, fetch and close the cursor together).
@@ -92,8 +92,13 @@ class PooledSQLiteEngine(SQLiteEngine):
             await self._release(connection)
 
     async def _run_in_existing_connection(
-        self, connection, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
-    ):
+        self,
+        connection: Any,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
         return await connection.execute_fetchall(query, args or [])
 
 
@@ -156,25 +161,25 @@ class _PooledConnection:
         self._engine = engine
         self._connection = connection
 
-    def execute(self, *args: Any, **kwargs: Any):
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
         return self._connection.execute(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._connection, name)
 
     @property
-    def row_factory(self):
+    def row_factory(self) -> Any:
         return self._connection.row_factory
 
     @row_factory.setter
-    def row_factory(self, value):
+    def row_factory(self, value: Any) -> None:
         self._connection.row_factory = value
 
     async def close(self) -> None:
         await self._engine._release(self._connection)
 
 
-def make_engine(settings: Settings | None = None) -> Engine:
+def make_engine(settings: Settings | None = None) -> Engine[Any]:
     settings = settings or get_settings()
     if settings.database.is_postgres:
         # UTC sessions: timestamps that the database turns into JSON text carry a +00:00 offset.

@@ -11,7 +11,7 @@ from piccolo.engine.sqlite import TransactionType
 
 
 @functools.cache
-def engine() -> Engine:
+def engine() -> Engine[Any]:
     """The engine of `piccolo_conf.py` (PostgreSQL or the SQLite file, from the settings): the
     one every table was bound to when its class was created."""
     found = engine_finder()

@@ -13,6 +13,8 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from piccolo.columns import Column
+from piccolo.custom_types import Combinable
 
 from server.assets.tables import Asset as AssetTable
 from server.assets.tables import HopAsset as HopAssetTable
@@ -250,6 +252,7 @@ async def get_mission(*, user_id: UUID, mission_id: UUID) -> Mission:
     tree = await _mission_tree(user_id, mission_id)
     hops = _assemble_hops(tree)
     info = tree.mission
+    assert info is not None  # _mission_tree raises NotFound without it
     asset_map = dict(tree.mission_assets)
     current = next((hop for hop in hops if hop.id == info.current_hop_id), None)
     return Mission(
@@ -318,9 +321,9 @@ async def list_tool_steps(*, user_id: UUID, hop_id: UUID, limit: int, offset: in
 # Updating ----------------------------------------------------------------------------------
 
 
-def _changes(data: msgspec.Struct, json_fields: tuple[str, ...]) -> dict[str, Any]:
+def _changes(data: msgspec.Struct, json_fields: tuple[str, ...]) -> dict[Column | str, Any]:
     """The fields a partial update sets, JSON fields encoded for their column."""
-    changes: dict[str, Any] = {}
+    changes: dict[Column | str, Any] = {}
     for name in data.__struct_fields__:
         value = getattr(data, name)
         if value is msgspec.UNSET:
@@ -398,7 +401,7 @@ async def delete_mission(*, user_id: UUID, mission_id: UUID) -> None:
             .where((HopTable.mission_id == mission_id) & (HopTable.user_id == user_id))
             .run()
         ]
-        scoped = (AssetTable.scope_type == AssetScopeType.MISSION) & (AssetTable.scope_id == mission_id)
+        scoped: Combinable = (AssetTable.scope_type == AssetScopeType.MISSION) & (AssetTable.scope_id == mission_id)
         if hop_ids:
             scoped |= (AssetTable.scope_type == AssetScopeType.HOP) & AssetTable.scope_id.is_in(hop_ids)
         await AssetTable.delete().where((AssetTable.user_id == user_id) & scoped).run()

@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
+from piccolo.custom_types import Combinable
 
 from server.database import (
     decode_json_fields,
@@ -140,7 +141,7 @@ async def get_active_session(*, user_id: UUID) -> UserSession:
 async def list_sessions(
     *, user_id: UUID, limit: int, offset: int, status: UserSessionStatus | None = None
 ) -> UserSessionPage:
-    where = UserSessionTable.user_id == user_id
+    where: Combinable = UserSessionTable.user_id == user_id
     if status is not None:
         where &= UserSessionTable.status == status
     rows = (

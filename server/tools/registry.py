@@ -142,7 +142,8 @@ async def run_tool(tool: RegisteredTool, parameters: Mapping[str, Any], context:
     outputs = await tool.handler(typed, context)
     if not isinstance(outputs, tool.outputs_type):
         raise ToolError(f"tool `{tool.spec.id}` returned {type(outputs).__name__}, not {tool.outputs_type.__name__}")
-    return msgspec.to_builtins(outputs)
+    result: dict[str, Any] = msgspec.to_builtins(outputs)
+    return result
 
 
 def sample_outputs(tool: RegisteredTool) -> dict[str, Any]:
@@ -153,4 +154,5 @@ def sample_outputs(tool: RegisteredTool) -> dict[str, Any]:
         typed = msgspec.convert(tool.spec.sample_responses[0], tool.outputs_type)
     except msgspec.ValidationError as exc:
         raise ToolError(f"tool `{tool.spec.id}` has an invalid sample response: {exc}") from None
-    return msgspec.to_builtins(typed)
+    result: dict[str, Any] = msgspec.to_builtins(typed)
+    return result

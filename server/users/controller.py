@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import Cookie
 from litestar.params import JSONBody
@@ -35,7 +37,7 @@ class AuthController(Controller):
         return await service.create_user(email=data.email, password=data.password)
 
     @post("/sign-in", status_code=200, operation_id="sign_in")
-    async def sign_in(self, request: Request, data: JSONBody[SignIn]) -> Response[CurrentUser]:
+    async def sign_in(self, request: Request[Any, Any, Any], data: JSONBody[SignIn]) -> Response[CurrentUser]:
         """Sign in: sets the session cookie and returns the CSRF token for unsafe requests."""
         client = request.client.host if request.client else "unknown"
         signed = await service.sign_in(email=data.email, password=data.password, client=client)
@@ -45,18 +47,18 @@ class AuthController(Controller):
         )
 
     @post("/sign-out", status_code=HTTP_204_NO_CONTENT, operation_id="sign_out")
-    async def sign_out(self, request: Request) -> Response[None]:
+    async def sign_out(self, request: Request[Any, Any, Any]) -> Response[None]:
         """End this sign-in session."""
         await service.sign_out(auth_session_id=request.auth.auth_session_id)
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=[_session_cookie("", 0)])
 
     @get("/me", operation_id="get_current_user")
-    async def me(self, request: Request) -> CurrentUser:
+    async def me(self, request: Request[Any, Any, Any]) -> CurrentUser:
         """The signed-in user, with the CSRF token of this session."""
         user = await service.get_user(user_id=request.user)
         return CurrentUser(user=user, csrf_token=request.auth.csrf_token)
 
     @delete("/me", status_code=HTTP_204_NO_CONTENT, operation_id="close_account")
-    async def close_account(self, request: Request) -> None:
+    async def close_account(self, request: Request[Any, Any, Any]) -> None:
         """Close the account: it is deactivated and signed out everywhere; its data is kept."""
         await service.deactivate_user(user_id=request.user)

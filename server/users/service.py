@@ -10,6 +10,7 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 from argon2 import PasswordHasher
@@ -58,7 +59,7 @@ def hash_token(token: str) -> str:
 
 async def create_user(*, email: str, password: str) -> User:
     password_hash = await asyncio.to_thread(_hasher.hash, password)
-    row = {
+    row: dict[str, Any] = {
         "id": uuid4(),
         "email": normalize_email(email),
         "password_hash": password_hash,

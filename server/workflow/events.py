@@ -21,8 +21,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import msgspec
+from piccolo.querystring import QueryString
 
+from server.database import engine
 from server.enums import WorkflowEntity
 from server.schemas import Output, Timestamp
 from server.settings import get_settings
@@ -99,7 +102,7 @@ class PostgresListener:
         self.dsn = dsn
         self.channel = channel
         self.target = target
-        self._connection = None
+        self._connection: asyncpg.Connection | None = None
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self.connected = asyncio.Event()
@@ -128,24 +131,22 @@ class PostgresListener:
             except Exception:
                 connection.terminate()
 
-    def _on_notification(self, _connection, _pid, _channel, payload: str) -> None:
+    def _on_notification(self, _connection: object, _pid: int, _channel: str, payload: object) -> None:
         try:
-            notification = _decode_notification(payload)
+            notification = _decode_notification(str(payload))
         except (msgspec.DecodeError, msgspec.ValidationError):
             logger.warning("ignored a malformed event notification")
             return
         self.target.deliver(notification.user_id, notification.events)
 
     async def _run(self) -> None:
-        import asyncpg
-
         delay = 0.5
         while not self._closing:
             try:
                 lost = asyncio.Event()
-                self._connection = await asyncpg.connect(self.dsn)
-                self._connection.add_termination_listener(lambda _c, lost=lost: lost.set())
-                await self._connection.add_listener(self.channel, self._on_notification)
+                connection = self._connection = await asyncpg.connect(self.dsn)
+                connection.add_termination_listener(lambda _c, lost=lost: lost.set())
+                await connection.add_listener(self.channel, self._on_notification)
                 self.connected.set()
                 delay = 0.5
                 await lost.wait()
@@ -174,10 +175,9 @@ def _batches(user_id: UUID, events: list[WorkflowEvent]) -> Iterable[str]:
 
 
 async def _notify(user_id: UUID, events: list[WorkflowEvent]) -> None:
-    from server.users.tables import User
-
+    db = engine()
     for payload in _batches(user_id, events):
-        await User.raw("SELECT pg_notify({}, {})", CHANNEL, payload).run()
+        await db.run_querystring(QueryString("SELECT pg_notify({}, {})", CHANNEL, payload))
 
 
 async def publish(*, user_id: UUID, events: list[WorkflowEvent]) -> None:

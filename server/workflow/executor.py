@@ -138,7 +138,7 @@ async def run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None
             await transitions.complete_tool_step(
                 user_id=user_id,
                 step_id=step["id"],
-                outputs=outcome.outputs,
+                outputs=outcome.outputs or {},
                 duration_ms=outcome.duration_ms,
                 stubbed=outcome.stubbed,
             )

@@ -76,106 +76,133 @@ def chain_errors(
     intermediate, which later steps may read, unless that id is `taken` (an existing asset
     outside the hop's view).
     """
-    errors: list[FieldError] = []
-    available = {asset_id for asset_id, asset in assets.items() if asset.available_at_start}
-    # The assets known at each point: the visible ones plus the intermediates declared so far.
-    known: dict[UUID, ChainAsset] = dict(assets)
-    written: set[UUID] = set()
-    untyped: set[UUID] = set()
-    # Ids that some step writes: reading one of them too early is an ordering mistake, not an
-    # unknown asset.
-    declared_later = {
-        mapping.state_asset
-        for step in steps
-        for mapping in step.result_mapping.values()
-        if isinstance(mapping, AssetFieldMapping)
-    }
-
+    check = _ChainCheck(steps=steps, assets=assets, taken=taken)
     for index, step in enumerate(steps):
+        check.step(index, step, tools.get(step.tool_id), f"{field_prefix}[{index}]")
+    for asset_id, asset in assets.items():
+        if asset.hop_role is AssetRole.OUTPUT and asset_id not in check.written:
+            check.errors.append(
+                FieldError(
+                    field=field_prefix, reason=f"hop output {_asset_label(asset_id, assets)} is not written by any step"
+                )
+            )
+    return check.errors
+
+
+class _ChainCheck:
+    """The state of a check as it walks the chain step by step."""
+
+    def __init__(
+        self, *, steps: Sequence[ToolStepProposal], assets: Mapping[UUID, ChainAsset], taken: Collection[UUID]
+    ) -> None:
+        self.errors: list[FieldError] = []
+        self.taken = taken
+        self.available = {asset_id for asset_id, asset in assets.items() if asset.available_at_start}
+        # The assets known at each point: the visible ones plus the intermediates declared so far.
+        self.known: dict[UUID, ChainAsset] = dict(assets)
+        self.written: set[UUID] = set()
+        self.untyped: set[UUID] = set()
+        # Ids that some step writes: reading one of them too early is an ordering mistake, not
+        # an unknown asset.
+        self.declared_later = {
+            mapping.state_asset
+            for step in steps
+            for mapping in step.result_mapping.values()
+            if isinstance(mapping, AssetFieldMapping)
+        }
+
+    def step(self, index: int, step: ToolStepProposal, tool: ToolSpec | None, path: str) -> None:
         label = f'step {index + 1} ("{step.name}")'
-        path = f"{field_prefix}[{index}]"
-        tool = tools.get(step.tool_id)
         if tool is None:
-            errors.append(
+            self.errors.append(
                 FieldError(field=f"{path}.tool_id", reason=f'{label}: tool "{step.tool_id}" is not registered')
             )
             # Without the tool nothing else about the step can be checked, but what it writes
             # still counts, so later steps are not blamed for reading it.
             ids = [m.state_asset for m in step.result_mapping.values() if isinstance(m, AssetFieldMapping)]
-            untyped.update(asset_id for asset_id in ids if asset_id not in known)
-            available.update(ids)
-            written.update(ids)
-            continue
+            self.untyped.update(asset_id for asset_id in ids if asset_id not in self.known)
+            self.available.update(ids)
+            self.written.update(ids)
+            return
+        self.parameters(step, tool, path, label)
+        step_writes = self.results(step, tool, path, label)
+        # What a step writes is available to the steps after it, not to itself.
+        self.available.update(step_writes)
+        self.written.update(step_writes)
 
+    def parameters(self, step: ToolStepProposal, tool: ToolSpec, path: str, label: str) -> None:
         parameters = {parameter.name: parameter for parameter in tool.parameters}
         for name, mapping in step.parameter_mapping.items():
             field = f"{path}.parameter_mapping.{name}"
             parameter = parameters.get(name)
             if parameter is None:
-                errors.append(
+                self.errors.append(
                     FieldError(
                         field=field, reason=f'{label}: parameter "{name}" is not a parameter of tool "{tool.id}"'
                     )
                 )
-                continue
-            if not isinstance(mapping, AssetFieldMapping):
-                continue
-            asset_id = mapping.state_asset
-            asset = known.get(asset_id)
-            if asset is None:
-                if asset_id in untyped and asset_id in available:
-                    continue  # written by a step whose tool is unknown: nothing to check
-                if asset_id in declared_later:
-                    reason = f'{label}: parameter "{name}" reads asset {asset_id} before any earlier step writes it'
-                else:
-                    reason = f'{label}: parameter "{name}" reads asset {asset_id}, which this hop cannot see'
-                errors.append(FieldError(field=field, reason=reason))
-                continue
-            if asset_id not in available:
-                errors.append(
-                    FieldError(
-                        field=field,
-                        reason=(
-                            f'{label}: parameter "{name}" reads {_asset_label(asset_id, known)} before any earlier '
-                            "step writes it"
-                        ),
-                    )
-                )
-            if not feeds(asset.schema_definition, parameter.schema_definition):
-                errors.append(
-                    FieldError(
-                        field=field,
-                        reason=(
-                            f'{label}: parameter "{name}" expects {type_label(parameter.schema_definition)} '
-                            f"but {_asset_label(asset_id, known)} holds {type_label(asset.schema_definition)}"
-                        ),
-                    )
-                )
+            elif isinstance(mapping, AssetFieldMapping):
+                self.parameter_source(field, label, name, mapping.state_asset, parameter.schema_definition)
         for parameter in tool.parameters:
             if parameter.required and parameter.name not in step.parameter_mapping:
-                errors.append(
+                self.errors.append(
                     FieldError(
                         field=f"{path}.parameter_mapping",
                         reason=f'{label}: required parameter "{parameter.name}" of tool "{tool.id}" is not mapped',
                     )
                 )
 
+    def parameter_source(self, field: str, label: str, name: str, asset_id: UUID, expected: SchemaDefinition) -> None:
+        """A parameter read from an asset: the asset must exist, be written before, and fit."""
+        asset = self.known.get(asset_id)
+        if asset is None:
+            if asset_id in self.untyped and asset_id in self.available:
+                return  # written by a step whose tool is unknown: nothing to check
+            if asset_id in self.declared_later:
+                reason = f'{label}: parameter "{name}" reads asset {asset_id} before any earlier step writes it'
+            else:
+                reason = f'{label}: parameter "{name}" reads asset {asset_id}, which this hop cannot see'
+            self.errors.append(FieldError(field=field, reason=reason))
+            return
+        if asset_id not in self.available:
+            self.errors.append(
+                FieldError(
+                    field=field,
+                    reason=(
+                        f'{label}: parameter "{name}" reads {_asset_label(asset_id, self.known)} before any earlier '
+                        "step writes it"
+                    ),
+                )
+            )
+        if not feeds(asset.schema_definition, expected):
+            self.errors.append(
+                FieldError(
+                    field=field,
+                    reason=(
+                        f'{label}: parameter "{name}" expects {type_label(expected)} '
+                        f"but {_asset_label(asset_id, self.known)} holds {type_label(asset.schema_definition)}"
+                    ),
+                )
+            )
+
+    def results(self, step: ToolStepProposal, tool: ToolSpec, path: str, label: str) -> list[UUID]:
+        """Check what the step writes; returns the ids it writes."""
         outputs = {output.name: output for output in tool.outputs}
         step_writes: list[UUID] = []
-        for name, mapping in step.result_mapping.items():
+        for name, result in step.result_mapping.items():
             field = f"{path}.result_mapping.{name}"
             output = outputs.get(name)
             if output is None:
-                errors.append(
+                self.errors.append(
                     FieldError(field=field, reason=f'{label}: result "{name}" is not an output of tool "{tool.id}"')
                 )
                 continue
-            if not isinstance(mapping, AssetFieldMapping):
+            if not isinstance(result, AssetFieldMapping):
                 continue
-            asset_id = mapping.state_asset
-            asset = known.get(asset_id)
-            if asset is None and asset_id in taken:
-                errors.append(
+            asset_id = result.state_asset
+            asset = self.known.get(asset_id)
+            if asset is None and asset_id in self.taken:
+                self.errors.append(
                     FieldError(
                         field=field,
                         reason=f'{label}: result "{name}" writes asset {asset_id}, which this hop cannot see',
@@ -184,7 +211,7 @@ def chain_errors(
                 continue
             if asset is None:
                 # A new hop-scoped intermediate, typed by the output that creates it.
-                known[asset_id] = ChainAsset(
+                self.known[asset_id] = ChainAsset(
                     id=asset_id,
                     name=f"{step.name}: {name}",
                     schema_definition=output.schema_definition,
@@ -192,28 +219,17 @@ def chain_errors(
                     available_at_start=False,
                 )
             elif not feeds(output.schema_definition, asset.schema_definition):
-                errors.append(
+                self.errors.append(
                     FieldError(
                         field=field,
                         reason=(
                             f'{label}: result "{name}" is {type_label(output.schema_definition)} '
-                            f"but {_asset_label(asset_id, known)} holds {type_label(asset.schema_definition)}"
+                            f"but {_asset_label(asset_id, self.known)} holds {type_label(asset.schema_definition)}"
                         ),
                     )
                 )
             step_writes.append(asset_id)
-        # What a step writes is available to the steps after it, not to itself.
-        available.update(step_writes)
-        written.update(step_writes)
-
-    for asset_id, asset in assets.items():
-        if asset.hop_role is AssetRole.OUTPUT and asset_id not in written:
-            errors.append(
-                FieldError(
-                    field=field_prefix, reason=f"hop output {_asset_label(asset_id, assets)} is not written by any step"
-                )
-            )
-    return errors
+        return step_writes
 
 
 def validate_tool_chain(

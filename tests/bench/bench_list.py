@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench import common  # noqa: E402
+from tests.bench import common
 
 EMAIL = "bench-lister@example.com"
 MISSIONS = 10_000

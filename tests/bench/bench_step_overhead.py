@@ -22,7 +22,7 @@ from uuid import UUID, uuid4
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench import common  # noqa: E402
+from tests.bench import common
 
 STEPS = 20
 RUNS = 15

@@ -29,7 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench import common  # noqa: E402
+from tests.bench import common
 
 EMAIL = "bench-transitions@example.com"
 MISSION_CYCLES = 100

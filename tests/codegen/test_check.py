@@ -4,28 +4,13 @@ each kind of drift fails with a message naming the enum or field and the layer."
 from __future__ import annotations
 
 import ast
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-IGNORED = shutil.ignore_patterns(
-    ".git", ".venv", "node_modules", "data", "dist", "__pycache__", "*.sqlite*", "tests", "*.egg-info"
-)
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the working tree (sources and generated files, no environment)."""
-    copy = tmp_path / "project"
-    shutil.copytree(ROOT, copy, ignore=IGNORED)
-    cache = ROOT / "frontend/node_modules/.cache/codegen"
-    if cache.is_dir():  # the tool models' cache is keyed by content: an edited copy misses it
-        shutil.copytree(cache, copy / "frontend/node_modules/.cache/codegen")
-    return copy
+from tests.project_copy import edit
 
 
 def check(project: Path) -> tuple[int, str]:
@@ -33,12 +18,6 @@ def check(project: Path) -> tuple[int, str]:
         [sys.executable, "-m", "codegen", "--check"], cwd=project, capture_output=True, text=True, timeout=120
     )
     return result.returncode, result.stdout + result.stderr
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert text.count(old) == 1, f"{old!r} must occur once in {path}"
-    path.write_text(text.replace(old, new))
 
 
 def test_an_untouched_checkout_passes(project: Path):

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.codegen.test_check import edit, project  # noqa: F401 - the temporary copy fixture
+from tests.project_copy import edit
 
 
 def wait_for(condition, timeout: float = 60.0) -> bool:
@@ -19,7 +19,7 @@ def wait_for(condition, timeout: float = 60.0) -> bool:
     return False
 
 
-def test_watch_regenerates_after_an_enum_changes(project: Path):  # noqa: F811
+def test_watch_regenerates_after_an_enum_changes(project: Path):
     types_file = project / "frontend/src/api/types.gen.ts"
     log = project / "watch.log"
     with log.open("w") as output:

@@ -1,10 +1,11 @@
 """Tool handlers by tool id; each spec in `server/tools/specs/` has one here."""
 
+from server.tools.base import Handler
 from server.tools.handlers.data import extract, filter_items, group_reduce, sort_items
 from server.tools.handlers.text import summarize
 from server.tools.handlers.web import web_retrieve, web_search
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "web_retrieve": web_retrieve,
     "web_search": web_search,
     "group_reduce": group_reduce,

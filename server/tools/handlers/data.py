@@ -135,9 +135,13 @@ def _compare(op: str, actual: Any, expected: Any) -> bool:
             (_is_number(actual) and _is_number(expected)) or (isinstance(actual, str) and isinstance(expected, str))
         ):
             return False
-        return {"gt": actual > expected, "gte": actual >= expected, "lt": actual < expected, "lte": actual <= expected}[
-            op
-        ]
+        results: dict[str, bool] = {
+            "gt": actual > expected,
+            "gte": actual >= expected,
+            "lt": actual < expected,
+            "lte": actual <= expected,
+        }
+        return results[op]
     if op == "contains":
         if isinstance(actual, str):
             return isinstance(expected, str) and expected in actual

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
 import httpx
 import msgspec
@@ -46,7 +47,7 @@ def extractive_summary(text: str, max_sentences: int) -> str:
         content = [w for w in words if w not in _STOP_WORDS]
         if not content:
             return 0.0
-        return sum(frequencies[w] / top for w in content) / (len(content) ** 0.5)
+        return float(sum(frequencies[w] / top for w in content) / (len(content) ** 0.5))
 
     ranked = sorted(range(len(sentences)), key=lambda i: (-score(sentences[i]), i))[:max_sentences]
     return " ".join(sentences[i] for i in sorted(ranked))
@@ -64,7 +65,7 @@ class _ChatCompletion(msgspec.Struct):
     choices: list[_ChatChoice]
 
 
-async def _llm_summary(config: dict, text: str, max_sentences: int, timeout: float) -> str:
+async def _llm_summary(config: dict[str, Any], text: str, max_sentences: int, timeout: float) -> str:
     base_url = str(config.get("base_url", "")).rstrip("/")
     headers = {"content-type": "application/json"}
     if config.get("api_key"):

@@ -10,7 +10,7 @@ from server.assets.service import asset_row
 from server.assets.tables import Asset as AssetTable
 from server.assets.tables import MissionAsset as MissionAssetTable
 from server.database import to_json
-from server.enums import AssetScopeType, WorkflowEntity
+from server.enums import AssetScopeType, AssetStatus, WorkflowEntity
 from server.errors import NotFound, StatusConflict
 from server.missions import service as missions
 from server.missions.schemas import Mission, MissionProposal
@@ -60,7 +60,7 @@ async def propose_mission(work: Work, *, user_id: UUID, session_id: UUID, data: 
             scope_type=AssetScopeType.MISSION,
             scope_id=mission_id,
             content=proposal.content,
-            status=_MISSION_ASSETS.target,
+            status=AssetStatus(_MISSION_ASSETS.target),
         )
         for proposal in data.assets
     ]

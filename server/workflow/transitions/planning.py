@@ -11,7 +11,7 @@ from server.assets.tables import Asset as AssetTable
 from server.assets.tables import HopAsset as HopAssetTable
 from server.assets.tables import MissionAsset as MissionAssetTable
 from server.database import from_json, to_json
-from server.enums import AssetRole, AssetScopeType, HopStatus, WorkflowEntity
+from server.enums import AssetRole, AssetScopeType, AssetStatus, HopStatus, WorkflowEntity
 from server.errors import NotFound, StatusConflict, Unprocessable
 from server.missions import service as missions
 from server.missions.schemas import ExistingAssetOutput, Hop, HopPlanProposal, NewAssetOutput
@@ -184,7 +184,7 @@ async def _create_planned_asset(
         scope_type=AssetScopeType.MISSION,
         scope_id=mission_id,
         content=output.asset.content,
-        status=_PLANNED_ASSET.target,
+        status=AssetStatus(_PLANNED_ASSET.target),
     )
     row.id = output_id
     await AssetTable.insert(row).run()

@@ -27,7 +27,7 @@ from piccolo.table import Table
 
 from server.assets.tables import Asset as AssetTable
 from server.database import is_sqlite, now, write_transaction
-from server.enums import AssetStatus, WorkflowEntity
+from server.enums import WorkflowEntity
 from server.errors import NotFound, StatusConflict
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import Mission as MissionTable
@@ -207,7 +207,7 @@ class Work:
             raise NotFound(NOUNS[entity], entity_id)
         raise StatusConflict(NOUNS[entity], entity_id, current["status"], requires, action)
 
-    async def set_asset_status(self, ids: list[UUID], status: AssetStatus, **scope: Any) -> None:
+    async def set_asset_status(self, ids: list[UUID], status: StrEnum, **scope: Any) -> None:
         """Set the status of these assets of the user (an effect; no status is required)."""
         if not ids:
             return
