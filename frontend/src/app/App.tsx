@@ -39,7 +39,7 @@ function SignedOut() {
 function SignedIn({ current }: { current: CurrentUser }) {
   const [, navigate] = useLocation();
   const [, session] = useRoute(routes.session);
-  const signOut = useSignOut();
+  const signOut = useSignOut(() => navigate(routes.signIn, { replace: true }));
 
   return (
     <EventsProvider key={current.user.id}>
@@ -58,10 +58,7 @@ function SignedIn({ current }: { current: CurrentUser }) {
           <div className="topbar-right">
             <ConnectionIndicator />
             <span className="muted user-email">{current.user.email}</span>
-            <button
-              type="button"
-              onClick={() => signOut.mutate(undefined, { onSettled: () => navigate(routes.signIn, { replace: true }) })}
-            >
+            <button type="button" onClick={() => signOut.mutate()}>
               Sign out
             </button>
           </div>

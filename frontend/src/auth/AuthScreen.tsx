@@ -11,14 +11,14 @@ import { useSignIn } from "./hooks";
 export function AuthScreen({ mode, onSignedIn }: { mode: "sign-in" | "sign-up"; onSignedIn: () => void }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const signIn = useSignIn();
+  const signIn = useSignIn(onSignedIn);
   const busy = signIn.isPending;
   const problem = problemOf(signIn.error);
   const signingUp = mode === "sign-up";
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    signIn.mutate({ email, password, createAccount: signingUp }, { onSuccess: onSignedIn });
+    signIn.mutate({ email, password, createAccount: signingUp });
   };
 
   return (

@@ -26,20 +26,24 @@ export function setSignedIn(queryClient: QueryClient, current: CurrentUser | nul
   queryClient.setQueryData(authKeys.currentUser(), current);
 }
 
-/** Signs in; with `createAccount`, creates the account first. */
-export function useSignIn() {
+/** Signs in; with `createAccount`, creates the account first. `then` runs once signed in
+ * (the sign-in screen is gone by then). */
+export function useSignIn(then: () => void) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async ({ createAccount, ...credentials }: SignIn & { createAccount: boolean }) => {
       if (createAccount) await signUp(credentials);
       return signIn(credentials);
     },
-    onSuccess: (current) => setSignedIn(queryClient, current),
+    onSuccess: (current) => {
+      setSignedIn(queryClient, current);
+      then();
+    },
   });
 }
 
-/** Signs out; an expired sign-in counts as signed out too. */
-export function useSignOut() {
+/** Signs out; an expired sign-in counts as signed out too. `then` runs once signed out. */
+export function useSignOut(then: () => void) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async () => {
@@ -49,6 +53,9 @@ export function useSignOut() {
         // Signed out already (an expired session): the sign-in screen is right either way.
       }
     },
-    onSettled: () => setSignedIn(queryClient, null),
+    onSettled: () => {
+      setSignedIn(queryClient, null);
+      then();
+    },
   });
 }
