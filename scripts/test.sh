@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: the Python formatter, linter and type checker, no import cycle,
-# generated types current and layers agreeing, the frontend type-check, the Python suite on
-# SQLite and then on PostgreSQL, and the browser tests.
+# generated types current and layers agreeing, the frontend type-check and Biome check, the
+# Python suite on SQLite and then on PostgreSQL, and the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -20,6 +20,8 @@ fi
 if [ -f frontend/package.json ]; then
   echo "== frontend type-check"
   (cd frontend && npm run --silent typecheck)
+  echo "== frontend format and lint (Biome)"
+  (cd frontend && npm run --silent lint)
 fi
 
 echo "== tests on SQLite"

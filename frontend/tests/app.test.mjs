@@ -6,7 +6,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { createSession, launchBrowser, newEmail, newPage, PASSWORD, planHop, proposeMission, signUp, startServer } from "./harness.mjs";
+import {
+  createSession,
+  launchBrowser,
+  newEmail,
+  newPage,
+  PASSWORD,
+  planHop,
+  proposeMission,
+  signUp,
+  startServer,
+} from "./harness.mjs";
 
 const RECORDS = [
   { title: "b", score: 2 },
@@ -174,7 +184,9 @@ describe("the web app", { concurrency: 3 }, () => {
       // `keys` has no value yet: caught before asking the server.
       await editor.locator(".chain-check.invalid", { hasText: "needs a value" }).waitFor();
 
-      await step.locator('[data-param="keys"] textarea[name="param-literal"]').fill('[{"path": "score", "descending": true}]');
+      await step
+        .locator('[data-param="keys"] textarea[name="param-literal"]')
+        .fill('[{"path": "score", "descending": true}]');
       await editor.locator('.chain-check[data-check="valid"]').waitFor();
 
       // Discarding the output leaves the hop's output unwritten: the server's dry run says so.
@@ -190,7 +202,7 @@ describe("the web app", { concurrency: 3 }, () => {
       await page.locator('.step[data-step-status="ready_to_execute"]').waitFor();
 
       // Open the output asset before running: it has no content yet.
-      await page.locator('.mission > .asset-summary .asset-item', { hasText: "Ranked" }).click();
+      await page.locator(".mission > .asset-summary .asset-item", { hasText: "Ranked" }).click();
       const detail = page.locator('[aria-label="Asset detail"]');
       await detail.locator(".asset-content-empty").waitFor();
 
@@ -236,7 +248,10 @@ describe("the web app", { concurrency: 3 }, () => {
       await stale.click("text=Accept mission");
       const banner = stale.locator(".mission .error-banner");
       await banner.waitFor();
-      assert.match(await banner.innerText(), /^Cannot accept mission: mission \S+ is cancelled, required awaiting_approval/);
+      assert.match(
+        await banner.innerText(),
+        /^Cannot accept mission: mission \S+ is cancelled, required awaiting_approval/,
+      );
       assert.deepEqual(problems, []);
       await context.close();
     });
@@ -263,9 +278,12 @@ describe("the web app", { concurrency: 3 }, () => {
       await page.locator(".step-validation", { hasText: "base_url" }).waitFor();
 
       await page.click("text=Execute hop");
-      const banner = page.locator('.hop .error-banner');
+      const banner = page.locator(".hop .error-banner");
       await banner.waitFor();
-      assert.match(await banner.innerText(), /^Cannot execute hop: tool step \S+ is awaiting_configuration, required ready_to_execute/);
+      assert.match(
+        await banner.innerText(),
+        /^Cannot execute hop: tool step \S+ is awaiting_configuration, required ready_to_execute/,
+      );
 
       // Nothing listens on port 9: the search fails fast with the tool's message.
       await page.fill('input[name="configure-search_provider-base_url"]', "http://127.0.0.1:9");
@@ -277,7 +295,6 @@ describe("the web app", { concurrency: 3 }, () => {
       await page.locator(".hop-head .badge", { hasText: "failed" }).waitFor();
       await page.locator('.step[data-step-status="failed"] .step-error').waitFor();
       assert.match(await page.locator(".hop-error").innerText(), /Step 1/);
-
 
       await page.click("text=Retry");
       await page.locator(".hop-head .badge", { hasText: "hop impl ready" }).waitFor();

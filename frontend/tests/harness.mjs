@@ -163,10 +163,10 @@ export async function planHop(page, { name, output, type, isFinal = false, rejec
   await propose();
   if (rejectFirst) {
     // Rejected, the hop goes back to planning and the asset the plan created is removed.
-    await page.locator('.mission > .asset-summary .asset-name', { hasText: output }).waitFor();
+    await page.locator(".mission > .asset-summary .asset-name", { hasText: output }).waitFor();
     await page.click("text=Reject plan");
     await page.locator(".hop-head .badge", { hasText: "hop plan started" }).waitFor();
-    await page.locator('.mission > .asset-summary .asset-name', { hasText: output }).waitFor({ state: "detached" });
+    await page.locator(".mission > .asset-summary .asset-name", { hasText: output }).waitFor({ state: "detached" });
     await propose();
   }
   await page.click("text=Accept plan");

@@ -1,0 +1,12 @@
+/** The SPA's routes; the server answers every one with index.html. */
+export const routes = {
+  home: "/",
+  session: "/sessions/:sessionId",
+  signIn: "/sign-in",
+  signUp: "/sign-up",
+} as const;
+
+/** The address of a session's page. */
+export function sessionPath(sessionId: string): string {
+  return `/sessions/${encodeURIComponent(sessionId)}`;
+}

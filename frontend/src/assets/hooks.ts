@@ -1,0 +1,29 @@
+import { useQuery } from "@tanstack/react-query";
+
+import { getAsset, listAssets } from "../api/client.gen";
+import type { AssetInfo, AssetPage } from "../api/types.gen";
+import { type AssetScope, assetKeys } from "./keys";
+
+const LIMIT = 200;
+
+function byId(page: AssetPage): Map<string, AssetInfo> {
+  return new Map(page.items.map((asset) => [asset.id, asset]));
+}
+
+/** The assets of a mission (`hopId` null) or of one of its hops, by id. */
+export function useAssets(scope: AssetScope) {
+  const query = scope.hopId === null ? { mission_id: scope.missionId } : { hop_id: scope.hopId };
+  return useQuery({
+    queryKey: assetKeys.list(scope),
+    queryFn: ({ signal }) => listAssets({ ...query, limit: LIMIT }, { signal }),
+    select: byId,
+  });
+}
+
+/** One asset with its content. */
+export function useAsset(assetId: string) {
+  return useQuery({
+    queryKey: assetKeys.detail(assetId),
+    queryFn: ({ signal }) => getAsset(assetId, { signal }),
+  });
+}

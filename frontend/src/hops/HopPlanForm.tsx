@@ -1,0 +1,160 @@
+import { type FormEvent, useState } from "react";
+
+import { type AssetInfo, AssetRole, type Hop, type HopOutput, type Mission } from "../api/types.gen";
+import { AssetFields } from "../assets/AssetFields";
+import { type AssetDraft, assetProposal, emptyAssetDraft, typeLabel } from "../assets/draft";
+import { ErrorBanner } from "../ui/ErrorBanner";
+import { Field } from "../ui/Field";
+import { lines } from "../ui/format";
+import { problemOf } from "../ui/problem";
+import { useProposeHopPlan } from "./hooks";
+
+/** Propose a hop's plan (propose_hop_plan): what it reads among the mission's assets and what
+ * it writes, a new asset or an existing mission asset. */
+export function HopPlanForm({
+  hop,
+  mission,
+  missionAssets,
+}: {
+  hop: Hop;
+  mission: Mission;
+  missionAssets: Map<string, AssetInfo>;
+}) {
+  const [name, setName] = useState(hop.name);
+  const [goal, setGoal] = useState(hop.goal ?? "");
+  const [description, setDescription] = useState(hop.description ?? "");
+  const [rationale, setRationale] = useState(hop.rationale ?? "");
+  const [criteria, setCriteria] = useState(hop.success_criteria.join("\n"));
+  const [isFinal, setIsFinal] = useState(hop.is_final);
+  const candidates = Object.keys(mission.mission_asset_map)
+    .map((id) => missionAssets.get(id))
+    .filter((asset): asset is AssetInfo => asset !== undefined);
+  const [inputs, setInputs] = useState<string[]>(mission.asset_summary.inputs);
+  const [outputKind, setOutputKind] = useState<HopOutput["type"]>("new_asset");
+  const [existingId, setExistingId] = useState<string>(mission.asset_summary.outputs[0] ?? "");
+  const [draft, setDraft] = useState<AssetDraft>({ ...emptyAssetDraft(AssetRole.OUTPUT), name: "" });
+  const propose = useProposeHopPlan(mission.id, hop.id);
+  const problem = problemOf(propose.error);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const output: HopOutput =
+      outputKind === "new_asset"
+        ? { type: "new_asset", asset: assetProposal(draft) }
+        : { type: "existing_asset", mission_asset_id: existingId };
+    propose.mutate({
+      name: name.trim(),
+      goal: goal.trim() || null,
+      description: description.trim() || null,
+      rationale: rationale.trim() || null,
+      success_criteria: lines(criteria),
+      is_final: isFinal,
+      inputs,
+      output,
+    });
+  };
+
+  const shown = [
+    "name",
+    "goal",
+    "description",
+    "rationale",
+    "success_criteria",
+    "inputs",
+    "output.mission_asset_id",
+  ].concat(["name", "schema_definition.type", "description"].map((f) => `output.asset.${f}`));
+
+  return (
+    <form className="hop-plan-form" onSubmit={submit} noValidate aria-label="Hop plan">
+      <h4>Plan this hop</h4>
+      <ErrorBanner problem={problem} shownFields={shown} />
+      <Field label="Name" problem={problem} path="name">
+        <input name="hop-name" value={name} onChange={(e) => setName(e.target.value)} />
+      </Field>
+      <Field label="Goal" problem={problem} path="goal">
+        <input name="hop-goal" value={goal} onChange={(e) => setGoal(e.target.value)} />
+      </Field>
+      <Field label="Description" problem={problem} path="description">
+        <input name="hop-description" value={description} onChange={(e) => setDescription(e.target.value)} />
+      </Field>
+      <Field label="Rationale" problem={problem} path="rationale">
+        <input name="hop-rationale" value={rationale} onChange={(e) => setRationale(e.target.value)} />
+      </Field>
+      <Field label="Success criteria" problem={problem} path="success_criteria" hint="One per line.">
+        <textarea name="hop-criteria" rows={2} value={criteria} onChange={(e) => setCriteria(e.target.value)} />
+      </Field>
+      <label className="checkbox">
+        <input name="hop-is-final" type="checkbox" checked={isFinal} onChange={(e) => setIsFinal(e.target.checked)} />
+        Final hop (completing it completes the mission)
+      </label>
+      <fieldset>
+        <legend>Inputs</legend>
+        {candidates.length === 0 && <p className="muted small-text">The mission has no assets.</p>}
+        {candidates.map((asset) => (
+          <label key={asset.id} className="checkbox">
+            <input
+              type="checkbox"
+              name="hop-input"
+              value={asset.id}
+              checked={inputs.includes(asset.id)}
+              onChange={(e) =>
+                setInputs((current) =>
+                  e.target.checked ? [...current, asset.id] : current.filter((id) => id !== asset.id),
+                )
+              }
+            />
+            {asset.name} <span className="type-tag">{typeLabel(asset)}</span>{" "}
+            <span className="muted">{mission.mission_asset_map[asset.id]}</span>
+          </label>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>Output</legend>
+        <div className="row">
+          <label className="checkbox">
+            <input
+              type="radio"
+              name="hop-output-kind"
+              checked={outputKind === "new_asset"}
+              onChange={() => setOutputKind("new_asset")}
+            />
+            A new asset
+          </label>
+          <label className="checkbox">
+            <input
+              type="radio"
+              name="hop-output-kind"
+              checked={outputKind === "existing_asset"}
+              onChange={() => setOutputKind("existing_asset")}
+            />
+            An existing mission asset
+          </label>
+        </div>
+        {outputKind === "new_asset" ? (
+          <AssetFields
+            draft={draft}
+            onChange={setDraft}
+            problem={problem}
+            path="output.asset"
+            withRole={false}
+            withContent={false}
+          />
+        ) : (
+          <Field label="Asset" problem={problem} path="output.mission_asset_id">
+            <select name="hop-output-existing" value={existingId} onChange={(e) => setExistingId(e.target.value)}>
+              <option value="">Choose an asset…</option>
+              {candidates.map((asset) => (
+                <option key={asset.id} value={asset.id}>
+                  {asset.name} ({typeLabel(asset)}, {mission.mission_asset_map[asset.id]})
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
+      </fieldset>
+      <button type="submit" className="primary" disabled={propose.isPending}>
+        Propose plan
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,138 @@
+import {
+  type AssetInfo,
+  type Hop,
+  type HopImplementationProposal,
+  type ParameterMapping,
+  type ResourceField,
+  type ResultMapping,
+  type SchemaDefinition,
+  type ToolSpec,
+  type ToolStepProposal,
+  ValueType,
+} from "../../api/types.gen";
+import { parseJson } from "../../assets/draft";
+import { newUuid } from "../../ui/ids";
+
+/** What a parameter reads: an asset, a literal typed in, or nothing. */
+export interface ParamDraft {
+  kind: "asset" | "literal" | "unset";
+  assetId: string;
+  text: string;
+}
+
+export interface ResultDraft {
+  kind: "asset" | "new" | "discard";
+  assetId: string;
+  /** The id declared for a new hop-scoped intermediate (created when the step writes it). */
+  newId: string;
+}
+
+export interface StepDraft {
+  key: string;
+  toolId: string;
+  name: string;
+  params: Record<string, ParamDraft>;
+  results: Record<string, ResultDraft>;
+  /** Resource id -> field name -> the value as typed. */
+  resources: Record<string, Record<string, string>>;
+}
+
+/** A literal of a plain text parameter is typed as text; any other as JSON. */
+export function isTextual(definition: SchemaDefinition): boolean {
+  return !definition.is_array && (definition.type === ValueType.STRING || definition.type === ValueType.MARKDOWN);
+}
+
+function sameType(a: SchemaDefinition, b: SchemaDefinition): boolean {
+  return a.type === b.type && a.is_array === b.is_array;
+}
+
+/** A step for `tool`, its parameters and results mapped to the likeliest assets. */
+export function stepFor(
+  tool: ToolSpec,
+  key: string,
+  hop: Hop,
+  assets: Map<string, AssetInfo>,
+  taken: Set<string>,
+): StepDraft {
+  const params: Record<string, ParamDraft> = {};
+  const used = new Set<string>();
+  for (const parameter of tool.parameters) {
+    // Each hop input feeds at most one parameter by default; the rest start as literals.
+    const source = hop.asset_summary.inputs.find((id) => {
+      const asset = assets.get(id);
+      return !used.has(id) && asset !== undefined && sameType(asset.schema_definition, parameter.schema_definition);
+    });
+    if (source) used.add(source);
+    params[parameter.name] = source
+      ? { kind: "asset", assetId: source, text: "" }
+      : { kind: parameter.required ? "literal" : "unset", assetId: "", text: "" };
+  }
+  const results: Record<string, ResultDraft> = {};
+  for (const output of tool.outputs) {
+    const target = hop.asset_summary.outputs.find((id) => {
+      const asset = assets.get(id);
+      return !taken.has(id) && asset !== undefined && sameType(asset.schema_definition, output.schema_definition);
+    });
+    if (target) taken.add(target);
+    results[output.name] = target
+      ? { kind: "asset", assetId: target, newId: newUuid() }
+      : { kind: "new", assetId: "", newId: newUuid() };
+  }
+  return { key, toolId: tool.id, name: tool.name, params, results, resources: {} };
+}
+
+function resourceValue(field: ResourceField, text: string): unknown {
+  if (field.type === "integer" || field.type === "number") {
+    const number = Number(text);
+    return Number.isNaN(number) ? text : number;
+  }
+  if (field.type === "boolean") return text === "true";
+  return text;
+}
+
+/** The proposal the server checks, and the mistakes caught before sending (JSON that does not parse). */
+export function buildProposal(
+  steps: StepDraft[],
+  tools: Map<string, ToolSpec>,
+): { proposal: HopImplementationProposal; local: string[] } {
+  const local: string[] = [];
+  const proposal: HopImplementationProposal = {
+    steps: steps.map((step, index): ToolStepProposal => {
+      const tool = tools.get(step.toolId);
+      const label = `Step ${index + 1} (“${step.name || step.toolId}”)`;
+      const parameter_mapping: Record<string, ParameterMapping> = {};
+      for (const [name, draft] of Object.entries(step.params)) {
+        if (draft.kind === "asset") parameter_mapping[name] = { type: "asset_field", state_asset: draft.assetId };
+        if (draft.kind === "literal") {
+          const definition = tool?.parameters.find((p) => p.name === name)?.schema_definition;
+          if (definition && isTextual(definition)) {
+            parameter_mapping[name] = { type: "literal", value: draft.text };
+          } else {
+            const parsed = parseJson(draft.text);
+            if (!parsed.ok) local.push(`${label}: parameter “${name}” is ${parsed.reason}`);
+            else if (parsed.value === undefined) local.push(`${label}: parameter “${name}” needs a value (JSON)`);
+            else parameter_mapping[name] = { type: "literal", value: parsed.value };
+          }
+        }
+      }
+      const result_mapping: Record<string, ResultMapping> = {};
+      for (const [name, draft] of Object.entries(step.results)) {
+        result_mapping[name] =
+          draft.kind === "discard"
+            ? { type: "discard" }
+            : { type: "asset_field", state_asset: draft.kind === "new" ? draft.newId : draft.assetId };
+      }
+      const resource_configs: Record<string, Record<string, unknown>> = {};
+      for (const resource of tool?.resource_dependencies ?? []) {
+        const values: Record<string, unknown> = {};
+        for (const field of resource.fields) {
+          const text = step.resources[resource.id]?.[field.name] ?? "";
+          if (text !== "") values[field.name] = resourceValue(field, text);
+        }
+        if (Object.keys(values).length > 0) resource_configs[resource.id] = values;
+      }
+      return { tool_id: step.toolId, name: step.name.trim(), parameter_mapping, result_mapping, resource_configs };
+    }),
+  };
+  return { proposal, local };
+}

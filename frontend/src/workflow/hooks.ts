@@ -1,0 +1,17 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+
+import { performTransition } from "../api/transitions.gen";
+import type { Hop, Mission } from "../api/types.gen";
+import type { ButtonTransition } from "./actions";
+import { refreshMission } from "./refresh";
+
+/** Performs a button's transition on a mission or one of its hops (`id`), then reads the
+ * mission again. */
+export function usePerformTransition(missionId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, id }: { name: ButtonTransition; id: string }): Promise<Mission | Hop> =>
+      performTransition[name](id),
+    onSuccess: () => refreshMission(queryClient, missionId),
+  });
+}
