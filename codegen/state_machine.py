@@ -61,16 +61,20 @@ def table_data(ops: list[Operation]) -> dict[str, dict[str, Any]]:
             "action": t.action,
             "label": t.label,
             "condition": t.condition,
+            "undoes": t.undoes,
             "summary": t.summary,
             "effects": [
                 {"entity": e.entity.value, "requires": values(e.requires), "target": e.target.value, "when": e.when}
                 for e in t.effects
             ],
-            "route": None
-            if op is None
-            else {"operation": camel_case(op.operation_id), "method": op.method, "path": op.path},
+            "route": None if op is None else _route_data(op),
         }
     return data
+
+
+def _route_data(op: Operation) -> dict[str, Any]:
+    body = getattr(op.body, "__name__", None) if op.body is not None else None
+    return {"operation": camel_case(op.operation_id), "method": op.method, "path": op.path, "body": body}
 
 
 PRELUDE = """\
@@ -114,10 +118,18 @@ export interface TransitionRule {
   readonly label: string;
   /** What else must hold, for people. */
   readonly condition: string | null;
+  /** Whether it stops or undoes work (shown as a danger action). */
+  readonly undoes: boolean;
   readonly summary: string;
   readonly effects: readonly StatusChange[];
-  /** The client function that performs it, or null when only the server does. */
-  readonly route: { readonly operation: string; readonly method: string; readonly path: string } | null;
+  /** The route that performs it (its client function, and the name of its request body's type,
+   * null when it takes none), or null when only the server performs it. */
+  readonly route: {
+    readonly operation: string;
+    readonly method: string;
+    readonly path: string;
+    readonly body: string | null;
+  } | null;
 }
 """
 

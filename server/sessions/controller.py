@@ -20,6 +20,7 @@ from server.sessions.schemas import (
     UserSessionPage,
     UserSessionUpdate,
 )
+from server.workflow import transitions
 
 
 class SessionController(Controller):
@@ -61,8 +62,8 @@ class SessionController(Controller):
 
     @post("/{session_id:uuid}/archive", status_code=200, operation_id="archive_session")
     async def archive_session(self, user_id: CurrentUserId, session_id: FromPath[UUID]) -> UserSession:
-        """Archive a session."""
-        return await service.archive_session(user_id=user_id, session_id=session_id)
+        """0.1 Archive a session."""
+        return await transitions.archive_session(user_id=user_id, session_id=session_id)
 
     @post("/{session_id:uuid}/messages", status_code=HTTP_201_CREATED, operation_id="append_chat_message")
     async def append_message(

@@ -19,7 +19,7 @@ from server.database import (
     write_transaction,
 )
 from server.enums import UserSessionStatus
-from server.errors import Conflict, NotFound, StatusConflict
+from server.errors import Conflict, NotFound
 from server.missions.service import get_mission
 from server.sessions.schemas import (
     Chat,
@@ -173,28 +173,6 @@ async def update_session(*, user_id: UUID, session_id: UUID, data: UserSessionUp
                 .where((UserSessionTable.id == session_id) & (UserSessionTable.user_id == user_id))
                 .run()
             )
-    return await get_session(user_id=user_id, session_id=session_id)
-
-
-async def archive_session(*, user_id: UUID, session_id: UUID) -> UserSession:
-    """Archive a session the user is done with; an archived session cannot be archived again."""
-    async with write_transaction():
-        row = await _session_row(user_id, session_id)
-        allowed = [s for s in UserSessionStatus if s is not UserSessionStatus.ARCHIVED]
-        updated = (
-            await UserSessionTable.update(
-                {UserSessionTable.status: UserSessionStatus.ARCHIVED, UserSessionTable.updated_at: now()}
-            )
-            .where(
-                (UserSessionTable.id == session_id)
-                & (UserSessionTable.user_id == user_id)
-                & UserSessionTable.status.is_in(allowed)
-            )
-            .returning(UserSessionTable.id)
-            .run()
-        )
-        if not updated:
-            raise StatusConflict("session", session_id, row["status"], allowed, "archive session")
     return await get_session(user_id=user_id, session_id=session_id)
 
 

@@ -72,6 +72,8 @@ class Transition(msgspec.Struct, frozen=True, kw_only=True):
     """The button or form that performs it, for people."""
     routed: bool = True
     """False when only the server performs it (the executor, the recovery sweep)."""
+    undoes: bool = False
+    """True when it stops or undoes work (the SPA shows it as a danger button, last)."""
     condition: str | None = None
     """What else must hold, for people."""
     effects: tuple[StatusChange, ...] = ()
@@ -102,6 +104,17 @@ _STEP_STARTS = StatusChange(
 class Transitions:
     """Every transition, by name (`Transitions.ACCEPT_MISSION`), in the table's order."""
 
+    ARCHIVE_SESSION = Transition(
+        name="archive_session",
+        number="0.1",
+        entity=WorkflowEntity.SESSION,
+        requires=(UserSessionStatus.ACTIVE, UserSessionStatus.COMPLETED, UserSessionStatus.ABANDONED),
+        target=UserSessionStatus.ARCHIVED,
+        action="archive session",
+        label="Archive",
+        undoes=True,
+        summary="Put away a session the user is done with (its mission stays as it is).",
+    )
     PROPOSE_MISSION = Transition(
         name="propose_mission",
         number="1.1",
@@ -148,6 +161,7 @@ class Transitions:
         target=MissionStatus.CANCELLED,
         action="cancel mission",
         label="Cancel mission",
+        undoes=True,
         effects=(
             StatusChange(
                 entity=WorkflowEntity.HOP,
@@ -220,6 +234,7 @@ class Transitions:
         target=HopStatus.HOP_PLAN_STARTED,
         action="reject hop plan",
         label="Reject plan",
+        undoes=True,
         summary="Send the plan back: its asset mappings and the assets it created are removed.",
     )
     START_HOP_IMPLEMENTATION = Transition(
@@ -239,7 +254,7 @@ class Transitions:
         requires=(HopStatus.HOP_IMPL_STARTED,),
         target=HopStatus.HOP_IMPL_PROPOSED,
         action="propose hop implementation",
-        label="Propose tool chain",
+        label="Propose implementation",
         condition="the tool chain passes validation (docs/tools.md); with errors nothing is stored",
         effects=(
             StatusChange(

@@ -561,7 +561,7 @@ export function updateSession(sessionId: Uuid, body: UserSessionUpdate, options?
 }
 
 /**
- * Archive a session.
+ * 0.1 Archive a session.
  *
  * `POST /api/sessions/{session_id}/archive`
  */

@@ -2,10 +2,11 @@
 // change the server and run the command again; `python -m codegen --check` says what differs.
 
 import type { AssetStatus, HopStatus, MissionStatus, ToolExecutionStatus, UserSessionStatus, WorkflowEntity } from "./types.gen";
-import { acceptHopImplementation, acceptHopPlan, acceptMission, cancelMission, completeHop, completeMission, configureToolStep, executeHop, proposeHopImplementation, proposeHopPlan, proposeMission, rejectHopPlan, retryHop, startHopImplementation, startHopPlan } from "./client.gen";
+import { acceptHopImplementation, acceptHopPlan, acceptMission, archiveSession, cancelMission, completeHop, completeMission, configureToolStep, executeHop, proposeHopImplementation, proposeHopPlan, proposeMission, rejectHopPlan, retryHop, startHopImplementation, startHopPlan } from "./client.gen";
 
 /** The name of every transition of the workflow. */
 export type TransitionName =
+  | "archive_session"
   | "propose_mission"
   | "accept_mission"
   | "cancel_mission"
@@ -65,14 +66,48 @@ export interface TransitionRule {
   readonly label: string;
   /** What else must hold, for people. */
   readonly condition: string | null;
+  /** Whether it stops or undoes work (shown as a danger action). */
+  readonly undoes: boolean;
   readonly summary: string;
   readonly effects: readonly StatusChange[];
-  /** The client function that performs it, or null when only the server does. */
-  readonly route: { readonly operation: string; readonly method: string; readonly path: string } | null;
+  /** The route that performs it (its client function, and the name of its request body's type,
+   * null when it takes none), or null when only the server performs it. */
+  readonly route: {
+    readonly operation: string;
+    readonly method: string;
+    readonly path: string;
+    readonly body: string | null;
+  } | null;
 }
 
 /** The transition table, by name: the one definition the server checks against. */
 export const TRANSITIONS = {
+  "archive_session": {
+    "name": "archive_session",
+    "number": "0.1",
+    "entity": "session",
+    "requires": [
+      "active",
+      "completed",
+      "abandoned"
+    ],
+    "target": "archived",
+    "creates": null,
+    "otherwise": null,
+    "steps_require": [],
+    "action": "archive session",
+    "label": "Archive",
+    "condition": null,
+    "undoes": true,
+    "summary": "Put away a session the user is done with (its mission stays as it is).",
+    "effects": [],
+    "route": {
+      "operation": "archiveSession",
+      "method": "POST",
+      "path": "/api/sessions/{session_id}/archive",
+      "body": null
+    }
+  },
   "propose_mission": {
     "name": "propose_mission",
     "number": "1.1",
@@ -87,6 +122,7 @@ export const TRANSITIONS = {
     "action": "propose mission",
     "label": "Propose mission",
     "condition": "the session holds no mission, or only a finished one",
+    "undoes": false,
     "summary": "Create the session's mission with its input and output assets.",
     "effects": [
       {
@@ -99,7 +135,8 @@ export const TRANSITIONS = {
     "route": {
       "operation": "proposeMission",
       "method": "POST",
-      "path": "/api/sessions/{session_id}/mission"
+      "path": "/api/sessions/{session_id}/mission",
+      "body": "MissionProposal"
     }
   },
   "accept_mission": {
@@ -116,6 +153,7 @@ export const TRANSITIONS = {
     "action": "accept mission",
     "label": "Accept mission",
     "condition": null,
+    "undoes": false,
     "summary": "Start working on the mission.",
     "effects": [
       {
@@ -130,7 +168,8 @@ export const TRANSITIONS = {
     "route": {
       "operation": "acceptMission",
       "method": "POST",
-      "path": "/api/missions/{mission_id}/accept"
+      "path": "/api/missions/{mission_id}/accept",
+      "body": null
     }
   },
   "cancel_mission": {
@@ -148,6 +187,7 @@ export const TRANSITIONS = {
     "action": "cancel mission",
     "label": "Cancel mission",
     "condition": null,
+    "undoes": true,
     "summary": "Stop the mission with its unfinished hops and steps.",
     "effects": [
       {
@@ -179,7 +219,8 @@ export const TRANSITIONS = {
     "route": {
       "operation": "cancelMission",
       "method": "POST",
-      "path": "/api/missions/{mission_id}/cancel"
+      "path": "/api/missions/{mission_id}/cancel",
+      "body": null
     }
   },
   "start_hop_plan": {
@@ -196,12 +237,14 @@ export const TRANSITIONS = {
     "action": "start hop plan",
     "label": "Plan next hop",
     "condition": "the mission has no unfinished current hop",
+    "undoes": false,
     "summary": "Create the mission's next hop and make it the current one.",
     "effects": [],
     "route": {
       "operation": "startHopPlan",
       "method": "POST",
-      "path": "/api/missions/{mission_id}/hops/start"
+      "path": "/api/missions/{mission_id}/hops/start",
+      "body": null
     }
   },
   "propose_hop_plan": {
@@ -218,6 +261,7 @@ export const TRANSITIONS = {
     "action": "propose hop plan",
     "label": "Propose plan",
     "condition": null,
+    "undoes": false,
     "summary": "Store the hop's plan and map its input and output assets.",
     "effects": [
       {
@@ -230,7 +274,8 @@ export const TRANSITIONS = {
     "route": {
       "operation": "proposeHopPlan",
       "method": "POST",
-      "path": "/api/hops/{hop_id}/plan"
+      "path": "/api/hops/{hop_id}/plan",
+      "body": "HopPlanProposal"
     }
   },
   "accept_hop_plan": {
@@ -247,6 +292,7 @@ export const TRANSITIONS = {
     "action": "accept hop plan",
     "label": "Accept plan",
     "condition": null,
+    "undoes": false,
     "summary": "Accept the proposed plan.",
     "effects": [
       {
@@ -259,7 +305,8 @@ export const TRANSITIONS = {
     "route": {
       "operation": "acceptHopPlan",
       "method": "POST",
-      "path": "/api/hops/{hop_id}/plan/accept"
+      "path": "/api/hops/{hop_id}/plan/accept",
+      "body": null
     }
   },
   "reject_hop_plan": {
@@ -276,12 +323,14 @@ export const TRANSITIONS = {
     "action": "reject hop plan",
     "label": "Reject plan",
     "condition": null,
+    "undoes": true,
     "summary": "Send the plan back: its asset mappings and the assets it created are removed.",
     "effects": [],
     "route": {
       "operation": "rejectHopPlan",
       "method": "POST",
-      "path": "/api/hops/{hop_id}/plan/reject"
+      "path": "/api/hops/{hop_id}/plan/reject",
+      "body": null
     }
   },
   "start_hop_implementation": {
@@ -298,12 +347,14 @@ export const TRANSITIONS = {
     "action": "start hop implementation",
     "label": "Start implementation",
     "condition": null,
+    "undoes": false,
     "summary": "Start designing the hop's tool chain.",
     "effects": [],
     "route": {
       "operation": "startHopImplementation",
       "method": "POST",
-      "path": "/api/hops/{hop_id}/implementation/start"
+      "path": "/api/hops/{hop_id}/implementation/start",
+      "body": null
     }
   },
   "propose_hop_implementation": {
@@ -318,8 +369,9 @@ export const TRANSITIONS = {
     "otherwise": null,
     "steps_require": [],
     "action": "propose hop implementation",
-    "label": "Propose tool chain",
+    "label": "Propose implementation",
     "condition": "the tool chain passes validation (docs/tools.md); with errors nothing is stored",
+    "undoes": false,
     "summary": "Store the validated tool chain as the hop's steps.",
     "effects": [
       {
@@ -332,7 +384,8 @@ export const TRANSITIONS = {
     "route": {
       "operation": "proposeHopImplementation",
       "method": "POST",
-      "path": "/api/hops/{hop_id}/implementation"
+      "path": "/api/hops/{hop_id}/implementation",
+      "body": "HopImplementationProposal"
     }
   },
   "accept_hop_implementation": {
@@ -349,6 +402,7 @@ export const TRANSITIONS = {
     "action": "accept hop implementation",
     "label": "Accept implementation",
     "condition": null,
+    "undoes": false,
     "summary": "Accept the tool chain; steps that need configuration wait for it.",
     "effects": [
       {
@@ -363,7 +417,8 @@ export const TRANSITIONS = {
     "route": {
       "operation": "acceptHopImplementation",
       "method": "POST",
-      "path": "/api/hops/{hop_id}/implementation/accept"
+      "path": "/api/hops/{hop_id}/implementation/accept",
+      "body": null
     }
   },
   "configure_tool_step": {
@@ -380,12 +435,14 @@ export const TRANSITIONS = {
     "action": "configure tool step",
     "label": "Save configuration",
     "condition": "every required resource value is set (until then the step keeps waiting)",
+    "undoes": false,
     "summary": "Store the values of the step's resources (secrets encrypted).",
     "effects": [],
     "route": {
       "operation": "configureToolStep",
       "method": "POST",
-      "path": "/api/tool-steps/{step_id}/configure"
+      "path": "/api/tool-steps/{step_id}/configure",
+      "body": "ToolStepConfiguration"
     }
   },
   "execute_hop": {
@@ -405,6 +462,7 @@ export const TRANSITIONS = {
     "action": "execute hop",
     "label": "Execute hop",
     "condition": null,
+    "undoes": false,
     "summary": "Run the hop: its steps run in order in the server.",
     "effects": [
       {
@@ -419,7 +477,8 @@ export const TRANSITIONS = {
     "route": {
       "operation": "executeHop",
       "method": "POST",
-      "path": "/api/hops/{hop_id}/execute"
+      "path": "/api/hops/{hop_id}/execute",
+      "body": null
     }
   },
   "start_tool_step": {
@@ -436,6 +495,7 @@ export const TRANSITIONS = {
     "action": "start tool step",
     "label": "Start step",
     "condition": null,
+    "undoes": false,
     "summary": "Part of 2.7 and 2.8: the next step starts running.",
     "effects": [
       {
@@ -461,6 +521,7 @@ export const TRANSITIONS = {
     "action": "complete tool step",
     "label": "Complete step",
     "condition": null,
+    "undoes": false,
     "summary": "Record the step's result and write its outputs; the next step starts.",
     "effects": [
       {
@@ -494,6 +555,7 @@ export const TRANSITIONS = {
     "action": "fail tool step",
     "label": "Fail step",
     "condition": null,
+    "undoes": false,
     "summary": "Record why the step failed; its hop fails with it. Also used for steps left running by a server that stopped.",
     "effects": [
       {
@@ -527,6 +589,7 @@ export const TRANSITIONS = {
     "action": "retry hop",
     "label": "Retry",
     "condition": null,
+    "undoes": false,
     "summary": "Make a failed hop executable again from the step that failed.",
     "effects": [
       {
@@ -541,7 +604,8 @@ export const TRANSITIONS = {
     "route": {
       "operation": "retryHop",
       "method": "POST",
-      "path": "/api/hops/{hop_id}/retry"
+      "path": "/api/hops/{hop_id}/retry",
+      "body": null
     }
   },
   "complete_hop": {
@@ -560,6 +624,7 @@ export const TRANSITIONS = {
     "action": "complete hop",
     "label": "Complete hop",
     "condition": null,
+    "undoes": false,
     "summary": "Finish an executed hop; a final hop completes the mission, any other makes room for the next.",
     "effects": [
       {
@@ -594,7 +659,8 @@ export const TRANSITIONS = {
     "route": {
       "operation": "completeHop",
       "method": "POST",
-      "path": "/api/hops/{hop_id}/complete"
+      "path": "/api/hops/{hop_id}/complete",
+      "body": null
     }
   },
   "complete_mission": {
@@ -611,6 +677,7 @@ export const TRANSITIONS = {
     "action": "complete mission",
     "label": "Complete mission",
     "condition": null,
+    "undoes": false,
     "summary": "Declare the mission done.",
     "effects": [
       {
@@ -625,7 +692,8 @@ export const TRANSITIONS = {
     "route": {
       "operation": "completeMission",
       "method": "POST",
-      "path": "/api/missions/{mission_id}/complete"
+      "path": "/api/missions/{mission_id}/complete",
+      "body": null
     }
   }
 } as const satisfies Readonly<Record<TransitionName, TransitionRule>>;
@@ -664,6 +732,7 @@ export function stepsAllow(name: TransitionName, stepStatuses: readonly ToolExec
 
 /** The client function performing each transition that has a route. */
 export const performTransition = {
+  archive_session: archiveSession,
   propose_mission: proposeMission,
   accept_mission: acceptMission,
   cancel_mission: cancelMission,

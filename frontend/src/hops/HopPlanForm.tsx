@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-
+import { TRANSITIONS } from "../api/transitions.gen";
 import { type AssetInfo, AssetRole, type Hop, type HopOutput, type Mission } from "../api/types.gen";
 import { AssetFields } from "../assets/AssetFields";
 import { type AssetDraft, assetProposal, emptyAssetDraft, typeLabel } from "../assets/draft";
@@ -153,7 +153,7 @@ export function HopPlanForm({
         )}
       </fieldset>
       <button type="submit" className="primary" disabled={propose.isPending}>
-        Propose plan
+        {TRANSITIONS.propose_hop_plan.label}
       </button>
     </form>
   );

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-
+import { TRANSITIONS } from "../api/transitions.gen";
 import { AssetRole } from "../api/types.gen";
 import { AssetFields } from "../assets/AssetFields";
 import { type AssetDraft, assetProposal, emptyAssetDraft, parseJson } from "../assets/draft";
@@ -116,7 +116,7 @@ export function MissionProposalForm({ sessionId }: { sessionId: string }) {
         </div>
       </fieldset>
       <button type="submit" className="primary" disabled={propose.isPending}>
-        Propose mission
+        {TRANSITIONS.propose_mission.label}
       </button>
     </form>
   );

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
-
-import { type UserSession, UserSessionStatus } from "../api/types.gen";
+import { isAllowed, TRANSITIONS } from "../api/transitions.gen";
+import type { UserSession } from "../api/types.gen";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { Field } from "../ui/Field";
 import { formatTime } from "../ui/format";
@@ -69,7 +69,7 @@ export function SessionHeader({ session }: { session: UserSession }) {
           >
             Rename
           </button>
-          {session.status !== UserSessionStatus.ARCHIVED && (
+          {isAllowed("archive_session", "session", session.status) && (
             <button
               type="button"
               className="small"
@@ -79,7 +79,7 @@ export function SessionHeader({ session }: { session: UserSession }) {
               }}
               disabled={busy}
             >
-              Archive
+              {TRANSITIONS.archive_session.label}
             </button>
           )}
         </div>

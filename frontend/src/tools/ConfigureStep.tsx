@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-
+import { TRANSITIONS } from "../api/transitions.gen";
 import type { ToolSpec, ToolStep } from "../api/types.gen";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { problemOf } from "../ui/problem";
@@ -84,7 +84,7 @@ export function ConfigureStep({
       ))}
       <ErrorBanner problem={problemOf(configure.error)} />
       <button type="submit" className="small primary" disabled={configure.isPending}>
-        Save configuration
+        {TRANSITIONS.configure_tool_step.label}
       </button>
     </form>
   );

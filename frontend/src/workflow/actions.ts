@@ -32,17 +32,15 @@ const FORMS = [
 export type EveryFormListed = NeverOr<Exclude<FormTransition, (typeof FORMS)[number]>>;
 type NeverOr<T extends never> = T;
 
-/** Transitions that stop or undo work: shown as danger buttons, after the others. */
-const UNDOING: ReadonlySet<TransitionName> = new Set<TransitionName>(["cancel_mission", "reject_hop_plan"]);
-
 function isButton(name: TransitionName): name is ButtonTransition {
-  const forms: readonly TransitionName[] = FORMS;
-  return TRANSITIONS[name].route !== null && name in performTransition && !forms.includes(name);
+  const rule: TransitionRule = TRANSITIONS[name];
+  return rule.route !== null && rule.route.body === null && name in performTransition;
 }
 
-/** Whether a transition stops or undoes work (its button is a danger button). */
+/** Whether a transition stops or undoes work (its button is a danger button, shown last). */
 export function isUndoing(name: TransitionName): boolean {
-  return UNDOING.has(name);
+  const rule: TransitionRule = TRANSITIONS[name];
+  return rule.undoes;
 }
 
 /** Whether the steps of a hop let the person take `name` (its `steps_require`). Steps that only

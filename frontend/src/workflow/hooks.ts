@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 
 import { performTransition } from "../api/transitions.gen";
-import type { Hop, Mission } from "../api/types.gen";
+import type { Hop, Mission, UserSession } from "../api/types.gen";
 import type { ButtonTransition } from "./actions";
 import { refreshMission } from "./refresh";
 
@@ -10,7 +10,7 @@ import { refreshMission } from "./refresh";
 export function usePerformTransition(missionId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ name, id }: { name: ButtonTransition; id: string }): Promise<Mission | Hop> =>
+    mutationFn: ({ name, id }: { name: ButtonTransition; id: string }): Promise<Mission | Hop | UserSession> =>
       performTransition[name](id),
     onSuccess: () => refreshMission(queryClient, missionId),
   });

@@ -21,7 +21,13 @@ from server.workflow.transitions.implementation import (
     start_hop_implementation,
     validate_hop_implementation,
 )
-from server.workflow.transitions.missions import accept_mission, cancel_mission, complete_mission, propose_mission
+from server.workflow.transitions.missions import (
+    accept_mission,
+    archive_session,
+    cancel_mission,
+    complete_mission,
+    propose_mission,
+)
 from server.workflow.transitions.planning import accept_hop_plan, propose_hop_plan, reject_hop_plan, start_hop_plan
 from server.workflow.transitions.recovery import STALE_STEP_MESSAGE, fail_stale_steps
 
@@ -31,6 +37,7 @@ __all__ = [
     "accept_hop_implementation",
     "accept_hop_plan",
     "accept_mission",
+    "archive_session",
     "cancel_mission",
     "complete_hop",
     "complete_mission",

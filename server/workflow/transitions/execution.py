@@ -64,7 +64,12 @@ async def _start_step(work: Work, step: dict[str, Any], mission_id: UUID, seen: 
     if writes:
         if seen is None:
             seen = await visibility(user_id=work.user_id, hop_id=step["hop_id"], mission_id=mission_id)
-        await work.set_asset_status([asset_id for asset_id in writes if asset_id in seen], _STEP_WRITES.target)
+        await work.set_asset_status(
+            [asset_id for asset_id in writes if asset_id in seen],
+            _STEP_WRITES.target,
+            mission_id=mission_id,
+            hop_id=step["hop_id"],
+        )
 
 
 @transition
@@ -176,7 +181,12 @@ async def _fail_hop_of_step(work: Work, step: dict[str, Any], error: str) -> Non
     writes = targets(from_json(step["result_mapping"]) or {})
     if writes:
         seen = await visibility(user_id=work.user_id, hop_id=hop_id, mission_id=mission_id)
-        await work.set_asset_status([asset_id for asset_id in writes if asset_id in seen], _ASSETS_FAIL.target)
+        await work.set_asset_status(
+            [asset_id for asset_id in writes if asset_id in seen],
+            _ASSETS_FAIL.target,
+            mission_id=mission_id,
+            hop_id=hop_id,
+        )
 
 
 @transition
@@ -274,7 +284,7 @@ async def _settle_hop_assets(work: Work, hop_id: UUID, mission_id: UUID) -> None
         )
         .run()
     ]
-    await work.set_asset_status(outputs, _OUTPUTS_READY.target)
+    await work.set_asset_status(outputs, _OUTPUTS_READY.target, mission_id=mission_id, hop_id=hop_id)
     expired = (
         await AssetTable.update({AssetTable.status: _INTERMEDIATES_EXPIRE.target, AssetTable.updated_at: work.at})
         .where(

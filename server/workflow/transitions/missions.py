@@ -17,6 +17,8 @@ from server.missions.schemas import Mission, MissionProposal
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import Mission as MissionTable
 from server.missions.tables import ToolStep as ToolStepTable
+from server.sessions import service as sessions
+from server.sessions.schemas import UserSession
 from server.sessions.tables import UserSession as UserSessionTable
 from server.workflow.state_machine import FINISHED_MISSION, Transitions
 from server.workflow.transitions.unit import Work, transition
@@ -25,6 +27,14 @@ _MISSION_ASSETS = Transitions.PROPOSE_MISSION.effects[0]
 _ASSETS_ACCEPTED = Transitions.ACCEPT_MISSION.effects[0]
 _HOPS_CANCELLED, _STEPS_CANCELLED = Transitions.CANCEL_MISSION.effects
 _SESSION_COMPLETES = Transitions.COMPLETE_MISSION.effects[0]
+
+
+@transition
+async def archive_session(work: Work, *, user_id: UUID, session_id: UUID) -> UserSession:
+    """0.1: the session goes `archived` (from any other status)."""
+    await work.move(UserSessionTable, Transitions.ARCHIVE_SESSION, session_id)
+    work.events.add(WorkflowEntity.SESSION, session_id, Transitions.ARCHIVE_SESSION.target)
+    return await sessions.get_session(user_id=user_id, session_id=session_id)
 
 
 @transition

@@ -221,7 +221,9 @@ def _plan_created_assets(hop: dict[str, Any]) -> list[UUID]:
 async def accept_hop_plan(work: Work, *, user_id: UUID, hop_id: UUID) -> Hop:
     """2.3: the hop goes `hop_plan_ready`; assets its plan created become `ready_for_processing`."""
     hop = await work.move_hop(Transitions.ACCEPT_HOP_PLAN, hop_id, returning=[HopTable.intended_output_asset_specs])
-    await work.set_asset_status(_plan_created_assets(hop), _PLAN_ACCEPTED.target)
+    await work.set_asset_status(
+        _plan_created_assets(hop), _PLAN_ACCEPTED.target, mission_id=hop["mission_id"], hop_id=hop_id
+    )
     return await missions.get_hop(user_id=user_id, hop_id=hop_id)
 
 

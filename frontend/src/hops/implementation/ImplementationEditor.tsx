@@ -1,5 +1,5 @@
 import { type FormEvent, useMemo, useRef, useState } from "react";
-
+import { TRANSITIONS } from "../../api/transitions.gen";
 import type { AssetInfo, Hop } from "../../api/types.gen";
 import { useTools } from "../../tools/hooks";
 import { ErrorBanner } from "../../ui/ErrorBanner";
@@ -111,7 +111,7 @@ export function ImplementationEditor({
       />
       <ErrorBanner problem={problemOf(propose.error)} />
       <button type="submit" className="primary" disabled={propose.isPending || steps.length === 0 || local.length > 0}>
-        Propose implementation
+        {TRANSITIONS.propose_hop_implementation.label}
       </button>
     </form>
   );
