@@ -32,7 +32,7 @@ TOOL_MODELS = "Tool models (generated Structs)"
 LAYERS = (DATABASE, API, TYPESCRIPT, TOOL_MODELS)
 
 INTERNAL_COLUMNS = {
-    "*.user_id": "every row's owner; the API knows the user from the request (SPEC section 3)",
+    "*.user_id": "every row's owner; the API knows the user from the request (docs/domain.md)",
     "users.password_hash": "never leaves the server",
 }
 """Columns that have no API field on purpose."""

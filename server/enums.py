@@ -1,7 +1,7 @@
 """Every enumeration of the product, defined once.
 
 Tables, API schemas, migrations and the generated TypeScript all take their values and
-defaults from this module. Member order is the canonical order of SPEC section 2.
+defaults from this module. Member order is the canonical order (docs/domain.md).
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ DEFAULT_HOP_STATUS = HopStatus.HOP_PLAN_STARTED
 DEFAULT_TOOL_EXECUTION_STATUS = ToolExecutionStatus.AWAITING_CONFIGURATION
 DEFAULT_ASSET_STATUS = AssetStatus.AWAITING_APPROVAL
 
-# Values of the earlier system, with what they became (SPEC sections 2 and 8).
+# Values of the earlier system, with what they became (docs/domain.md; the importer maps them, docs/importer.md).
 # The API never accepts them; only the import of old data maps them.
 RETIRED_VALUES: dict[type[StrEnum], dict[str, StrEnum]] = {
     ToolExecutionStatus: {

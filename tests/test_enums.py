@@ -1,4 +1,4 @@
-"""Every enum of SPEC section 2 has exactly the SPEC's values, order and default in every
+"""Every enum of docs/domain.md has exactly its values, order and default in every
 layer: the Structs, the Piccolo tables (choices, defaults, CHECK constraints, the live
 database), and the served OpenAPI document. The database refuses any other value."""
 
@@ -25,8 +25,8 @@ from server.sessions.tables import ChatMessage as ChatMessageTable
 from server.sessions.tables import UserSession
 from server.users.tables import User
 
-# SPEC section 2, copied as data: the independent reference. (values in order, default)
-SPEC_ENUMS: dict[str, tuple[list[str], str | None]] = {
+# docs/domain.md's enumerations, copied as data: the independent reference. (values in order, default)
+DOCUMENTED_ENUMS: dict[str, tuple[list[str], str | None]] = {
     "MessageRole": (["user", "assistant", "system", "tool", "status"], None),
     "UserSessionStatus": (["active", "completed", "abandoned", "archived"], "active"),
     "MissionStatus": (["awaiting_approval", "in_progress", "completed", "failed", "cancelled"], "awaiting_approval"),
@@ -77,7 +77,7 @@ SPEC_ENUMS: dict[str, tuple[list[str], str | None]] = {
     ),
 }
 
-# Retired values of the earlier system (SPEC section 2), by the enum that must refuse them.
+# Retired values of the earlier system (docs/domain.md), by the enum that must refuse them.
 RETIRED = {
     "ToolExecutionStatus": ["proposed", "ready_to_configure"],
     "AssetStatus": ["proposed", "in_progress"],
@@ -116,18 +116,18 @@ def values(enum) -> list[str]:
     return [member.value for member in enum]
 
 
-def test_the_server_defines_exactly_the_spec_enums():
-    assert {enum.__name__: values(enum) for enum in ALL_ENUMS} == {name: v for name, (v, _) in SPEC_ENUMS.items()}
+def test_the_server_defines_exactly_the_documented_enums():
+    assert {enum.__name__: values(enum) for enum in ALL_ENUMS} == {name: v for name, (v, _) in DOCUMENTED_ENUMS.items()}
 
 
-def test_every_spec_enum_is_checked_in_structs_and_tables():
-    assert {name for name, *_ in STRUCT_FIELDS} == set(SPEC_ENUMS)
-    assert {name for name, *_ in TABLE_COLUMNS} == set(SPEC_ENUMS) - {"ValueType"}  # ValueType lives in JSON
+def test_every_documented_enum_is_checked_in_structs_and_tables():
+    assert {name for name, *_ in STRUCT_FIELDS} == set(DOCUMENTED_ENUMS)
+    assert {name for name, *_ in TABLE_COLUMNS} == set(DOCUMENTED_ENUMS) - {"ValueType"}  # ValueType lives in JSON
 
 
 @pytest.mark.parametrize(("enum_name", "struct", "field"), STRUCT_FIELDS, ids=lambda x: getattr(x, "__name__", x))
-def test_struct_fields_take_the_spec_values_and_default(enum_name, struct, field):
-    expected_values, expected_default = SPEC_ENUMS[enum_name]
+def test_struct_fields_take_the_documented_values_and_default(enum_name, struct, field):
+    expected_values, expected_default = DOCUMENTED_ENUMS[enum_name]
     info = next(f for f in msgspec.inspect.type_info(struct).fields if f.name == field)
     assert isinstance(info.type, msgspec.inspect.EnumType)
     assert info.type.cls.__name__ == enum_name
@@ -140,8 +140,8 @@ def test_struct_fields_take_the_spec_values_and_default(enum_name, struct, field
 
 
 @pytest.mark.parametrize(("enum_name", "table", "column"), TABLE_COLUMNS, ids=lambda x: getattr(x, "__name__", x))
-def test_table_columns_take_the_spec_values_default_and_check(enum_name, table, column):
-    expected_values, expected_default = SPEC_ENUMS[enum_name]
+def test_table_columns_take_the_documented_values_default_and_check(enum_name, table, column):
+    expected_values, expected_default = DOCUMENTED_ENUMS[enum_name]
     col = table._meta.get_column_by_name(column)
     assert col._meta.choices is not None and values(col._meta.choices) == expected_values
     assert not col._meta.null
@@ -175,17 +175,17 @@ async def _live_default(engine_name: str, table: str, column: str) -> str | None
 
 
 @pytest.mark.parametrize(("enum_name", "table", "column"), TABLE_COLUMNS, ids=lambda x: getattr(x, "__name__", x))
-async def test_the_migrated_database_has_the_spec_default(migrated, engine_name, enum_name, table, column):
-    _, expected_default = SPEC_ENUMS[enum_name]
+async def test_the_migrated_database_has_the_documented_default(migrated, engine_name, enum_name, table, column):
+    _, expected_default = DOCUMENTED_ENUMS[enum_name]
     live = await _live_default(engine_name, table._meta.tablename, column)
     assert live in ((None, "") if expected_default is None else (expected_default,))
 
 
-async def test_the_served_openapi_document_has_the_spec_enums_and_defaults(anon):
+async def test_the_served_openapi_document_has_the_documented_enums_and_defaults(anon):
     response = await anon.get("/api/schema/openapi.json")
     assert response.status_code == 200
     components = response.json()["components"]["schemas"]
-    for name, (expected_values, _) in SPEC_ENUMS.items():
+    for name, (expected_values, _) in DOCUMENTED_ENUMS.items():
         assert components[name]["enum"] == expected_values, name
         assert components[name]["type"] == "string"
     for enum_name, struct, field in STRUCT_FIELDS:
@@ -194,7 +194,7 @@ async def test_the_served_openapi_document_has_the_spec_enums_and_defaults(anon)
         prop = schema["properties"][field]
         ref = prop.get("$ref") or next(o["$ref"] for o in prop.get("oneOf", []) if "$ref" in o)
         assert ref == f"#/components/schemas/{enum_name}"
-        expected_default = SPEC_ENUMS[enum_name][1]
+        expected_default = DOCUMENTED_ENUMS[enum_name][1]
         if expected_default is not None and not struct.__name__.endswith("Create"):
             # responses always carry the field; the default is documented on it
             assert prop.get("default", components[enum_name].get("default")) == expected_default
@@ -281,8 +281,8 @@ async def test_the_database_refuses_a_retired_value_on_update(migrated, engine_n
     assert tool["status"] == "ready_to_execute"
 
 
-async def test_the_database_accepts_every_spec_value(migrated, engine_name):
-    """The CHECK constraints are not stricter than the SPEC."""
+async def test_the_database_accepts_every_documented_value(migrated, engine_name):
+    """The CHECK constraints are not stricter than docs/domain.md."""
     from tests.builders import build_mission
 
     user_id = await _user_row(engine_name)
@@ -293,5 +293,5 @@ async def test_the_database_accepts_every_spec_value(migrated, engine_name):
         ("tool_steps", "status", tree.step_ids[0], "ToolExecutionStatus"),
         ("assets", "status", tree.asset_ids[0], "AssetStatus"),
     ):
-        for value in SPEC_ENUMS[enum_name][0]:
+        for value in DOCUMENTED_ENUMS[enum_name][0]:
             await User.raw(f'UPDATE "{table}" SET "{column}" = {{}} WHERE id = {{}}', value, row_id).run()

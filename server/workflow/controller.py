@@ -1,4 +1,4 @@
-"""Routes of the transitions of SPEC section 4: one POST per row of the table.
+"""Routes of the transitions (docs/state-machine.md): one POST per routed row of the table.
 
 A refused transition answers 409 with the entity's current status and the statuses that
 would have allowed it; a tool chain with errors answers 422 listing every error.

@@ -11,7 +11,7 @@ from server.schemas import FieldError, Input, Output
 
 
 class ToolStepConfiguration(Input, kw_only=True):
-    """Values for a step's resources (SPEC 2.6b). Fields not named keep their stored value;
+    """Values for a step's resources (transition 2.6b, docs/state-machine.md). Fields not named keep their stored value;
     a null value clears a field. Secret fields are stored encrypted and never returned."""
 
     resource_configs: Annotated[dict[str, dict[str, Any]], Meta(max_length=20)]

@@ -1,4 +1,4 @@
-"""Tool chain validation (SPEC section 5): a pure function of the proposed steps, the
+"""Tool chain validation (docs/tools.md): a pure function of the proposed steps, the
 registered tools and the assets the hop can see, returning every error at once.
 
 Each error names the step, the parameter or output, and the asset, so a person can fix the
@@ -239,5 +239,5 @@ def validate_tool_chain(
     assets: Mapping[UUID, ChainAsset],
     taken: Collection[UUID] = (),
 ) -> list[str]:
-    """The readable errors of a proposed chain (SPEC section 5); empty when it is valid."""
+    """The readable errors of a proposed chain (docs/tools.md); empty when it is valid."""
     return [error.reason for error in chain_errors(steps=steps, tools=tools, assets=assets, taken=taken)]

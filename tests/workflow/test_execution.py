@@ -1,4 +1,4 @@
-"""Execution over HTTP (SPEC 2.7 to 2.9 and section 6): execute -> the steps run in order in
+"""Execution over HTTP (transitions 2.7 to 2.9, docs/tools.md "Execution"): execute -> the steps run in order in
 the background -> assets are written through the result mappings -> the hop completes.
 A failing tool fails its step and hop with the tool's message; retry runs it again."""
 

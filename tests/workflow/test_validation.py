@@ -1,4 +1,4 @@
-"""validate_tool_chain (SPEC section 5): a table of broken chains, each with the exact errors
+"""validate_tool_chain (docs/tools.md): a table of broken chains, each with the exact errors
 it must produce; every error names the step, the parameter or output, and the asset."""
 
 from __future__ import annotations

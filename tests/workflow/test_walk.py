@@ -1,4 +1,4 @@
-"""One mission walked through every transition of SPEC section 4, in the table's order,
+"""One mission walked through every transition of docs/state-machine.md, in the table's order,
 checking every entity's status, timestamps, assets, mappings and roles after each step.
 
 Planning, implementation and configuration go over HTTP. Execution is reported to the

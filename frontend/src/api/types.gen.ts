@@ -805,7 +805,7 @@ export interface SignUp {
 }
 
 /**
- * Values for a step's resources (SPEC 2.6b). Fields not named keep their stored value;
+ * Values for a step's resources (transition 2.6b, docs/state-machine.md). Fields not named keep their stored value;
  * a null value clears a field. Secret fields are stored encrypted and never returned.
  */
 export interface ToolStepConfiguration {
