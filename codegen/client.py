@@ -9,8 +9,6 @@ import msgspec
 from codegen.api import NO_CONTENT, Operation
 from codegen.typescript import REQUEST, RESPONSE, NameCollision, TypeScriptEmitter, json_literal, tsdoc
 
-UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-
 
 def camel_case(name: str) -> str:
     head, *rest = name.split("_")

@@ -185,8 +185,6 @@ def _mission_list_sql(sql: JsonSql, *, by_status: bool) -> str:
 
 # One statement each, whatever the number of hops, steps and assets.
 _MISSION_TREE = json_statement(_mission_tree_sql)
-_MISSION_HOPS = json_statement(lambda sql: sql.document(_hop_parts(sql, "h.mission_id = :mission")))
-_MISSION_HOP = json_statement(lambda sql: sql.document(_hop_parts(sql, "h.mission_id = :mission AND h.id = :hop")))
 _HOP = json_statement(lambda sql: sql.document(_hop_parts(sql, "h.id = :hop")))
 _MISSION_PAGE = json_statement(lambda sql: _mission_list_sql(sql, by_status=False))
 _MISSION_PAGE_BY_STATUS = json_statement(lambda sql: _mission_list_sql(sql, by_status=True))
@@ -227,16 +225,6 @@ def _assemble_hops(tree: _HopTree) -> list[Hop]:
             )
         )
     return hops
-
-
-async def _hops_of_mission(user_id: UUID, mission_id: UUID, hop_id: UUID | None = None) -> list[Hop]:
-    """The hops of a mission (or the one hop `hop_id`) with their steps and asset maps, in
-    one statement (inside the current transaction, if any)."""
-    if hop_id is None:
-        doc = await _MISSION_HOPS.fetch_value(engine(), mission=mission_id, user=user_id)
-    else:
-        doc = await _MISSION_HOP.fetch_value(engine(), mission=mission_id, hop=hop_id, user=user_id)
-    return _assemble_hops(_decode_hop_tree(doc))
 
 
 async def _mission_tree(user_id: UUID, mission_id: UUID) -> _MissionTree:

@@ -444,12 +444,6 @@ TRANSITIONS: tuple[Transition, ...] = tuple(
 BY_NAME: dict[str, Transition] = {transition.name: transition for transition in TRANSITIONS}
 
 
-def allowed_transitions(entity: WorkflowEntity, status: str) -> list[Transition]:
-    """The transitions an entity in `status` allows, by the table alone (a transition's
-    `condition` and `steps_require` may still refuse it)."""
-    return [t for t in TRANSITIONS if t.entity is entity and status in t.requires]
-
-
 def check_table() -> list[str]:
     """Problems in the table itself: statuses of the wrong enum, unknown or duplicate names."""
     problems: list[str] = []
