@@ -4,6 +4,7 @@ import type { ToolSpec, ToolStep } from "../api/types.gen";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { problemOf } from "../ui/problem";
 import { useConfigureToolStep } from "./hooks";
+import { ResourceFieldInput } from "./ResourceFieldInput";
 
 /** The form that stores a waiting step's resource values (configure_tool_step); secrets are
  * stored encrypted and shown only as set. */
@@ -52,31 +53,25 @@ export function ConfigureStep({
                 ? state?.secrets[field.name] === true
                 : state?.values[field.name] !== undefined;
               return (
-                <label key={field.name} className="field inline">
-                  <span className="field-label">
-                    {field.name}
-                    {field.required && <span className="required">*</span>}
-                  </span>
-                  <input
-                    name={`configure-${resource.id}-${field.name}`}
-                    type={field.secret ? "password" : "text"}
-                    autoComplete="off"
-                    placeholder={
-                      stored
-                        ? field.secret
-                          ? "set (hidden)"
-                          : String(state?.values[field.name])
-                        : (field.description ?? field.type)
-                    }
-                    value={values[resource.id]?.[field.name] ?? ""}
-                    onChange={(e) =>
-                      setValues((current) => ({
-                        ...current,
-                        [resource.id]: { ...current[resource.id], [field.name]: e.target.value },
-                      }))
-                    }
-                  />
-                </label>
+                <ResourceFieldInput
+                  key={field.name}
+                  name={`configure-${resource.id}-${field.name}`}
+                  field={field}
+                  placeholder={
+                    stored
+                      ? field.secret
+                        ? "set (hidden)"
+                        : String(state?.values[field.name])
+                      : (field.description ?? field.type)
+                  }
+                  value={values[resource.id]?.[field.name] ?? ""}
+                  onChange={(text) =>
+                    setValues((current) => ({
+                      ...current,
+                      [resource.id]: { ...current[resource.id], [field.name]: text },
+                    }))
+                  }
+                />
               );
             })}
           </div>

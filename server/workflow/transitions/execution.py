@@ -22,7 +22,7 @@ from server.missions.schemas import ExecutionResult, Hop, ToolStep
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import Mission as MissionTable
 from server.missions.tables import ToolStep as ToolStepTable
-from server.workflow.state_machine import Transitions
+from server.workflow.state_machine import Transition, Transitions
 from server.workflow.transitions.missions import complete_sessions
 from server.workflow.transitions.outputs import targets, write_outputs
 from server.workflow.transitions.unit import Work, transition
@@ -43,6 +43,13 @@ _NEXT_READY_STEP_SQL = (
     "WHERE hop_id = {} AND user_id = {} AND sequence_order > {} AND status = {} "
     "ORDER BY sequence_order LIMIT 1"
 )
+
+
+def _check_steps(rule: Transition, steps: list[dict[str, Any]]) -> None:
+    """Refuse the hop transition when one of its steps is not in a status of `steps_require`."""
+    for step in steps:
+        if step["status"] not in rule.steps_require:
+            raise StatusConflict("tool step", step["id"], step["status"], rule.steps_require, rule.action)
 
 
 async def _start_step(work: Work, step: dict[str, Any], mission_id: UUID, seen: Visibility | None = None) -> None:
@@ -87,9 +94,7 @@ async def execute_hop(work: Work, *, user_id: UUID, hop_id: UUID) -> Hop:
         .order_by(ToolStepTable.sequence_order)
         .run()
     )
-    for step in steps:
-        if step["status"] not in rule.steps_require:
-            raise StatusConflict("tool step", step["id"], step["status"], rule.steps_require, rule.action)
+    _check_steps(rule, steps)
     first = next((step for step in steps if step["status"] in Transitions.START_TOOL_STEP.requires), None)
     if first is None:
         raise StatusConflict("hop", hop_id, rule.requires[0], rule.requires, f"{rule.action}: it has no step to run")
@@ -249,9 +254,7 @@ async def complete_hop(work: Work, *, user_id: UUID, hop_id: UUID) -> Hop:
         .order_by(ToolStepTable.sequence_order)
         .run()
     )
-    for step in steps:
-        if step["status"] not in rule.steps_require:
-            raise StatusConflict("tool step", step["id"], step["status"], rule.steps_require, rule.action)
+    _check_steps(rule, steps)
     metadata = {**(from_json(hop["hop_metadata"]) or {}), "execution_summary": execution_summary(steps, work.at)}
     await HopTable.update({HopTable.hop_metadata: to_json(metadata)}).where(HopTable.id == hop_id).run()
     await _settle_hop_assets(work, hop_id, mission_id)

@@ -1,5 +1,6 @@
 import type { AssetInfo, Hop, ResourceSpec, ToolParameter, ToolSpec } from "../../api/types.gen";
 import { typeLabel } from "../../assets/draft";
+import { ResourceFieldInput } from "../../tools/ResourceFieldInput";
 import { newUuid } from "../../ui/ids";
 import { RichText } from "../../ui/RichText";
 import { isTextual, type ParamDraft, type ResultDraft, type StepDraft } from "./draft";
@@ -298,20 +299,14 @@ function ResourceInputs({
       {resource.description && <p className="muted small-text">{resource.description}</p>}
       <div className="resource-fields">
         {resource.fields.map((field) => (
-          <label key={field.name} className="field inline">
-            <span className="field-label">
-              {field.name}
-              {field.required && <span className="required">*</span>}
-            </span>
-            <input
-              name={`resource-${resource.id}-${field.name}`}
-              type={field.secret ? "password" : "text"}
-              autoComplete="off"
-              value={values[field.name] ?? ""}
-              placeholder={field.description ?? field.type}
-              onChange={(e) => onChange(field.name, e.target.value)}
-            />
-          </label>
+          <ResourceFieldInput
+            key={field.name}
+            name={`resource-${resource.id}-${field.name}`}
+            field={field}
+            value={values[field.name] ?? ""}
+            placeholder={field.description ?? field.type}
+            onChange={(text) => onChange(field.name, text)}
+          />
         ))}
       </div>
       <p className="muted small-text">
