@@ -1,4 +1,4 @@
-"""Command line: `python -m server serve | migrate | create-user | demo | check-migrations`."""
+"""Command line: `python -m server serve | migrate | create-user | demo | check-migrations | import-legacy`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import asyncio
 import getpass
 import os
 import sys
+
+from server.importer import command as import_command
 
 
 def _migrate(direction: str = "forwards", target: str = "all") -> None:
@@ -51,6 +53,12 @@ def main(argv: list[str] | None = None) -> int | None:
     commands.add_parser(
         "check-migrations", help="exit 1 and print the differences when a table changed without a migration"
     )
+
+    import_legacy = commands.add_parser(
+        "import-legacy",
+        help="import an earlier system's database (exit 0 done, 1 problems: nothing written, 2 usage or connection)",
+    )
+    import_command.add_arguments(import_legacy)
 
     args = parser.parse_args(argv)
     if args.command == "serve":
@@ -103,6 +111,8 @@ def main(argv: list[str] | None = None) -> int | None:
         from server.migration_check import main as check
 
         return check()
+    elif args.command == "import-legacy":
+        return import_command.run(args)
 
 
 if __name__ == "__main__":

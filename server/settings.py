@@ -5,6 +5,8 @@
 - `DATA_DIR`: folder for the SQLite file and the generated secret key (default `./data`).
 - `SECRET_KEY`: key that encrypts stored secrets; generated into `<DATA_DIR>/secret.key` when unset.
 - `COOKIE_SECURE`: `1` to mark the session cookie Secure (behind HTTPS).
+- `IMPORT_BATCH_SIZE`: missions (or chats) read from an earlier database per batch by
+  `python -m server import-legacy` (default 250).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ class Settings:
     session_days: int
     login_attempts_per_window: int
     login_window_seconds: int
+    import_batch_size: int = 250
+    """Missions (or chats) that `import-legacy` reads from the source and writes per batch
+    (`IMPORT_BATCH_SIZE`): larger batches mean fewer round trips and more memory."""
 
     @property
     def is_postgres(self) -> bool:
@@ -60,4 +65,5 @@ def get_settings() -> Settings:
         session_days=int(os.environ.get("SESSION_DAYS", "14")),
         login_attempts_per_window=int(os.environ.get("LOGIN_ATTEMPTS_PER_WINDOW", "10")),
         login_window_seconds=int(os.environ.get("LOGIN_WINDOW_SECONDS", "300")),
+        import_batch_size=max(1, int(os.environ.get("IMPORT_BATCH_SIZE", "250"))),
     )

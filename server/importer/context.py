@@ -1,0 +1,169 @@
+"""One import's state, and how a batch of converted rows reaches the database.
+
+Conversion turns source rows into `Item`s: the target row, the source id the ledger keys it
+by, and the items it needs (a hop needs its mission). `Context.flush` then, per batch:
+looks up which items an earlier run imported (they are counted as already present and not
+written), refuses rows whose id the database already holds for another reason, skips every
+item whose needs are not met (a skipped row takes what depends on it along), and writes the
+rest with one bulk insert per table plus their ledger entries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from piccolo.table import Table
+
+from server.assets.tables import Asset, HopAsset, MissionAsset
+from server.importer.ledger import Target
+from server.importer.report import ImportReport, Progress
+from server.importer.sources import Source
+from server.missions.tables import Hop, Mission, ToolStep
+from server.sessions.tables import Chat, ChatMessage, UserSession
+from server.users.tables import User
+
+Key = tuple[str, str]
+"""(entity, source id)."""
+
+TABLES: dict[str, type[Table]] = {
+    "users": User,
+    "chats": Chat,
+    "chat_messages": ChatMessage,
+    "missions": Mission,
+    "assets": Asset,
+    "hops": Hop,
+    "tool_steps": ToolStep,
+    "mission_assets": MissionAsset,
+    "hop_assets": HopAsset,
+    "user_sessions": UserSession,
+}
+"""Target table per entity, in the order a batch writes them (parents first)."""
+
+CROSS_BATCH = frozenset({"users", "chats", "missions"})
+"""Entities that rows of later batches may need: their availability is kept for the whole run."""
+
+
+@dataclass(slots=True)
+class Item:
+    """One converted row. `row` is None for a source row merged into another (a tool execution
+    into its step, a credential into steps' configurations): it is counted and recorded in the
+    ledger but has no row of its own."""
+
+    entity: str
+    key: str
+    target_id: UUID
+    row: dict[str, Any] | None
+    needs: tuple[Key, ...] = ()
+
+
+@dataclass(slots=True)
+class Batch:
+    items: list[Item] = field(default_factory=list)
+    ids: set[tuple[str, UUID]] = field(default_factory=set)
+
+    def add(
+        self, entity: str, key: str, target_id: UUID, row: dict[str, Any] | None, needs: tuple[Key, ...] = ()
+    ) -> None:
+        self.items.append(Item(entity, key, target_id, row, needs))
+        if row is not None:
+            self.ids.add((entity, target_id))
+
+    def holds(self, entity: str, target_id: UUID) -> bool:
+        """True when the batch already has a row of `entity` with this id (a duplicate in the source)."""
+        return (entity, target_id) in self.ids
+
+
+@dataclass
+class Context:
+    """What every stage of one import shares."""
+
+    source: Source
+    target: Target
+    report: ImportReport
+    skip_invalid: bool
+    batch_size: int
+    progress: Progress
+    available: set[Key] = field(default_factory=set)
+    """Cross-batch items (users, chats, missions) imported or present so far."""
+    users: dict[int, UUID] = field(default_factory=dict)
+    """Earlier user id -> id here, for every user that is imported or present."""
+    credentials: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    """Earlier user id -> resource id -> credential values (secrets: never reported)."""
+
+    def problem(self, entity: str, table: str, row_id: object, reason: str) -> None:
+        """A row that cannot be converted: reported, counted as read and skipped."""
+        counts = self.report.entity(entity)
+        counts.read += 1
+        counts.skipped += 1
+        self.report.problem(table, row_id, reason)
+        if not self.skip_invalid:
+            self.target.write = False  # the run will be refused: stop writing, keep reporting
+
+    def skipped(self, entity: str, count: int = 1) -> None:
+        """Rows read but skipped because a row they depend on was (no report line of their own)."""
+        counts = self.report.entity(entity)
+        counts.read += count
+        counts.skipped += count
+
+    async def flush(self, batch: Batch) -> None:
+        """Write a batch as the module docstring says."""
+        if not batch.items:
+            return
+        present = await self._present(batch)
+        conflicts = await self._conflicts(batch, present)
+        written: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        ledger: list[tuple[str, str, UUID]] = []
+        local: set[Key] = set()
+        for item in batch.items:
+            key = (item.entity, item.key)
+            counts = self.report.entity(item.entity)
+            counts.read += 1
+            if key in present:
+                counts.already_present += 1
+            elif key in conflicts:
+                counts.skipped += 1
+                self.report.problem(item.entity, item.key, conflicts[key])
+                if not self.skip_invalid:
+                    self.target.write = False
+                continue
+            elif not all(need in local or need in self.available for need in item.needs):
+                counts.skipped += 1
+                continue
+            else:
+                counts.imported += 1
+                if item.row is not None:
+                    written[item.entity].append(item.row)
+                ledger.append((item.entity, item.key, item.target_id))
+            local.add(key)
+            if item.entity in CROSS_BATCH:
+                self.available.add(key)
+        for entity, table in TABLES.items():
+            await self.target.insert(table, written.get(entity, []))
+        await self.target.record(ledger)
+
+    async def _present(self, batch: Batch) -> set[Key]:
+        by_entity: dict[str, list[str]] = defaultdict(list)
+        for item in batch.items:
+            by_entity[item.entity].append(item.key)
+        present: set[Key] = set()
+        for entity, keys in by_entity.items():
+            present.update((entity, key) for key in await self.target.present(entity, keys))
+        return present
+
+    async def _conflicts(self, batch: Batch, present: set[Key]) -> dict[Key, str]:
+        """Rows whose id the database already holds without the ledger knowing it from this
+        source (native data, or another source): they cannot be imported."""
+        by_entity: dict[str, dict[UUID, str]] = defaultdict(dict)
+        for item in batch.items:
+            if item.row is not None and (item.entity, item.key) not in present:
+                by_entity[item.entity][item.target_id] = item.key
+        conflicts: dict[Key, str] = {}
+        for entity, ids in by_entity.items():
+            for target_id in await self.target.existing_ids(TABLES[entity], ids.keys()):
+                conflicts[(entity, ids[target_id])] = (
+                    f"this database already has a row with id {target_id} that was not imported from this source"
+                )
+        return conflicts

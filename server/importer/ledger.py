@@ -1,0 +1,124 @@
+"""The target side of an import: the ledger of rows already imported from a source, the ids
+and e-mails the database already holds, and bulk inserts, all inside the import's one
+transaction.
+
+Bulk inserts bypass row objects: PostgreSQL takes the rows through COPY, SQLite through one
+prepared INSERT run over every row (`executemany`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
+from uuid import UUID, uuid4
+
+from piccolo.table import Table
+
+from server.database import engine, now
+from server.importer.tables import ImportLedgerEntry
+from server.users.tables import User
+
+LOOKUP_CHUNK = 900
+"""Values per lookup: under SQLite's smallest limit on parameters (999)."""
+
+
+def _chunks(values: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class Target:
+    """The app's database during one import (call inside `write_transaction()`).
+
+    With `write=False` (a dry run, or a run that has met a problem) nothing is inserted; the
+    lookups still answer from what the database holds.
+    """
+
+    def __init__(self, *, source: str, write: bool) -> None:
+        self.source = source
+        self.write = write
+        self.rows_written = 0
+
+    async def present(self, entity: str, keys: Collection[str]) -> dict[str, UUID]:
+        """Which of `keys` (source ids of `entity`) an earlier run imported, with their ids here."""
+        found: dict[str, UUID] = {}
+        ordered = sorted(set(keys))
+        for chunk in _chunks(ordered):
+            rows = (
+                await ImportLedgerEntry.select(ImportLedgerEntry.legacy_id, ImportLedgerEntry.target_id)
+                .where(
+                    (ImportLedgerEntry.source == self.source)
+                    & (ImportLedgerEntry.entity == entity)
+                    & (ImportLedgerEntry.legacy_id.is_in(list(chunk)))
+                )
+                .run()
+            )
+            found.update({row["legacy_id"]: _uuid(row["target_id"]) for row in rows})
+        return found
+
+    async def existing_ids(self, table: type[Table], ids: Collection[UUID]) -> set[UUID]:
+        """Which of `ids` the table already holds."""
+        found: set[UUID] = set()
+        ordered = sorted(set(ids))
+        key = table._meta.primary_key
+        for chunk in _chunks(ordered):
+            rows = await table.select(key).where(key.is_in(list(chunk))).run()
+            found.update(_uuid(row[key._meta.name]) for row in rows)
+        return found
+
+    async def existing_emails(self, emails: Collection[str]) -> dict[str, UUID]:
+        """Accounts already here with one of these (normalised) e-mails: e-mail -> id."""
+        found: dict[str, UUID] = {}
+        for chunk in _chunks(sorted(set(emails))):
+            rows = await User.select(User.id, User.email).where(User.email.is_in(list(chunk))).run()
+            found.update({row["email"]: _uuid(row["id"]) for row in rows})
+        return found
+
+    async def insert(self, table: type[Table], rows: list[dict[str, Any]]) -> None:
+        """Insert rows (dicts holding every column) in one bulk operation."""
+        if not rows or not self.write:
+            return
+        columns = [column._meta.db_column_name for column in table._meta.columns]
+        records = [tuple(row[name] for name in columns) for row in rows]
+        transaction = engine().current_transaction.get()  # type: ignore[attr-defined]
+        if transaction is None:
+            raise RuntimeError("an import writes inside its transaction only")
+        connection = transaction.connection
+        if engine().engine_type == "postgres":
+            await connection.copy_records_to_table(table._meta.tablename, records=records, columns=columns)
+        else:
+            names = ", ".join(f'"{name}"' for name in columns)
+            marks = ", ".join("?" * len(columns))
+            await connection.executemany(f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES ({marks})', records)
+        self.rows_written += len(rows)
+
+    async def record(self, entries: list[tuple[str, str, UUID]]) -> None:
+        """Add (entity, source id, id here) entries to the ledger."""
+        at = now()
+        await self.insert(
+            ImportLedgerEntry,
+            [
+                {
+                    "id": uuid4(),
+                    "source": self.source,
+                    "entity": entity,
+                    "legacy_id": key,
+                    "target_id": target_id,
+                    "imported_at": at,
+                }
+                for entity, key, target_id in entries
+            ],
+        )
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+async def ledger_ready() -> bool:
+    """True when the database has the ledger table (its migrations have been applied)."""
+    try:
+        await ImportLedgerEntry.select(ImportLedgerEntry.id).limit(1).run()
+    except Exception:
+        return False
+    return True
