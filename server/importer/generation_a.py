@@ -95,15 +95,18 @@ async def import_generation_a(ctx: Context, source_users: set[int]) -> None:
     tools = get_registry().specs()
     total = await ctx.source.count("missions")
     done = 0
+    read_assets: set[str] = set()
     async for rows in ctx.source.batches("missions", "id", ctx.batch_size):
         scope = await _read_scope(ctx, rows)
         batch = Batch()
         for row in rows:
             _convert_mission(ctx, batch, row, scope, source_users, tools)
         await ctx.flush(batch)
+        read_assets.update(scope.assets)
         done += len(rows)
         ctx.progress.update("missions", done, total)
     await _orphan_executions(ctx)
+    await _orphan_assets(ctx, read_assets)
 
 
 def _hop_objects(row: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
@@ -185,7 +188,13 @@ def _convert_mission(
         if current:
             current_hop_id = hop_id
     mission.row["current_hop_id"] = current_hop_id
-    _convert_executions(ctx, batch, mission, scope.executions.get(key, []), step_ids)
+    known = {
+        legacy_key(s.get("id"))
+        for hop, _ in _hop_objects(row)
+        for s in hop.get("tool_steps") or []
+        if isinstance(s, dict)
+    }
+    _convert_executions(ctx, batch, mission, scope.executions.get(key, []), step_ids, known)
 
 
 def _mission_row(ctx: Context, batch: Batch, row: dict[str, Any], key: str, source_users: set[int]) -> _Mission:
@@ -631,15 +640,19 @@ def _convert_executions(
     mission: _Mission,
     executions: list[dict[str, Any]],
     step_ids: dict[str, tuple[str, UUID]],
+    known: set[str],
 ) -> None:
     """Each tool execution is merged into its step (the latest one fills the step); one whose
-    step is not among the mission's steps is reported."""
+    step is not among the mission's steps is reported; one whose step was skipped is skipped."""
     latest = {id(execution) for execution in _executions_by_step(executions).values()}
     for execution in executions:
         key = legacy_key(execution.get("id"))
         step_key = legacy_key(execution.get("step_id"))
         try:
             legacy_value("status", execution.get("status"), EXECUTION_STATUS_A)
+            if step_key in known and step_key not in step_ids:
+                ctx.skipped("tool_executions")
+                continue
             if step_key not in step_ids:
                 raise ValueProblem(f"step {step_key} is not a step of mission {mission.key}")
         except ValueProblem as exc:
@@ -665,3 +678,16 @@ async def _orphan_executions(ctx: Context) -> None:
             legacy_key(row.get("id")),
             f"orphan: mission {legacy_key(row.get('mission_id'))} does not exist",
         )
+
+
+async def _orphan_assets(ctx: Context, read_assets: set[str]) -> None:
+    """Assets that no mission read: their scope is no mission and no hop of a mission."""
+    async for rows in ctx.source.batches("assets", "id", ctx.batch_size * 20, columns="id, scope_id"):
+        for row in rows:
+            if legacy_key(row.get("id")) not in read_assets:
+                ctx.problem(
+                    "assets",
+                    "assets",
+                    legacy_key(row.get("id")),
+                    f"orphan: its scope {legacy_key(row.get('scope_id'))} is no mission or hop",
+                )

@@ -1,0 +1,280 @@
+"""Content of earlier databases: generation A (hops as JSON) and generation B (relational),
+clean rows in volume and the messy ones (see `tests/legacy_fixtures.py`)."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from tests.legacy_fixtures import Clock, LegacyData, bcrypt_hash, new_id, stamp
+
+PASSWORD = "old system password"
+CURRENT_SCENARIOS = ("hop_ready_to_execute", "hop_running", "all_hops_complete", "hop_proposed", "ready_to_design")
+SECRET = "sk-live-SECRET-value-42"
+
+
+def _user(data: LegacyData, user_id: int, email: str, clock: Clock) -> None:
+    at = stamp(clock.next())
+    data.add(
+        "users",
+        user_id=user_id,
+        email=email,
+        password=bcrypt_hash(PASSWORD),
+        is_active=True,
+        registration_date=at,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def _asset_obj(asset: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": asset["id"],
+        "name": asset["name"],
+        "description": None,
+        "schema_definition": {"type": asset["type"], "is_array": False},
+        "value": None,
+        "status": "ready",
+        "role": asset["role"],
+        "asset_metadata": {"creator": "agent"},
+    }
+
+
+def _a_asset(data: LegacyData, user_id: int, scope: tuple[str, str], key: str, role: str, content: Any, at: str) -> Any:
+    return data.add(
+        "assets",
+        id=new_id(),
+        user_id=user_id,
+        name=f"{key} asset",
+        description=f"the {key}",
+        type="string" if not isinstance(content, list) else "object",
+        subtype=None,
+        role=role,
+        content=content,
+        asset_metadata={"version": 1, "token_count": 12},
+        db_entity_metadata=None,
+        scope_type=scope[0],
+        scope_id=scope[1],
+        asset_key=key,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def a_mission(
+    data: LegacyData,
+    rng: random.Random,
+    clock: Clock,
+    user_id: int,
+    *,
+    hops: int = 2,
+    steps: int = 2,
+    scenario: str = "hop_ready_to_execute",
+    status: str = "ACTIVE",
+) -> dict[str, Any]:
+    """One clean generation-A mission; its expectations go to data.expect['missions']."""
+    mission_id, created = new_id(), stamp(clock.next())
+    source = _a_asset(data, user_id, ("mission", mission_id), "source", "input", "Some long source text.", created)
+    report = _a_asset(data, user_id, ("mission", mission_id), "report", "output", None, created)
+    hop_objects, expected_hops = [], []
+    for h in range(hops):
+        current = h == hops - 1
+        hop_id = new_id()
+        work = _a_asset(data, user_id, ("hop", hop_id), "work", "intermediate", ["a", "b"], created)
+        state = {"source": _asset_obj(source), "work": _asset_obj(work), "report": _asset_obj(report)}
+        step_objects, expected_steps = [], []
+        count = 0 if current and scenario in ("ready_to_design", "hop_proposed") else steps
+        for s in range(count):
+            step_id = new_id()
+            if not current or scenario == "all_hops_complete":
+                legacy_status = "completed"
+            elif scenario == "hop_running":
+                legacy_status = ("completed", "running", "pending")[min(s, 2)]
+            else:
+                legacy_status = "pending"
+            target = "report" if s == count - 1 else "work"
+            step_objects.append(
+                {
+                    "id": step_id,
+                    "tool_id": "summarize",
+                    "description": f"Summarise step {s}\nmore words",
+                    "resource_configs": {"llm_provider": {"id": "llm_provider"}} if s == 0 else {},
+                    "parameter_mapping": {"text": {"type": "asset_field", "state_asset": "source", "path": "$"}},
+                    "result_mapping": {
+                        "summary": {"type": "asset_field", "state_asset": target},
+                        "method": {"type": "discard"},
+                    },
+                    "status": legacy_status,
+                    "error": None,
+                    "validation_errors": None,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
+            expected_steps.append(
+                {
+                    "id": step_id,
+                    "legacy": legacy_status,
+                    "text": source["id"],
+                    "summary": data_id(source, work, report, target),
+                }
+            )
+            if legacy_status in ("completed", "running"):
+                data.add(
+                    "tool_executions",
+                    id=new_id(),
+                    user_id=user_id,
+                    mission_id=mission_id,
+                    tool_id="summarize",
+                    step_id=step_id,
+                    status="COMPLETED" if legacy_status == "completed" else "RUNNING",
+                    tool_step=None,
+                    hop_state_asset_ids={"source": source["id"], "work": work["id"]},
+                    parameter_mapping=None,
+                    result_mapping=None,
+                    execution_result={"summary": f"summary {s}", "method": "extractive"}
+                    if legacy_status == "completed"
+                    else None,
+                    error_message=None,
+                    created_at=created,
+                    updated_at=created,
+                    started_at=created,
+                    completed_at=created if legacy_status == "completed" else None,
+                )
+        hop_objects.append(
+            {
+                "id": hop_id,
+                "name": f"Hop {h}",
+                "description": "a hop",
+                "input_mapping": {"source": source["id"]},
+                "output_mapping": {"report": report["id"]},
+                "hop_state": state,
+                "tool_steps": step_objects,
+                "status": scenario if current else "all_hops_complete",
+                "is_final": current,
+                "is_resolved": not current,
+                "rationale": "because",
+                "error": None,
+                "created_at": created,
+                "updated_at": "",
+            }
+        )
+        expected_hops.append({"id": hop_id, "current": current, "steps": expected_steps, "work": work["id"]})
+    mission = data.add(
+        "missions",
+        id=mission_id,
+        user_id=user_id,
+        name=f"Mission {rng.randrange(10**6)}",
+        description="what it is for",
+        goal="a goal",
+        status=status,
+        success_criteria=["it is done"],
+        current_hop=hop_objects[-1] if hop_objects else None,
+        hop_history=hop_objects[:-1],
+        input_asset_ids=[source["id"]],
+        output_asset_ids=[report["id"]],
+        created_at=created,
+        updated_at=created,
+    )
+    expected = {"id": mission_id, "user": user_id, "status": status, "scenario": scenario, "hops": expected_hops}
+    expected.update(source=source["id"], report=report["id"])
+    data.expect.setdefault("missions", []).append(expected)
+    return mission
+
+
+def data_id(source: dict[str, Any], work: dict[str, Any], report: dict[str, Any], key: str) -> str:
+    return {"source": source, "work": work, "report": report}[key]["id"]
+
+
+def generation_a(seed: int = 1, *, missions: int = 12, messy: bool = True, hops: int = 2, steps: int = 3) -> LegacyData:
+    """A generation-A database: `missions` clean missions over two users, plus the messy rows."""
+    rng = random.Random(seed)
+    clock = Clock(rng)
+    data = LegacyData("A")
+    base = random.randrange(10**6, 10**9)
+    tag = new_id()[:8]
+    alice, bob = base, base + 1
+    _user(data, alice, f"alice-{tag}@example.com", clock)
+    _user(data, bob, f"Bob-{tag}@Example.com", clock)
+    data.expect.update(users={alice: f"alice-{tag}@example.com", bob: f"bob-{tag}@example.com"}, problems=set())
+    data.add(
+        "resource_credentials",
+        id=base,
+        user_id=alice,
+        resource_id="llm_provider",
+        credentials={"base_url": "http://127.0.0.1:9/v1", "model": "tiny", "api_key": SECRET},
+    )
+    for index in range(missions):
+        scenario = CURRENT_SCENARIOS[index % len(CURRENT_SCENARIOS)]
+        status = ("ACTIVE", "active", "PENDING", "COMPLETED")[index % 4]
+        a_mission(data, rng, clock, (alice, bob)[index % 2], hops=hops, steps=steps, scenario=scenario, status=status)
+    if messy:
+        _messy_a(data, rng, clock, base, tag)
+    return data
+
+
+def _messy_a(data: LegacyData, rng: random.Random, clock: Clock, base: int, tag: str) -> None:
+    problems: set[tuple[str, str]] = data.expect["problems"]
+    carol, carol2, ghost_user = base + 2, base + 3, base + 99
+    _user(data, carol, f"carol-{tag}@example.com", clock)
+    _user(data, carol2, f"CAROL-{tag}@example.com", clock)
+    problems |= {("users", str(carol)), ("users", str(carol2))}
+    a_mission(data, rng, clock, carol)  # skipped with its owner
+    data.expect["skipped_missions"] = [data.expect["missions"].pop()["id"]]
+    orphan = a_mission(data, rng, clock, ghost_user)  # the old user cascade left it behind
+    data.expect["missions"].pop()
+    problems.add(("missions", orphan["id"]))
+    data.add("resource_credentials", id=base + 1, user_id=ghost_user, resource_id="gmail", credentials={"k": SECRET})
+    problems.add(("resource_credentials", str(base + 1)))
+    unknown = a_mission(data, rng, clock, base, status="ON_HOLD")
+    data.expect["missions"].pop()
+    problems.add(("missions", unknown["id"]))
+    messy = a_mission(data, rng, clock, base + 1, scenario="hop_ready_to_execute", status="PENDING")
+    messy["success_criteria"] = None
+    messy["input_asset_ids"] = [*messy["input_asset_ids"], dangling := new_id()]
+    problems.add(("missions", messy["id"]))  # the dangling input asset (its link is skipped)
+    step = messy["current_hop"]["tool_steps"][1]
+    step["parameter_mapping"] = {"text": {"type": "asset_field", "state_asset": "ghost"}}
+    problems.add(("hops.tool_steps", step["id"]))
+    messy["current_hop"]["created_at"] = ""
+    expected = data.expect["missions"][-1]
+    expected.update(dangling=dangling, missing_step=step["id"])
+    data.add(
+        "assets",
+        id=(stray := new_id()),
+        user_id=base,
+        name="stray",
+        description=None,
+        type="string",
+        subtype=None,
+        role="input",
+        content="x",
+        asset_metadata=None,
+        db_entity_metadata=None,
+        scope_type="mission",
+        scope_id=new_id(),
+        asset_key="stray",
+        created_at=stamp(clock.next()),
+        updated_at="",
+    )
+    problems.add(("assets", stray))
+    data.add(
+        "tool_executions",
+        id=(lost := new_id()),
+        user_id=base,
+        mission_id=new_id(),
+        tool_id="summarize",
+        step_id=new_id(),
+        status="FAILED",
+        tool_step=None,
+        hop_state_asset_ids=None,
+        parameter_mapping=None,
+        result_mapping=None,
+        execution_result=None,
+        error_message="boom",
+        created_at="",
+        updated_at="",
+        started_at="",
+        completed_at="",
+    )
+    problems.add(("tool_executions", lost))
