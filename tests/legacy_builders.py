@@ -278,3 +278,300 @@ def _messy_a(data: LegacyData, rng: random.Random, clock: Clock, base: int, tag:
         completed_at="",
     )
     problems.add(("tool_executions", lost))
+
+
+def _b_row(data: LegacyData, table: str, **row: Any) -> dict[str, Any]:
+    return data.add(table, id=new_id(), **row)
+
+
+def generation_b(seed: int = 2) -> LegacyData:
+    """A generation-B database: two users with chats, sessions and missions, and the messy rows."""
+    rng = random.Random(seed)
+    clock = Clock(rng)
+    data = LegacyData("B")
+    base, tag = random.randrange(10**6, 10**9), new_id()[:8]
+    dana, eve, ghost = base, base + 1, base + 99
+    _user(data, dana, f"dana-{tag}@example.com", clock)
+    _user(data, eve, f"eve-{tag}@example.com", clock)
+    problems: set[tuple[str, str]] = set()
+    data.expect.update(users={dana: f"dana-{tag}@example.com", eve: f"eve-{tag}@example.com"}, problems=problems)
+    at = stamp(clock.next())
+    chat = _b_row(data, "chats", user_id=dana, title="Research", context_data=None, created_at=at, updated_at=at)
+    for order, role in enumerate(("USER", "ASSISTANT", "status")):
+        _b_row(
+            data,
+            "chat_messages",
+            user_id=dana,
+            chat_id=chat["id"],
+            sequence_order=order,
+            role=role,
+            content=f"message {order}",
+            message_metadata=None,
+            created_at=at,
+        )
+    lost = _b_row(
+        data,
+        "chat_messages",
+        user_id=dana,
+        chat_id=new_id(),
+        sequence_order=0,
+        role="USER",
+        content="lost",
+        message_metadata=None,
+        created_at=at,
+    )
+    problems.add(("chat_messages", lost["id"]))
+    mission = _b_row(
+        data,
+        "missions",
+        user_id=dana,
+        name="Relational mission",
+        description=None,
+        goal="g",
+        success_criteria=None,
+        status="IN_PROGRESS",
+        current_hop_id=None,
+        mission_metadata=None,
+        created_at=at,
+        updated_at=at,
+    )
+
+    def asset(scope: tuple[str, str], role: str, status: str, content: Any) -> dict[str, Any]:
+        return _b_row(
+            data,
+            "assets",
+            user_id=dana,
+            name=f"{role} asset",
+            description=None,
+            type="STRING",
+            subtype=None,
+            role=role,
+            content=content,
+            asset_metadata=None,
+            scope_type=scope[0],
+            scope_id=scope[1],
+            status=status,
+            created_at=at,
+            updated_at=at,
+        )
+
+    source = asset(("mission", mission["id"]), "input", "READY", "text to read")
+    report = asset(("mission", mission["id"]), "output", "proposed", None)
+    for a, role in ((source, "INPUT"), (report, "output")):
+        _b_row(
+            data, "mission_assets", user_id=dana, mission_id=mission["id"], asset_id=a["id"], role=role, created_at=at
+        )
+    dangling = _b_row(
+        data, "mission_assets", user_id=dana, mission_id=mission["id"], asset_id=new_id(), role="input", created_at=at
+    )
+    problems.add(("mission_assets", dangling["id"]))
+    hops = []
+    for order, (status, step_statuses) in enumerate(
+        (("COMPLETED", ("COMPLETED", "COMPLETED")), ("EXECUTING", ("COMPLETED", "EXECUTING", "READY_TO_EXECUTE")))
+    ):
+        hop = _b_row(
+            data,
+            "hops",
+            user_id=dana,
+            mission_id=mission["id"],
+            sequence_order=order,
+            name=f"Hop {order}",
+            description=None,
+            goal=None,
+            success_criteria=None,
+            rationale=None,
+            status=status,
+            is_final=order == 1,
+            is_resolved=order == 0,
+            error_message=None,
+            hop_metadata=None,
+            intended_input_asset_ids=[source["id"]],
+            intended_output_asset_ids=None,
+            intended_output_asset_specs=None,
+            created_at=at,
+            updated_at="",
+        )
+        work = asset(("hop", hop["id"]), "intermediate", "in_progress", None)
+        for a, role in ((source, "input"), (work, "intermediate")):
+            _b_row(data, "hop_assets", user_id=dana, hop_id=hop["id"], asset_id=a["id"], role=role, created_at=at)
+        steps = []
+        for index, step_status in enumerate(step_statuses):
+            steps.append(
+                _b_row(
+                    data,
+                    "tool_steps",
+                    user_id=dana,
+                    hop_id=hop["id"],
+                    tool_id="summarize",
+                    sequence_order=index,
+                    name=f"Summarise {index}",
+                    description=None,
+                    status=step_status,
+                    parameter_mapping={"text": {"type": "asset_field", "state_asset": source["id"]}},
+                    result_mapping={
+                        "summary": {"type": "asset_field", "state_asset": work["id"]},
+                        "method": {"type": "discard"},
+                    },
+                    resource_configs=None,
+                    validation_errors=None,
+                    execution_result={"outputs": {"summary": "s", "method": "extractive"}}
+                    if step_status == "COMPLETED"
+                    else None,
+                    error_message=None,
+                    created_at=at,
+                    updated_at=at,
+                    started_at=at,
+                    completed_at=at if step_status == "COMPLETED" else None,
+                )
+            )
+        hops.append({"hop": hop, "steps": steps, "work": work})
+    mission["current_hop_id"] = hops[-1]["hop"]["id"]
+    paused = _b_row(
+        data,
+        "hops",
+        user_id=dana,
+        mission_id=mission["id"],
+        sequence_order=2,
+        name="Paused",
+        description=None,
+        goal=None,
+        success_criteria=None,
+        rationale=None,
+        status="HOP_PAUSED",
+        is_final=False,
+        is_resolved=False,
+        error_message=None,
+        hop_metadata=None,
+        intended_input_asset_ids=None,
+        intended_output_asset_ids=None,
+        intended_output_asset_specs=None,
+        created_at=at,
+        updated_at=at,
+    )
+    problems.add(("hops", paused["id"]))
+    second = _b_row(
+        data,
+        "missions",
+        user_id=eve,
+        name="Waiting",
+        description=None,
+        goal=None,
+        success_criteria=["x"],
+        status="pending",
+        current_hop_id=None,
+        mission_metadata={"k": 1},
+        created_at=at,
+        updated_at=at,
+    )
+    proposed = _b_row(
+        data,
+        "hops",
+        user_id=eve,
+        mission_id=second["id"],
+        sequence_order=0,
+        name="Plan",
+        description=None,
+        goal=None,
+        success_criteria=None,
+        rationale=None,
+        status="HOP_IMPL_PROPOSED",
+        is_final=True,
+        is_resolved=False,
+        error_message=None,
+        hop_metadata=None,
+        intended_input_asset_ids=None,
+        intended_output_asset_ids=None,
+        intended_output_asset_specs=None,
+        created_at=at,
+        updated_at=at,
+    )
+    for index, status in enumerate(("PROPOSED", "ready_to_configure")):
+        _b_row(
+            data,
+            "tool_steps",
+            user_id=eve,
+            hop_id=proposed["id"],
+            tool_id="sort",
+            sequence_order=index,
+            name="Sort",
+            description=None,
+            status=status,
+            parameter_mapping=None,
+            result_mapping=None,
+            resource_configs=None,
+            validation_errors=None,
+            execution_result=None,
+            error_message=None,
+            created_at=at,
+            updated_at=at,
+            started_at=None,
+            completed_at=None,
+        )
+    orphan_hop = _b_row(
+        data,
+        "hops",
+        user_id=eve,
+        mission_id=new_id(),
+        sequence_order=0,
+        name="Orphan",
+        description=None,
+        goal=None,
+        success_criteria=None,
+        rationale=None,
+        status="COMPLETED",
+        is_final=False,
+        is_resolved=True,
+        error_message=None,
+        hop_metadata=None,
+        intended_input_asset_ids=None,
+        intended_output_asset_ids=None,
+        intended_output_asset_specs=None,
+        created_at=at,
+        updated_at=at,
+    )
+    orphan_step = _b_row(
+        data,
+        "tool_steps",
+        user_id=eve,
+        hop_id=new_id(),
+        tool_id="sort",
+        sequence_order=0,
+        name="Orphan",
+        description=None,
+        status="COMPLETED",
+        parameter_mapping=None,
+        result_mapping=None,
+        resource_configs=None,
+        validation_errors=None,
+        execution_result=None,
+        error_message=None,
+        created_at=at,
+        updated_at=at,
+        started_at=None,
+        completed_at=None,
+    )
+    problems |= {("hops", orphan_hop["id"]), ("tool_steps", orphan_step["id"])}
+    session = _b_row(
+        data,
+        "user_sessions",
+        user_id=dana,
+        name="Dana's work",
+        status="ACTIVE",
+        chat_id=chat["id"],
+        mission_id=mission["id"],
+        session_metadata=None,
+        created_at=at,
+        updated_at=at,
+        last_activity_at=at,
+    )
+    data.expect.update(
+        mission=mission,
+        hops=hops,
+        second=second,
+        proposed=proposed,
+        chat=chat,
+        session=session,
+        source=source,
+        report=report,
+    )
+    return data
