@@ -290,7 +290,7 @@ def generation_b(seed: int = 2) -> LegacyData:
     clock = Clock(rng)
     data = LegacyData("B")
     base, tag = random.randrange(10**6, 10**9), new_id()[:8]
-    dana, eve, ghost = base, base + 1, base + 99
+    dana, eve = base, base + 1
     _user(data, dana, f"dana-{tag}@example.com", clock)
     _user(data, eve, f"eve-{tag}@example.com", clock)
     problems: set[tuple[str, str]] = set()
