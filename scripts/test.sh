@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/ensure-postgres.sh
+bash scripts/ensure-mariadb.sh
 
 echo "== ruff (format and lint)"
 .venv/bin/ruff format --check --quiet .
