@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import msgspec
+
 from server.database import now
 from server.importer.context import Batch, Context
 from server.importer.values import (
@@ -144,6 +146,11 @@ def resource_configs(
             continue
         spec = declared.get(resource_id)
         plain = {field.name for field in spec.fields if not field.secret} if spec else set()
+        cache_key = (legacy_user, resource_id, frozenset(plain), msgspec.json.encode(values, order="sorted"))
+        cached = ctx.encrypted.get(cache_key)
+        if cached is not None:  # one encryption per user and resource, shared by its steps
+            configs[resource_id] = cached
+            continue
         entry: dict[str, Any] = {"values": {}, "secrets": {}}
         for name, value in values.items():
             if value is None:
@@ -152,5 +159,5 @@ def resource_configs(
                 entry["values"][name] = value
             else:
                 entry["secrets"][name] = encrypt_value(value)
-        configs[resource_id] = entry
+        configs[resource_id] = ctx.encrypted[cache_key] = entry
     return configs

@@ -92,6 +92,8 @@ class Context:
     """Earlier user id -> id here, for every user that is imported or present."""
     credentials: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
     """Earlier user id -> resource id -> credential values (secrets: never reported)."""
+    encrypted: dict[Any, dict[str, Any]] = field(default_factory=dict)
+    """Stored configurations already made (encrypted) for a user's resource: reused by its steps."""
 
     def problem(self, entity: str, table: str, row_id: object, reason: str) -> None:
         """A row that cannot be converted: reported, counted as read and skipped."""

@@ -38,20 +38,25 @@ class Target:
         self.source = source
         self.write = write
         self.rows_written = 0
+        self.has_history = True
+        """False once `start` found no earlier run from this source: nothing can be present."""
+
+    async def start(self) -> None:
+        rows = await ImportLedgerEntry.raw(
+            "SELECT 1 AS found FROM import_ledger WHERE source = {} LIMIT 1", self.source
+        ).run()
+        self.has_history = bool(rows)
 
     async def present(self, entity: str, keys: Collection[str]) -> dict[str, UUID]:
         """Which of `keys` (source ids of `entity`) an earlier run imported, with their ids here."""
         found: dict[str, UUID] = {}
-        ordered = sorted(set(keys))
-        for chunk in _chunks(ordered):
-            rows = (
-                await ImportLedgerEntry.select(ImportLedgerEntry.legacy_id, ImportLedgerEntry.target_id)
-                .where(
-                    (ImportLedgerEntry.source == self.source)
-                    & (ImportLedgerEntry.entity == entity)
-                    & (ImportLedgerEntry.legacy_id.is_in(list(chunk)))
-                )
-                .run()
+        if not self.has_history:
+            return found
+        for chunk in _chunks(sorted(set(keys))):
+            rows = await _select_in(
+                "SELECT legacy_id, target_id FROM import_ledger WHERE source = {} AND entity = {} AND legacy_id",
+                [self.source, entity],
+                list(chunk),
             )
             found.update({row["legacy_id"]: _uuid(row["target_id"]) for row in rows})
         return found
@@ -59,11 +64,9 @@ class Target:
     async def existing_ids(self, table: type[Table], ids: Collection[UUID]) -> set[UUID]:
         """Which of `ids` the table already holds."""
         found: set[UUID] = set()
-        ordered = sorted(set(ids))
-        key = table._meta.primary_key
-        for chunk in _chunks(ordered):
-            rows = await table.select(key).where(key.is_in(list(chunk))).run()
-            found.update(_uuid(row[key._meta.name]) for row in rows)
+        for chunk in _chunks(sorted(set(ids))):
+            rows = await _select_in(f'SELECT id FROM "{table._meta.tablename}" WHERE id', [], list(chunk))
+            found.update(_uuid(row["id"]) for row in rows)
         return found
 
     async def existing_emails(self, emails: Collection[str]) -> dict[str, UUID]:
@@ -109,6 +112,17 @@ class Target:
                 for entity, key, target_id in entries
             ],
         )
+
+
+async def _select_in(sql: str, params: list[Any], values: list[Any]) -> list[dict[str, Any]]:
+    """Rows of `sql` (ending in the column to match) for the values: one array parameter on
+    PostgreSQL, a list of parameters on SQLite."""
+    if engine().engine_type == "postgres":
+        text, args = f"{sql} = ANY({{}})", [*params, values]
+    else:
+        text, args = f"{sql} IN ({', '.join('{}' for _ in values)})", [*params, *values]
+    rows: list[dict[str, Any]] = await ImportLedgerEntry.raw(text, *args).run()
+    return rows
 
 
 def _uuid(value: Any) -> UUID:

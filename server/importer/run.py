@@ -53,6 +53,7 @@ async def import_legacy(
         )
         try:
             async with write_transaction():
+                await target.start()
                 await _convert(ctx)
                 if dry_run or not target.write:
                     raise _RollBack()
