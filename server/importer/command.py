@@ -11,7 +11,6 @@ import asyncio
 import sys
 from pathlib import Path
 
-from server.database import engine
 from server.importer.report import ImportReport, render, to_json
 from server.importer.run import SourceError, TargetNotReady, import_legacy
 
@@ -28,12 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def _run(args: argparse.Namespace) -> ImportReport:
-    db = engine()
-    await db.start_connection_pool()
-    try:
-        return await import_legacy(source_url=args.source_url, dry_run=args.dry_run, skip_invalid=args.skip_invalid)
-    finally:
-        await db.close_connection_pool()
+    # No connection pool: the import holds one connection, its transaction's, from start to end.
+    return await import_legacy(source_url=args.source_url, dry_run=args.dry_run, skip_invalid=args.skip_invalid)
 
 
 def run(args: argparse.Namespace) -> int:

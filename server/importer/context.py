@@ -10,9 +10,12 @@ rest with one bulk insert per table plus their ledger entries.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from piccolo.table import Table
@@ -27,6 +30,8 @@ from server.users.tables import User
 
 Key = tuple[str, str]
 """(entity, source id)."""
+R = TypeVar("R")
+S = TypeVar("S")
 
 TABLES: dict[str, type[Table]] = {
     "users": User,
@@ -94,6 +99,27 @@ class Context:
     """Earlier user id -> resource id -> credential values (secrets: never reported)."""
     encrypted: dict[Any, dict[str, Any]] = field(default_factory=dict)
     """Stored configurations already made (encrypted) for a user's resource: reused by its steps."""
+    _pending: asyncio.Task[None] | None = None
+
+    async def submit(self, batch: Batch) -> None:
+        """Write a batch in the background (after the one before it) while the caller converts
+        the next: the database works while Python does."""
+        await self.drain()
+        self._pending = asyncio.create_task(self.flush(batch))
+
+    async def drain(self) -> None:
+        """Wait for the batch being written (its error, if any, is raised here)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            await pending
+
+    async def abandon(self) -> None:
+        """Stop the batch being written (the run is failing; the transaction rolls back)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(BaseException):
+                await pending
 
     def problem(self, entity: str, table: str, row_id: object, reason: str) -> None:
         """A row that cannot be converted: reported, counted as read and skipped."""
@@ -169,3 +195,24 @@ class Context:
                     f"this database already has a row with id {target_id} that was not imported from this source"
                 )
         return conflicts
+
+
+async def prefetched(batches: AsyncIterator[R], prepare: Callable[[R], Awaitable[S]]) -> AsyncIterator[tuple[R, S]]:
+    """The batches with what `prepare` reads for each, the next one read while the caller
+    works on the current one."""
+
+    async def read() -> tuple[R, S] | None:
+        rows = await anext(batches, None)
+        if rows is None:
+            return None
+        return rows, await prepare(rows)
+
+    task = asyncio.create_task(read())
+    try:
+        while (ready := await task) is not None:
+            task = asyncio.create_task(read())
+            yield ready
+    finally:
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task

@@ -11,6 +11,7 @@ hop's assets' `asset_key` and the executions' `hop_state_asset_ids`.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from uuid import UUID
 from server.database import now, to_json
 from server.enums import AssetRole, AssetScopeType, AssetStatus, HopStatus, ToolExecutionStatus
 from server.importer.accounts import resource_configs
-from server.importer.context import Batch, Context
+from server.importer.context import Batch, Context, prefetched
 from server.importer.rows import (
     asset_row,
     convert_mappings,
@@ -71,6 +72,10 @@ class _Scope:
     """Asset rows by scope_id (a mission or hop id)."""
     executions: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     """Tool executions by mission id."""
+    hops: dict[str, list[tuple[dict[str, Any], bool]]] = field(default_factory=dict)
+    """The hop objects of each mission (decoded once)."""
+    hop_errors: dict[str, str] = field(default_factory=dict)
+    """Why a mission's hops cannot be read, by mission id."""
 
 
 @dataclass
@@ -96,15 +101,17 @@ async def import_generation_a(ctx: Context, source_users: set[int]) -> None:
     total = await ctx.source.count("missions")
     done = 0
     read_assets: set[str] = set()
-    async for rows in ctx.source.batches("missions", "id", ctx.batch_size):
-        scope = await _read_scope(ctx, rows)
+    async for rows, scope in prefetched(
+        ctx.source.batches("missions", "id", ctx.batch_size), lambda rows: _read_scope(ctx, rows)
+    ):
         batch = Batch()
         for row in rows:
             _convert_mission(ctx, batch, row, scope, source_users, tools)
-        await ctx.flush(batch)
+        await ctx.submit(batch)
         read_assets.update(scope.assets)
         done += len(rows)
         ctx.progress.update("missions", done, total)
+    await ctx.drain()
     await _orphan_executions(ctx)
     await _orphan_assets(ctx, read_assets)
 
@@ -112,11 +119,10 @@ async def import_generation_a(ctx: Context, source_users: set[int]) -> None:
 def _hop_objects(row: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
     """The mission's hop objects in order, each with whether it is the current hop; a current
     hop that is also the last of the history is taken once, as the current one."""
-    try:
-        history = json_list(row.get("hop_history"), "hop_history")
-        current = parse_json(row.get("current_hop"), "current_hop")
-    except ValueProblem:
-        return []
+    history = json_list(row.get("hop_history"), "hop_history")
+    current = parse_json(row.get("current_hop"), "current_hop")
+    if current is not None and not isinstance(current, dict):
+        raise ValueProblem("current_hop is not a hop object")
     hops: list[tuple[dict[str, Any], bool]] = [(hop, False) for hop in history if isinstance(hop, dict)]
     if isinstance(current, dict):
         hops = [(hop, False) for hop, _ in hops if hop.get("id") != current.get("id") or not current.get("id")]
@@ -139,7 +145,13 @@ async def _read_scope(ctx: Context, rows: list[dict[str, Any]]) -> _Scope:
                 referenced.extend(legacy_key(value) for value in json_list(row.get(name), name))
             except ValueProblem:
                 pass
-        for hop, _ in _hop_objects(row):
+        key = legacy_key(row.get("id"))
+        try:
+            hops = scope.hops[key] = _hop_objects(row)
+        except ValueProblem as exc:
+            scope.hop_errors[key] = str(exc)
+            continue
+        for hop, _ in hops:
             scope_ids.append(legacy_key(hop.get("id")))
             for name in ("input_mapping", "output_mapping"):
                 mapping = hop.get(name)
@@ -155,8 +167,8 @@ async def _read_scope(ctx: Context, rows: list[dict[str, Any]]) -> _Scope:
     return scope
 
 
-def _count_skipped_tree(ctx: Context, row: dict[str, Any], scope: _Scope, key: str) -> None:
-    hops = _hop_objects(row)
+def _count_skipped_tree(ctx: Context, scope: _Scope, key: str) -> None:
+    hops = scope.hops.get(key, [])
     ctx.skipped("hops", len(hops))
     ctx.skipped("tool_steps", sum(len(hop.get("tool_steps") or []) for hop, _ in hops))
     ctx.skipped("tool_executions", len(scope.executions.get(key, [])))
@@ -170,34 +182,32 @@ def _convert_mission(
     row: dict[str, Any],
     scope: _Scope,
     source_users: set[int],
-    tools: dict[str, ToolSpec],
+    tools: Mapping[str, ToolSpec],
 ) -> None:
     key = legacy_key(row.get("id"))
     try:
-        mission = _mission_row(ctx, batch, row, key, source_users)
+        mission = _mission_row(ctx, batch, row, key, source_users, scope.hop_errors)
     except ValueProblem as exc:
         ctx.problem("missions", "missions", key, str(exc))
-        _count_skipped_tree(ctx, row, scope, key)
+        _count_skipped_tree(ctx, scope, key)
         return
     _mission_assets(ctx, batch, mission, row, scope)
     step_ids: dict[str, tuple[str, UUID]] = {}
     current_hop_id: UUID | None = None
     executions = _executions_by_step(scope.executions.get(key, []))
-    for position, (hop, current) in enumerate(_hop_objects(row)):
+    hops = scope.hops.get(key, [])
+    for position, (hop, current) in enumerate(hops):
         hop_id = _convert_hop(ctx, batch, mission, hop, position, current, scope, executions, tools, step_ids)
         if current:
             current_hop_id = hop_id
     mission.row["current_hop_id"] = current_hop_id
-    known = {
-        legacy_key(s.get("id"))
-        for hop, _ in _hop_objects(row)
-        for s in hop.get("tool_steps") or []
-        if isinstance(s, dict)
-    }
+    known = {legacy_key(s.get("id")) for hop, _ in hops for s in hop.get("tool_steps") or [] if isinstance(s, dict)}
     _convert_executions(ctx, batch, mission, scope.executions.get(key, []), step_ids, known)
 
 
-def _mission_row(ctx: Context, batch: Batch, row: dict[str, Any], key: str, source_users: set[int]) -> _Mission:
+def _mission_row(
+    ctx: Context, batch: Batch, row: dict[str, Any], key: str, source_users: set[int], hop_errors: dict[str, str]
+) -> _Mission:
     mission_id = parse_uuid(row.get("id"), "id")
     legacy_user = parse_user_id(row.get("user_id"))
     if legacy_user not in source_users:
@@ -208,10 +218,8 @@ def _mission_row(ctx: Context, batch: Batch, row: dict[str, Any], key: str, sour
     if not isinstance(name, str) or not name.strip():
         raise ValueProblem("the mission has no name")
     status = convert("status", row.get("status"), MISSION_STATUS)
-    json_list(row.get("hop_history"), "hop_history")
-    current = parse_json(row.get("current_hop"), "current_hop")
-    if current is not None and not isinstance(current, dict):
-        raise ValueProblem("current_hop is not a hop object")
+    if key in hop_errors:
+        raise ValueProblem(hop_errors[key])
     created = parse_time(row.get("created_at"), "created_at")
     updated = parse_time(row.get("updated_at"), "updated_at")
     if created is None:
@@ -302,10 +310,11 @@ def _mission_assets(ctx: Context, batch: Batch, mission: _Mission, row: dict[str
         wanted.setdefault(legacy_key(asset.get("id")), AssetRole.INTERMEDIATE)
     for asset_key, role in wanted.items():
         link = f"{mission.key}/{asset_key}"
-        asset = scope.assets.get(asset_key)
-        if asset is None:
+        found = scope.assets.get(asset_key)
+        if found is None:
             ctx.problem("mission_assets", "missions", mission.key, f"asset {asset_key} does not exist")
             continue
+        asset = found
         if legacy_key(asset.get("scope_id")) != mission.key:
             ctx.problem("mission_assets", "missions", mission.key, f"asset {asset_key} is scoped to another mission")
             continue
@@ -355,7 +364,7 @@ def _convert_hop(
     current: bool,
     scope: _Scope,
     executions: dict[str, dict[str, Any]],
-    tools: dict[str, ToolSpec],
+    tools: Mapping[str, ToolSpec],
     step_ids: dict[str, tuple[str, UUID]],
 ) -> UUID | None:
     key = legacy_key(hop.get("id"))
@@ -450,7 +459,8 @@ def _state_asset(
             else simple_schema("object", content, "type")
         )
         role = AssetRole.INTERMEDIATE if obj.get("role") in (None, "") else convert("role", obj["role"], ASSET_ROLE)
-        metadata = obj.get("asset_metadata") if isinstance(obj.get("asset_metadata"), dict) else {}
+        raw_metadata = obj.get("asset_metadata")
+        metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
         row = asset_row(
             asset_id=asset_id,
             user_id=mission.user_id,
@@ -568,7 +578,7 @@ def _step_row(
     order: int,
     local: dict[str, str],
     executions: dict[str, dict[str, Any]],
-    tools: dict[str, ToolSpec],
+    tools: Mapping[str, ToolSpec],
 ) -> UUID:
     key = legacy_key(step.get("id"))
     step_id = parse_uuid(step.get("id"), "id")

@@ -10,6 +10,7 @@ their owner) are found with anti-joins on the source and reported.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -17,7 +18,7 @@ from uuid import UUID
 from server.database import now, to_json
 from server.enums import HopStatus, ToolExecutionStatus
 from server.importer.accounts import resource_configs
-from server.importer.context import Batch, Context
+from server.importer.context import Batch, Context, prefetched
 from server.importer.rows import asset_row, convert_mappings, execution_result, simple_schema, written_assets
 from server.importer.values import (
     ASSET_ROLE,
@@ -115,14 +116,16 @@ async def import_generation_b(ctx: Context, source_users: set[int]) -> None:
     tools = get_registry().specs()
     total = await ctx.source.count("missions")
     done = 0
-    async for rows in ctx.source.batches("missions", "id", ctx.batch_size):
-        scope = await _read_scope(ctx, rows)
+    async for rows, scope in prefetched(
+        ctx.source.batches("missions", "id", ctx.batch_size), lambda rows: _read_scope(ctx, rows)
+    ):
         batch = Batch()
         for row in rows:
             _convert_mission(ctx, batch, row, scope, source_users, tools)
-        await ctx.flush(batch)
+        await ctx.submit(batch)
         done += len(rows)
         ctx.progress.update("missions", done, total)
+    await ctx.drain()
     await _import_sessions(ctx, source_users)
     for entity, sql, reason in ORPHANS:
         for row in await ctx.source.fetch(sql):
@@ -183,7 +186,8 @@ def _messages(
         key = legacy_key(row.get("id"))
         try:
             message_id = parse_uuid(row.get("id"), "id")
-            order = int(row.get("sequence_order") if row.get("sequence_order") is not None else -1)
+            raw_order = row.get("sequence_order")
+            order = -1 if raw_order is None else int(raw_order)
             if order < 0:
                 raise ValueProblem("sequence_order is missing")
             if order in taken:
@@ -232,7 +236,7 @@ def _convert_mission(
     row: dict[str, Any],
     scope: _Scope,
     source_users: set[int],
-    tools: dict[str, ToolSpec],
+    tools: Mapping[str, ToolSpec],
 ) -> None:
     key = legacy_key(row.get("id"))
     hops = sorted(scope.hops.get(key, []), key=lambda h: (_order(h), legacy_key(h.get("id"))))
@@ -422,7 +426,7 @@ def _steps(
     hop_key: str,
     hop_id: UUID,
     steps: list[dict[str, Any]],
-    tools: dict[str, ToolSpec],
+    tools: Mapping[str, ToolSpec],
     at: Any,
 ) -> None:
     taken: dict[int, str] = {}
@@ -448,7 +452,7 @@ def _step_row(
     hop_id: UUID,
     step: dict[str, Any],
     order: int,
-    tools: dict[str, ToolSpec],
+    tools: Mapping[str, ToolSpec],
     at: Any,
 ) -> tuple[dict[str, Any], list[str]]:
     step_id = parse_uuid(step.get("id"), "id")

@@ -8,15 +8,29 @@ prepared INSERT run over every row (`executemany`).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterable, Sequence
+from operator import itemgetter
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID, uuid5
 
 from piccolo.table import Table
 
 from server.database import engine, now
 from server.importer.tables import ImportLedgerEntry
 from server.users.tables import User
+
+SOURCE = "source"
+"""The entity of the marker entry that says a source has been imported from."""
+SOURCE_NAMESPACE = UUID("3c2d1e0f-5a6b-4c7d-8e9f-a0b1c2d3e4f5")
+
+
+def ledger_key(source: str, entity: str, legacy_id: str) -> str:
+    """The ledger's key for one row of one source: a 128-bit hash of the three, in UUID
+    form (made as text: an import makes one per row, and text is what both engines take)."""
+    digest = hashlib.blake2b(f"{source}\n{entity}\n{legacy_id}".encode(), digest_size=16).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:]}"
+
 
 LOOKUP_CHUNK = 900
 """Values per lookup: under SQLite's smallest limit on parameters (999)."""
@@ -39,26 +53,24 @@ class Target:
         self.write = write
         self.rows_written = 0
         self.has_history = True
-        """False once `start` found no earlier run from this source: nothing can be present."""
+        """False once `start` found no earlier run from this source: nothing can be present
+        (rows this run writes are never looked up again)."""
+        self._marked = False
 
     async def start(self) -> None:
-        rows = await ImportLedgerEntry.raw(
-            "SELECT 1 AS found FROM import_ledger WHERE source = {} LIMIT 1", self.source
-        ).run()
-        self.has_history = bool(rows)
+        """Find out whether an earlier run wrote anything from this source (its marker entry)."""
+        rows = await _select_in("SELECT id FROM import_ledger WHERE id", [], [ledger_key(self.source, SOURCE, "")])
+        self.has_history = self._marked = bool(rows)
 
     async def present(self, entity: str, keys: Collection[str]) -> dict[str, UUID]:
         """Which of `keys` (source ids of `entity`) an earlier run imported, with their ids here."""
         found: dict[str, UUID] = {}
         if not self.has_history:
             return found
-        for chunk in _chunks(sorted(set(keys))):
-            rows = await _select_in(
-                "SELECT legacy_id, target_id FROM import_ledger WHERE source = {} AND entity = {} AND legacy_id",
-                [self.source, entity],
-                list(chunk),
-            )
-            found.update({row["legacy_id"]: _uuid(row["target_id"]) for row in rows})
+        by_key = {ledger_key(self.source, entity, key): key for key in set(keys)}
+        for chunk in _chunks(sorted(by_key)):
+            rows = await _select_in("SELECT id, target_id FROM import_ledger WHERE id", [], list(chunk))
+            found.update({by_key[str(row["id"])]: _uuid(row["target_id"]) for row in rows})
         return found
 
     async def existing_ids(self, table: type[Table], ids: Collection[UUID]) -> set[UUID]:
@@ -78,12 +90,15 @@ class Target:
         return found
 
     async def insert(self, table: type[Table], rows: list[dict[str, Any]]) -> None:
-        """Insert rows (dicts holding every column) in one bulk operation."""
+        """Insert rows in one bulk operation: dicts holding the same columns (a column they
+        all leave out takes its database default)."""
         if not rows or not self.write:
             return
-        columns = [column._meta.db_column_name for column in table._meta.columns]
-        records = [tuple(row[name] for name in columns) for row in rows]
-        transaction = engine().current_transaction.get()  # type: ignore[attr-defined]
+        present = rows[0].keys()
+        columns = [c._meta.db_column_name for c in table._meta.columns if c._meta.db_column_name in present]
+        pick = itemgetter(*columns)
+        records: list[tuple[Any, ...]] = [pick(row) for row in rows]
+        transaction = engine().current_transaction.get()
         if transaction is None:
             raise RuntimeError("an import writes inside its transaction only")
         connection = transaction.connection
@@ -96,13 +111,19 @@ class Target:
         self.rows_written += len(rows)
 
     async def record(self, entries: list[tuple[str, str, UUID]]) -> None:
-        """Add (entity, source id, id here) entries to the ledger."""
+        """Add (entity, source id, id here) entries to the ledger; the first entries from a
+        source also mark the source as imported from."""
+        if not self.write:
+            return
         at = now()
+        if not self._marked and entries:
+            entries = [(SOURCE, "", uuid5(SOURCE_NAMESPACE, self.source)), *entries]
+            self._marked = True
         await self.insert(
             ImportLedgerEntry,
             [
                 {
-                    "id": uuid4(),
+                    "id": ledger_key(self.source, entity, key),
                     "source": self.source,
                     "entity": entity,
                     "legacy_id": key,

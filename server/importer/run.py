@@ -76,12 +76,17 @@ async def import_legacy(
 
 
 async def _convert(ctx: Context) -> None:
-    source_users = await import_users(ctx)
-    await import_credentials(ctx, source_users)
-    if ctx.report.generation == "A":
-        await import_generation_a(ctx, source_users)
-    else:
-        await import_generation_b(ctx, source_users)
+    try:
+        source_users = await import_users(ctx)
+        await import_credentials(ctx, source_users)
+        if ctx.report.generation == "A":
+            await import_generation_a(ctx, source_users)
+        else:
+            await import_generation_b(ctx, source_users)
+        await ctx.drain()
+    except BaseException:
+        await ctx.abandon()  # a batch still being written must stop before the rollback
+        raise
 
 
 __all__ = ["SourceError", "TargetNotReady", "import_legacy"]

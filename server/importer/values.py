@@ -76,7 +76,7 @@ STEP_STATUS_A: dict[str, ToolExecutionStatus] = {
     "failed": ToolExecutionStatus.FAILED,
 }
 STEP_STATUS_B: dict[str, ToolExecutionStatus] = {
-    **RETIRED_VALUES[ToolExecutionStatus],
+    **{value: ToolExecutionStatus(target) for value, target in RETIRED_VALUES[ToolExecutionStatus].items()},
     "ready_to_execute": ToolExecutionStatus.READY_TO_EXECUTE,
     "executing": ToolExecutionStatus.FAILED,
     "completed": ToolExecutionStatus.COMPLETED,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -24,31 +23,62 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import asyncpg  # noqa: E402
 
-from tests.legacy_builders import generation_a  # noqa: E402
-from tests.legacy_fixtures import drop_mariadb, write_mariadb  # noqa: E402
+from tests.legacy_fixtures import drop_mariadb  # noqa: E402
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _peak_kib(pid: int) -> int:
+    """The process's peak resident memory so far (VmHWM), 0 once it has exited."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def cli(env: dict[str, str], *args: str) -> tuple[subprocess.CompletedProcess[str], float, float]:
-    """Run the command line; (result, elapsed seconds, peak RSS of the child in MiB)."""
+    """Run the command line; (result, elapsed seconds, peak RSS of that process in MiB). The
+    peak is read from the process itself while it runs: the parent's own memory (the
+    generated source) must not count, as it would in `getrusage` of a forked child."""
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "server", *args], env=env, cwd=ROOT, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return result, elapsed, peak
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen([sys.executable, "-m", "server", *args], env=env, cwd=ROOT, stdout=out, stderr=err)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _peak_kib(process.pid))
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        result = subprocess.CompletedProcess(process.args, process.returncode, out.read(), err.read())
+    return result, elapsed, peak / 1024
+
+
+def make_source(missions: int, database: str) -> str:
+    """Generate and write the source in a process of its own, so this one stays small."""
+    code = (
+        "import asyncio, sys; sys.path.insert(0, sys.argv[3]); "
+        "from tests.legacy_builders import generation_a; from tests.legacy_fixtures import write_mariadb; "
+        "data = generation_a(seed=7, missions=int(sys.argv[1]), messy=False, hops=5, steps=3); "
+        "print(sum(len(t) for t in data.tables.values())); asyncio.run(write_mariadb(data, sys.argv[2]))"
+    )
+    made = subprocess.run(
+        [sys.executable, "-c", code, str(missions), database, str(ROOT)], capture_output=True, text=True, check=True
+    )
+    return made.stdout.split()[0]
 
 
 async def main(missions: int) -> None:
     started = time.perf_counter()
-    data = generation_a(seed=7, missions=missions, messy=False, hops=5, steps=3)
-    rows = sum(len(table) for table in data.tables.values())
     source_db = f"legacy_bench_{uuid.uuid4().hex[:8]}"
     target_db = f"missions_bench_{uuid.uuid4().hex[:8]}"
-    url = await write_mariadb(data, source_db)
+    rows = make_source(missions, source_db)
+    url = f"mysql://root:@127.0.0.1:3306/{source_db}"
     print(f"source: {missions} missions, {rows} rows in MariaDB ({time.perf_counter() - started:.1f} s to write)")
-    del data
     admin = await asyncpg.connect(ADMIN_URL)
     await admin.execute(f'CREATE DATABASE "{target_db}"')
     env = {**os.environ, "DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + f"/{target_db}"}

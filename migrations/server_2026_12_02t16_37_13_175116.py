@@ -5,9 +5,8 @@ from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
-from piccolo.constraints import Unique
 
-ID = "2026-12-02T16:08:49:734541"
+ID = "2026-12-02T16:37:13:175116"
 VERSION = "1.38.0"
 DESCRIPTION = "Import ledger: the rows imported from earlier databases"
 
@@ -149,18 +148,6 @@ async def forwards():
             "choices": None,
             "db_column_name": None,
             "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_constraint(
-        table_class_name="ImportLedgerEntry",
-        tablename="import_ledger",
-        constraint_name="uq_import_ledger_row",
-        constraint_class=Unique,
-        params={
-            "columns": ["source", "entity", "legacy_id"],
-            "nulls_distinct": True,
         },
         schema=None,
     )
