@@ -4,6 +4,7 @@ clean rows in volume and the messy ones (see `tests/legacy_fixtures.py`)."""
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from typing import Any
 
 from tests.legacy_fixtures import Clock, LegacyData, bcrypt_hash, new_id, stamp
@@ -61,6 +62,94 @@ def _a_asset(data: LegacyData, user_id: int, scope: tuple[str, str], key: str, r
     )
 
 
+@dataclass
+class _AMission:
+    """What the steps and hops of one generation-A mission being built share."""
+
+    data: LegacyData
+    user_id: int
+    mission_id: str
+    created: str
+    scenario: str
+    assets: dict[str, dict[str, Any]]
+
+
+def _step_status(current: bool, scenario: str, index: int) -> str:
+    if not current or scenario == "all_hops_complete":
+        return "completed"
+    if scenario == "hop_running":
+        return ("completed", "running", "pending")[min(index, 2)]
+    return "pending"
+
+
+def _a_step(m: _AMission, index: int, count: int, current: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A step object (and its execution when it ran), with what the import must make of it."""
+    step_id, legacy_status = new_id(), _step_status(current, m.scenario, index)
+    target = "report" if index == count - 1 else "work"
+    step = {
+        "id": step_id,
+        "tool_id": "summarize",
+        "description": f"Summarise step {index}\nmore words",
+        "resource_configs": {"llm_provider": {"id": "llm_provider"}} if index == 0 else {},
+        "parameter_mapping": {"text": {"type": "asset_field", "state_asset": "source", "path": "$"}},
+        "result_mapping": {"summary": {"type": "asset_field", "state_asset": target}, "method": {"type": "discard"}},
+        "status": legacy_status,
+        "error": None,
+        "validation_errors": None,
+        "created_at": m.created,
+        "updated_at": m.created,
+    }
+    if legacy_status in ("completed", "running"):
+        done = legacy_status == "completed"
+        m.data.add(
+            "tool_executions",
+            id=new_id(),
+            user_id=m.user_id,
+            mission_id=m.mission_id,
+            tool_id="summarize",
+            step_id=step_id,
+            status="COMPLETED" if done else "RUNNING",
+            tool_step=None,
+            hop_state_asset_ids={"source": m.assets["source"]["id"], "work": m.assets["work"]["id"]},
+            parameter_mapping=None,
+            result_mapping=None,
+            execution_result={"summary": f"summary {index}", "method": "extractive"} if done else None,
+            error_message=None,
+            created_at=m.created,
+            updated_at=m.created,
+            started_at=m.created,
+            completed_at=m.created if done else None,
+        )
+    expected = {"id": step_id, "legacy": legacy_status, "text": m.assets["source"]["id"]}
+    expected["summary"] = m.assets[target]["id"]
+    return step, expected
+
+
+def _a_hop(m: _AMission, index: int, current: bool, steps: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    hop_id = new_id()
+    m.assets["work"] = _a_asset(m.data, m.user_id, ("hop", hop_id), "work", "intermediate", ["a", "b"], m.created)
+    count = 0 if current and m.scenario in ("ready_to_design", "hop_proposed") else steps
+    made = [_a_step(m, s, count, current) for s in range(count)]
+    hop = {
+        "id": hop_id,
+        "name": f"Hop {index}",
+        "description": "a hop",
+        "input_mapping": {"source": m.assets["source"]["id"]},
+        "output_mapping": {"report": m.assets["report"]["id"]},
+        "hop_state": {key: _asset_obj(asset) for key, asset in m.assets.items()},
+        "tool_steps": [step for step, _ in made],
+        "status": m.scenario if current else "all_hops_complete",
+        "is_final": current,
+        "is_resolved": not current,
+        "rationale": "because",
+        "error": None,
+        "created_at": m.created,
+        "updated_at": "",
+    }
+    expected = {"id": hop_id, "current": current, "steps": [e for _, e in made], "work": m.assets["work"]["id"]}
+    return hop, expected
+
+
 def a_mission(
     data: LegacyData,
     rng: random.Random,
@@ -74,92 +163,12 @@ def a_mission(
 ) -> dict[str, Any]:
     """One clean generation-A mission; its expectations go to data.expect['missions']."""
     mission_id, created = new_id(), stamp(clock.next())
-    source = _a_asset(data, user_id, ("mission", mission_id), "source", "input", "Some long source text.", created)
-    report = _a_asset(data, user_id, ("mission", mission_id), "report", "output", None, created)
-    hop_objects, expected_hops = [], []
-    for h in range(hops):
-        current = h == hops - 1
-        hop_id = new_id()
-        work = _a_asset(data, user_id, ("hop", hop_id), "work", "intermediate", ["a", "b"], created)
-        state = {"source": _asset_obj(source), "work": _asset_obj(work), "report": _asset_obj(report)}
-        step_objects, expected_steps = [], []
-        count = 0 if current and scenario in ("ready_to_design", "hop_proposed") else steps
-        for s in range(count):
-            step_id = new_id()
-            if not current or scenario == "all_hops_complete":
-                legacy_status = "completed"
-            elif scenario == "hop_running":
-                legacy_status = ("completed", "running", "pending")[min(s, 2)]
-            else:
-                legacy_status = "pending"
-            target = "report" if s == count - 1 else "work"
-            step_objects.append(
-                {
-                    "id": step_id,
-                    "tool_id": "summarize",
-                    "description": f"Summarise step {s}\nmore words",
-                    "resource_configs": {"llm_provider": {"id": "llm_provider"}} if s == 0 else {},
-                    "parameter_mapping": {"text": {"type": "asset_field", "state_asset": "source", "path": "$"}},
-                    "result_mapping": {
-                        "summary": {"type": "asset_field", "state_asset": target},
-                        "method": {"type": "discard"},
-                    },
-                    "status": legacy_status,
-                    "error": None,
-                    "validation_errors": None,
-                    "created_at": created,
-                    "updated_at": created,
-                }
-            )
-            expected_steps.append(
-                {
-                    "id": step_id,
-                    "legacy": legacy_status,
-                    "text": source["id"],
-                    "summary": data_id(source, work, report, target),
-                }
-            )
-            if legacy_status in ("completed", "running"):
-                data.add(
-                    "tool_executions",
-                    id=new_id(),
-                    user_id=user_id,
-                    mission_id=mission_id,
-                    tool_id="summarize",
-                    step_id=step_id,
-                    status="COMPLETED" if legacy_status == "completed" else "RUNNING",
-                    tool_step=None,
-                    hop_state_asset_ids={"source": source["id"], "work": work["id"]},
-                    parameter_mapping=None,
-                    result_mapping=None,
-                    execution_result={"summary": f"summary {s}", "method": "extractive"}
-                    if legacy_status == "completed"
-                    else None,
-                    error_message=None,
-                    created_at=created,
-                    updated_at=created,
-                    started_at=created,
-                    completed_at=created if legacy_status == "completed" else None,
-                )
-        hop_objects.append(
-            {
-                "id": hop_id,
-                "name": f"Hop {h}",
-                "description": "a hop",
-                "input_mapping": {"source": source["id"]},
-                "output_mapping": {"report": report["id"]},
-                "hop_state": state,
-                "tool_steps": step_objects,
-                "status": scenario if current else "all_hops_complete",
-                "is_final": current,
-                "is_resolved": not current,
-                "rationale": "because",
-                "error": None,
-                "created_at": created,
-                "updated_at": "",
-            }
-        )
-        expected_hops.append({"id": hop_id, "current": current, "steps": expected_steps, "work": work["id"]})
+    scope = ("mission", mission_id)
+    source = _a_asset(data, user_id, scope, "source", "input", "Some long source text.", created)
+    report = _a_asset(data, user_id, scope, "report", "output", None, created)
+    m = _AMission(data, user_id, mission_id, created, scenario, {"source": source, "report": report})
+    made = [_a_hop(m, h, h == hops - 1, steps) for h in range(hops)]
+    hop_objects = [hop for hop, _ in made]
     mission = data.add(
         "missions",
         id=mission_id,
@@ -176,18 +185,23 @@ def a_mission(
         created_at=created,
         updated_at=created,
     )
-    expected = {"id": mission_id, "user": user_id, "status": status, "scenario": scenario, "hops": expected_hops}
-    expected.update(source=source["id"], report=report["id"])
+    expected = {"id": mission_id, "user": user_id, "status": status, "scenario": scenario}
+    expected.update(hops=[e for _, e in made], source=source["id"], report=report["id"])
     data.expect.setdefault("missions", []).append(expected)
     return mission
 
 
-def data_id(source: dict[str, Any], work: dict[str, Any], report: dict[str, Any], key: str) -> str:
-    return {"source": source, "work": work, "report": report}[key]["id"]
-
-
-def generation_a(seed: int = 1, *, missions: int = 12, messy: bool = True, hops: int = 2, steps: int = 3) -> LegacyData:
-    """A generation-A database: `missions` clean missions over two users, plus the messy rows."""
+def generation_a(
+    seed: int = 1,
+    *,
+    missions: int = 12,
+    messy: bool = True,
+    hops: int = 2,
+    steps: int = 3,
+    scenarios: tuple[str, ...] = CURRENT_SCENARIOS,
+) -> LegacyData:
+    """A generation-A database: `missions` clean missions over two users (their current hops
+    cycling through `scenarios`), plus the messy rows."""
     rng = random.Random(seed)
     clock = Clock(rng)
     data = LegacyData("A")
@@ -205,7 +219,7 @@ def generation_a(seed: int = 1, *, missions: int = 12, messy: bool = True, hops:
         credentials={"base_url": "http://127.0.0.1:9/v1", "model": "tiny", "api_key": SECRET},
     )
     for index in range(missions):
-        scenario = CURRENT_SCENARIOS[index % len(CURRENT_SCENARIOS)]
+        scenario = scenarios[index % len(scenarios)]
         status = ("ACTIVE", "active", "PENDING", "COMPLETED")[index % 4]
         a_mission(data, rng, clock, (alice, bob)[index % 2], hops=hops, steps=steps, scenario=scenario, status=status)
     if messy:
@@ -284,24 +298,82 @@ def _b_row(data: LegacyData, table: str, **row: Any) -> dict[str, Any]:
     return data.add(table, id=new_id(), **row)
 
 
-def generation_b(seed: int = 2) -> LegacyData:
-    """A generation-B database: two users with chats, sessions and missions, and the messy rows."""
-    rng = random.Random(seed)
-    clock = Clock(rng)
-    data = LegacyData("B")
-    base, tag = random.randrange(10**6, 10**9), new_id()[:8]
-    dana, eve = base, base + 1
-    _user(data, dana, f"dana-{tag}@example.com", clock)
-    _user(data, eve, f"eve-{tag}@example.com", clock)
-    problems: set[tuple[str, str]] = set()
-    data.expect.update(users={dana: f"dana-{tag}@example.com", eve: f"eve-{tag}@example.com"}, problems=problems)
-    at = stamp(clock.next())
-    chat = _b_row(data, "chats", user_id=dana, title="Research", context_data=None, created_at=at, updated_at=at)
+def _b_hop(data: LegacyData, user_id: int, mission_id: str, order: int, status: str, at: str, **extra: Any) -> Any:
+    row = dict(
+        user_id=user_id,
+        mission_id=mission_id,
+        sequence_order=order,
+        name=f"Hop {order}",
+        description=None,
+        goal=None,
+        success_criteria=None,
+        rationale=None,
+        status=status,
+        is_final=False,
+        is_resolved=status == "COMPLETED",
+        error_message=None,
+        hop_metadata=None,
+        intended_input_asset_ids=None,
+        intended_output_asset_ids=None,
+        intended_output_asset_specs=None,
+        created_at=at,
+        updated_at=at,
+    )
+    return _b_row(data, "hops", **{**row, **extra})
+
+
+def _b_step(data: LegacyData, user_id: int, hop_id: str, order: int, status: str, at: str, **extra: Any) -> Any:
+    row = dict(
+        user_id=user_id,
+        hop_id=hop_id,
+        tool_id="sort",
+        sequence_order=order,
+        name=f"Step {order}",
+        description=None,
+        status=status,
+        parameter_mapping=None,
+        result_mapping=None,
+        resource_configs=None,
+        validation_errors=None,
+        execution_result=None,
+        error_message=None,
+        created_at=at,
+        updated_at=at,
+        started_at=None,
+        completed_at=None,
+    )
+    return _b_row(data, "tool_steps", **{**row, **extra})
+
+
+def _b_asset(
+    data: LegacyData, user_id: int, scope: tuple[str, str], role: str, status: str, content: Any, at: str
+) -> Any:
+    return _b_row(
+        data,
+        "assets",
+        user_id=user_id,
+        name=f"{role} asset",
+        description=None,
+        type="STRING",
+        subtype=None,
+        role=role,
+        content=content,
+        asset_metadata=None,
+        scope_type=scope[0],
+        scope_id=scope[1],
+        status=status,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def _b_chat(data: LegacyData, user_id: int, at: str) -> dict[str, Any]:
+    chat = _b_row(data, "chats", user_id=user_id, title="Research", context_data=None, created_at=at, updated_at=at)
     for order, role in enumerate(("USER", "ASSISTANT", "status")):
         _b_row(
             data,
             "chat_messages",
-            user_id=dana,
+            user_id=user_id,
             chat_id=chat["id"],
             sequence_order=order,
             role=role,
@@ -312,7 +384,7 @@ def generation_b(seed: int = 2) -> LegacyData:
     lost = _b_row(
         data,
         "chat_messages",
-        user_id=dana,
+        user_id=user_id,
         chat_id=new_id(),
         sequence_order=0,
         role="USER",
@@ -320,7 +392,13 @@ def generation_b(seed: int = 2) -> LegacyData:
         message_metadata=None,
         created_at=at,
     )
-    problems.add(("chat_messages", lost["id"]))
+    data.expect["problems"].add(("chat_messages", lost["id"]))
+    return chat
+
+
+def _b_running_mission(data: LegacyData, dana: int, at: str) -> dict[str, Any]:
+    """An IN_PROGRESS mission: a completed hop, then one the earlier server was running."""
+    problems = data.expect["problems"]
     mission = _b_row(
         data,
         "missions",
@@ -335,120 +413,72 @@ def generation_b(seed: int = 2) -> LegacyData:
         created_at=at,
         updated_at=at,
     )
-
-    def asset(scope: tuple[str, str], role: str, status: str, content: Any) -> dict[str, Any]:
-        return _b_row(
+    source = _b_asset(data, dana, ("mission", mission["id"]), "input", "READY", "text to read", at)
+    report = _b_asset(data, dana, ("mission", mission["id"]), "output", "proposed", None, at)
+    for asset, role in ((source, "INPUT"), (report, "output"), ({"id": new_id()}, "input")):
+        link = _b_row(
             data,
-            "assets",
-            user_id=dana,
-            name=f"{role} asset",
-            description=None,
-            type="STRING",
-            subtype=None,
-            role=role,
-            content=content,
-            asset_metadata=None,
-            scope_type=scope[0],
-            scope_id=scope[1],
-            status=status,
-            created_at=at,
-            updated_at=at,
-        )
-
-    source = asset(("mission", mission["id"]), "input", "READY", "text to read")
-    report = asset(("mission", mission["id"]), "output", "proposed", None)
-    for a, role in ((source, "INPUT"), (report, "output")):
-        _b_row(
-            data, "mission_assets", user_id=dana, mission_id=mission["id"], asset_id=a["id"], role=role, created_at=at
-        )
-    dangling = _b_row(
-        data, "mission_assets", user_id=dana, mission_id=mission["id"], asset_id=new_id(), role="input", created_at=at
-    )
-    problems.add(("mission_assets", dangling["id"]))
-    hops = []
-    for order, (status, step_statuses) in enumerate(
-        (("COMPLETED", ("COMPLETED", "COMPLETED")), ("EXECUTING", ("COMPLETED", "EXECUTING", "READY_TO_EXECUTE")))
-    ):
-        hop = _b_row(
-            data,
-            "hops",
+            "mission_assets",
             user_id=dana,
             mission_id=mission["id"],
-            sequence_order=order,
-            name=f"Hop {order}",
-            description=None,
-            goal=None,
-            success_criteria=None,
-            rationale=None,
-            status=status,
-            is_final=order == 1,
-            is_resolved=order == 0,
-            error_message=None,
-            hop_metadata=None,
-            intended_input_asset_ids=[source["id"]],
-            intended_output_asset_ids=None,
-            intended_output_asset_specs=None,
+            asset_id=asset["id"],
+            role=role,
             created_at=at,
-            updated_at="",
         )
-        work = asset(("hop", hop["id"]), "intermediate", "in_progress", None)
-        for a, role in ((source, "input"), (work, "intermediate")):
-            _b_row(data, "hop_assets", user_id=dana, hop_id=hop["id"], asset_id=a["id"], role=role, created_at=at)
-        steps = []
-        for index, step_status in enumerate(step_statuses):
-            steps.append(
-                _b_row(
-                    data,
-                    "tool_steps",
-                    user_id=dana,
-                    hop_id=hop["id"],
-                    tool_id="summarize",
-                    sequence_order=index,
-                    name=f"Summarise {index}",
-                    description=None,
-                    status=step_status,
-                    parameter_mapping={"text": {"type": "asset_field", "state_asset": source["id"]}},
-                    result_mapping={
-                        "summary": {"type": "asset_field", "state_asset": work["id"]},
-                        "method": {"type": "discard"},
-                    },
-                    resource_configs=None,
-                    validation_errors=None,
-                    execution_result={"outputs": {"summary": "s", "method": "extractive"}}
-                    if step_status == "COMPLETED"
-                    else None,
-                    error_message=None,
-                    created_at=at,
-                    updated_at=at,
-                    started_at=at,
-                    completed_at=at if step_status == "COMPLETED" else None,
-                )
+    problems.add(("mission_assets", link["id"]))  # the last one names an asset that does not exist
+    hops = []
+    for order, (status, statuses) in enumerate(
+        (("COMPLETED", ("COMPLETED", "COMPLETED")), ("EXECUTING", ("COMPLETED", "EXECUTING", "READY_TO_EXECUTE")))
+    ):
+        hop = _b_hop(
+            data, dana, mission["id"], order, status, at, intended_input_asset_ids=[source["id"]], updated_at=""
+        )
+        work = _b_asset(data, dana, ("hop", hop["id"]), "intermediate", "in_progress", None, at)
+        for asset, role in ((source, "input"), (work, "intermediate")):
+            _b_row(data, "hop_assets", user_id=dana, hop_id=hop["id"], asset_id=asset["id"], role=role, created_at=at)
+        steps = [
+            _b_step(
+                data,
+                dana,
+                hop["id"],
+                index,
+                step_status,
+                at,
+                tool_id="summarize",
+                started_at=at,
+                parameter_mapping={"text": {"type": "asset_field", "state_asset": source["id"]}},
+                result_mapping={
+                    "summary": {"type": "asset_field", "state_asset": work["id"]},
+                    "method": {"type": "discard"},
+                },
+                execution_result={"outputs": {"summary": "s", "method": "extractive"}}
+                if step_status == "COMPLETED"
+                else None,
+                completed_at=at if step_status == "COMPLETED" else None,
             )
+            for index, step_status in enumerate(statuses)
+        ]
         hops.append({"hop": hop, "steps": steps, "work": work})
     mission["current_hop_id"] = hops[-1]["hop"]["id"]
-    paused = _b_row(
-        data,
-        "hops",
-        user_id=dana,
-        mission_id=mission["id"],
-        sequence_order=2,
-        name="Paused",
-        description=None,
-        goal=None,
-        success_criteria=None,
-        rationale=None,
-        status="HOP_PAUSED",
-        is_final=False,
-        is_resolved=False,
-        error_message=None,
-        hop_metadata=None,
-        intended_input_asset_ids=None,
-        intended_output_asset_ids=None,
-        intended_output_asset_specs=None,
-        created_at=at,
-        updated_at=at,
-    )
-    problems.add(("hops", paused["id"]))
+    problems.add(("hops", _b_hop(data, dana, mission["id"], 2, "HOP_PAUSED", at)["id"]))
+    data.expect.update(mission=mission, hops=hops, source=source, report=report)
+    return mission
+
+
+def generation_b(seed: int = 2) -> LegacyData:
+    """A generation-B database: two users with chats, sessions and missions, and the messy rows."""
+    rng = random.Random(seed)
+    clock = Clock(rng)
+    data = LegacyData("B")
+    base, tag = random.randrange(10**6, 10**9), new_id()[:8]
+    dana, eve = base, base + 1
+    _user(data, dana, f"dana-{tag}@example.com", clock)
+    _user(data, eve, f"eve-{tag}@example.com", clock)
+    problems: set[tuple[str, str]] = set()
+    data.expect.update(users={dana: f"dana-{tag}@example.com", eve: f"eve-{tag}@example.com"}, problems=problems)
+    at = stamp(clock.next())
+    chat = _b_chat(data, dana, at)
+    mission = _b_running_mission(data, dana, at)
     second = _b_row(
         data,
         "missions",
@@ -463,94 +493,11 @@ def generation_b(seed: int = 2) -> LegacyData:
         created_at=at,
         updated_at=at,
     )
-    proposed = _b_row(
-        data,
-        "hops",
-        user_id=eve,
-        mission_id=second["id"],
-        sequence_order=0,
-        name="Plan",
-        description=None,
-        goal=None,
-        success_criteria=None,
-        rationale=None,
-        status="HOP_IMPL_PROPOSED",
-        is_final=True,
-        is_resolved=False,
-        error_message=None,
-        hop_metadata=None,
-        intended_input_asset_ids=None,
-        intended_output_asset_ids=None,
-        intended_output_asset_specs=None,
-        created_at=at,
-        updated_at=at,
-    )
+    proposed = _b_hop(data, eve, second["id"], 0, "HOP_IMPL_PROPOSED", at, is_final=True)
     for index, status in enumerate(("PROPOSED", "ready_to_configure")):
-        _b_row(
-            data,
-            "tool_steps",
-            user_id=eve,
-            hop_id=proposed["id"],
-            tool_id="sort",
-            sequence_order=index,
-            name="Sort",
-            description=None,
-            status=status,
-            parameter_mapping=None,
-            result_mapping=None,
-            resource_configs=None,
-            validation_errors=None,
-            execution_result=None,
-            error_message=None,
-            created_at=at,
-            updated_at=at,
-            started_at=None,
-            completed_at=None,
-        )
-    orphan_hop = _b_row(
-        data,
-        "hops",
-        user_id=eve,
-        mission_id=new_id(),
-        sequence_order=0,
-        name="Orphan",
-        description=None,
-        goal=None,
-        success_criteria=None,
-        rationale=None,
-        status="COMPLETED",
-        is_final=False,
-        is_resolved=True,
-        error_message=None,
-        hop_metadata=None,
-        intended_input_asset_ids=None,
-        intended_output_asset_ids=None,
-        intended_output_asset_specs=None,
-        created_at=at,
-        updated_at=at,
-    )
-    orphan_step = _b_row(
-        data,
-        "tool_steps",
-        user_id=eve,
-        hop_id=new_id(),
-        tool_id="sort",
-        sequence_order=0,
-        name="Orphan",
-        description=None,
-        status="COMPLETED",
-        parameter_mapping=None,
-        result_mapping=None,
-        resource_configs=None,
-        validation_errors=None,
-        execution_result=None,
-        error_message=None,
-        created_at=at,
-        updated_at=at,
-        started_at=None,
-        completed_at=None,
-    )
-    problems |= {("hops", orphan_hop["id"]), ("tool_steps", orphan_step["id"])}
+        _b_step(data, eve, proposed["id"], index, status, at)
+    problems.add(("hops", _b_hop(data, eve, new_id(), 0, "COMPLETED", at)["id"]))  # its mission is gone
+    problems.add(("tool_steps", _b_step(data, eve, new_id(), 0, "COMPLETED", at)["id"]))  # its hop is gone
     session = _b_row(
         data,
         "user_sessions",
@@ -564,14 +511,5 @@ def generation_b(seed: int = 2) -> LegacyData:
         updated_at=at,
         last_activity_at=at,
     )
-    data.expect.update(
-        mission=mission,
-        hops=hops,
-        second=second,
-        proposed=proposed,
-        chat=chat,
-        session=session,
-        source=source,
-        report=report,
-    )
+    data.expect.update(second=second, proposed=proposed, chat=chat, session=session)
     return data

@@ -49,6 +49,13 @@ TABLES: dict[str, type[Table]] = {
 
 CROSS_BATCH = frozenset({"users", "chats", "missions"})
 """Entities that rows of later batches may need: their availability is kept for the whole run."""
+YIELD_EVERY = 2
+"""Missions converted between two turns of the event loop, so the batch being written (COPY
+on PostgreSQL, a round trip at a time) goes on while the next is converted."""
+CONFLICT_CHECKED = frozenset({"users", "chats", "missions", "user_sessions"})
+"""Entities whose ids are checked against the database before writing: a clash (the same data
+imported under another source address, say) skips the row with everything under it. A clash
+below them can only come with one of them, or fails the whole run (nothing written)."""
 
 
 @dataclass(slots=True)
@@ -62,6 +69,9 @@ class Item:
     target_id: UUID
     row: dict[str, Any] | None
     needs: tuple[Key, ...] = ()
+    derived: bool = False
+    """A row the source did not have (a generation-A mapping row): its id is derived from the
+    ids it joins, so the database holding that id means it was imported; no ledger entry."""
 
 
 @dataclass(slots=True)
@@ -70,9 +80,16 @@ class Batch:
     ids: set[tuple[str, UUID]] = field(default_factory=set)
 
     def add(
-        self, entity: str, key: str, target_id: UUID, row: dict[str, Any] | None, needs: tuple[Key, ...] = ()
+        self,
+        entity: str,
+        key: str,
+        target_id: UUID,
+        row: dict[str, Any] | None,
+        needs: tuple[Key, ...] = (),
+        *,
+        derived: bool = False,
     ) -> None:
-        self.items.append(Item(entity, key, target_id, row, needs))
+        self.items.append(Item(entity, key, target_id, row, needs, derived))
         if row is not None:
             self.ids.add((entity, target_id))
 
@@ -145,6 +162,7 @@ class Context:
         written: dict[str, list[dict[str, Any]]] = defaultdict(list)
         ledger: list[tuple[str, str, UUID]] = []
         local: set[Key] = set()
+        available = self.available
         for item in batch.items:
             key = (item.entity, item.key)
             counts = self.report.entity(item.entity)
@@ -157,14 +175,15 @@ class Context:
                 if not self.skip_invalid:
                     self.target.write = False
                 continue
-            elif not all(need in local or need in self.available for need in item.needs):
+            elif any(need not in local and need not in available for need in item.needs):
                 counts.skipped += 1
                 continue
             else:
                 counts.imported += 1
                 if item.row is not None:
                     written[item.entity].append(item.row)
-                ledger.append((item.entity, item.key, item.target_id))
+                if not item.derived:
+                    ledger.append((item.entity, item.key, item.target_id))
             local.add(key)
             if item.entity in CROSS_BATCH:
                 self.available.add(key)
@@ -173,12 +192,20 @@ class Context:
         await self.target.record(ledger)
 
     async def _present(self, batch: Batch) -> set[Key]:
-        by_entity: dict[str, list[str]] = defaultdict(list)
-        for item in batch.items:
-            by_entity[item.entity].append(item.key)
         present: set[Key] = set()
+        if not self.target.has_history:
+            return present  # nothing was imported from this source before
+        by_entity: dict[str, list[str]] = defaultdict(list)
+        derived: dict[str, dict[UUID, str]] = defaultdict(dict)
+        for item in batch.items:
+            if item.derived:
+                derived[item.entity][item.target_id] = item.key
+            else:
+                by_entity[item.entity].append(item.key)
         for entity, keys in by_entity.items():
             present.update((entity, key) for key in await self.target.present(entity, keys))
+        for entity, ids in derived.items():
+            present.update((entity, ids[i]) for i in await self.target.existing_ids(TABLES[entity], ids.keys()))
         return present
 
     async def _conflicts(self, batch: Batch, present: set[Key]) -> dict[Key, str]:
@@ -186,7 +213,7 @@ class Context:
         source (native data, or another source): they cannot be imported."""
         by_entity: dict[str, dict[UUID, str]] = defaultdict(dict)
         for item in batch.items:
-            if item.row is not None and (item.entity, item.key) not in present:
+            if item.entity in CONFLICT_CHECKED and item.row is not None and (item.entity, item.key) not in present:
                 by_entity[item.entity][item.target_id] = item.key
         conflicts: dict[Key, str] = {}
         for entity, ids in by_entity.items():

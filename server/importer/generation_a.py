@@ -10,43 +10,42 @@ hop's assets' `asset_key` and the executions' `hop_state_asset_ids`.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from server.database import now, to_json
-from server.enums import AssetRole, AssetScopeType, AssetStatus, HopStatus, ToolExecutionStatus
+from server.enums import AssetRole, HopStatus, ToolExecutionStatus
 from server.importer.accounts import resource_configs
-from server.importer.context import Batch, Context, prefetched
+from server.importer.context import YIELD_EVERY, Batch, Context, prefetched
+from server.importer.generation_a_assets import (
+    MissionState,
+    Scope,
+    asset_from_row,
+    hop_links,
+    mission_assets,
+    read_scope,
+    state_asset,
+)
 from server.importer.rows import (
-    asset_row,
     convert_mappings,
     execution_result,
-    link_row,
-    schema_definition,
-    simple_schema,
     step_name,
     written_assets,
 )
 from server.importer.values import (
-    ASSET_ROLE,
-    ASSET_STATUS,
     EXECUTION_STATUS_A,
     HOP_INTERRUPTED,
     HOP_STATUS_A,
     INTERRUPTED_HOP,
     INTERRUPTED_STEP,
     MISSION_STATUS,
-    SCOPE_TYPE,
     STEP_INTERRUPTED,
     STEP_STATUS_A,
     ValueProblem,
     clip,
     convert,
-    json_list,
     json_object,
     legacy_key,
     legacy_value,
@@ -62,51 +61,19 @@ from server.tools.registry import get_registry
 from server.tools.schemas import ToolSpec
 
 
-@dataclass
-class _Scope:
-    """What one batch read besides its missions, indexed for the conversion."""
-
-    assets: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Asset rows by id."""
-    by_scope: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    """Asset rows by scope_id (a mission or hop id)."""
-    executions: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    """Tool executions by mission id."""
-    hops: dict[str, list[tuple[dict[str, Any], bool]]] = field(default_factory=dict)
-    """The hop objects of each mission (decoded once)."""
-    hop_errors: dict[str, str] = field(default_factory=dict)
-    """Why a mission's hops cannot be read, by mission id."""
-
-
-@dataclass
-class _Mission:
-    """A mission being converted: its ids, owner and the assets it may link."""
-
-    key: str
-    id: UUID
-    legacy_user: int
-    user_id: UUID
-    created_at: datetime
-    updated_at: datetime
-    row: dict[str, Any] = field(default_factory=dict)
-    """The Mission row (its current hop is set once the hops are converted)."""
-    assets: dict[str, UUID] = field(default_factory=dict)
-    """Assets converted with this mission: source id -> id."""
-    invalid_assets: set[str] = field(default_factory=set)
-    """Source ids of assets reported as problems (reported once)."""
-
-
 async def import_generation_a(ctx: Context, source_users: set[int]) -> None:
     tools = get_registry().specs()
     total = await ctx.source.count("missions")
     done = 0
     read_assets: set[str] = set()
     async for rows, scope in prefetched(
-        ctx.source.batches("missions", "id", ctx.batch_size), lambda rows: _read_scope(ctx, rows)
+        ctx.source.batches("missions", "id", ctx.batch_size), lambda rows: read_scope(ctx, rows)
     ):
         batch = Batch()
-        for row in rows:
+        for index, row in enumerate(rows):
             _convert_mission(ctx, batch, row, scope, source_users, tools)
+            if index % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # let the batch being written go on while this one is converted
         await ctx.submit(batch)
         read_assets.update(scope.assets)
         done += len(rows)
@@ -116,58 +83,7 @@ async def import_generation_a(ctx: Context, source_users: set[int]) -> None:
     await _orphan_assets(ctx, read_assets)
 
 
-def _hop_objects(row: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
-    """The mission's hop objects in order, each with whether it is the current hop; a current
-    hop that is also the last of the history is taken once, as the current one."""
-    history = json_list(row.get("hop_history"), "hop_history")
-    current = parse_json(row.get("current_hop"), "current_hop")
-    if current is not None and not isinstance(current, dict):
-        raise ValueProblem("current_hop is not a hop object")
-    hops: list[tuple[dict[str, Any], bool]] = [(hop, False) for hop in history if isinstance(hop, dict)]
-    if isinstance(current, dict):
-        hops = [(hop, False) for hop, _ in hops if hop.get("id") != current.get("id") or not current.get("id")]
-        hops.append((current, True))
-    return hops
-
-
-async def _read_scope(ctx: Context, rows: list[dict[str, Any]]) -> _Scope:
-    scope = _Scope()
-    mission_keys = [legacy_key(row.get("id")) for row in rows]
-    for execution in await ctx.source.fetch_in(
-        "SELECT * FROM tool_executions WHERE mission_id IN ({in})", mission_keys
-    ):
-        scope.executions[legacy_key(execution.get("mission_id"))].append(execution)
-    scope_ids = list(mission_keys)
-    referenced: list[str] = []
-    for row in rows:
-        for name in ("input_asset_ids", "output_asset_ids"):
-            try:
-                referenced.extend(legacy_key(value) for value in json_list(row.get(name), name))
-            except ValueProblem:
-                pass
-        key = legacy_key(row.get("id"))
-        try:
-            hops = scope.hops[key] = _hop_objects(row)
-        except ValueProblem as exc:
-            scope.hop_errors[key] = str(exc)
-            continue
-        for hop, _ in hops:
-            scope_ids.append(legacy_key(hop.get("id")))
-            for name in ("input_mapping", "output_mapping"):
-                mapping = hop.get(name)
-                if isinstance(mapping, dict):
-                    referenced.extend(legacy_key(value) for value in mapping.values())
-    for asset in await ctx.source.fetch_in("SELECT * FROM assets WHERE scope_id IN ({in})", scope_ids):
-        scope.assets[legacy_key(asset.get("id"))] = asset
-    missing = [key for key in referenced if key and key not in scope.assets]
-    for asset in await ctx.source.fetch_in("SELECT * FROM assets WHERE id IN ({in})", missing):
-        scope.assets[legacy_key(asset.get("id"))] = asset
-    for asset in scope.assets.values():
-        scope.by_scope[legacy_key(asset.get("scope_id"))].append(asset)
-    return scope
-
-
-def _count_skipped_tree(ctx: Context, scope: _Scope, key: str) -> None:
+def _count_skipped_tree(ctx: Context, scope: Scope, key: str) -> None:
     hops = scope.hops.get(key, [])
     ctx.skipped("hops", len(hops))
     ctx.skipped("tool_steps", sum(len(hop.get("tool_steps") or []) for hop, _ in hops))
@@ -180,7 +96,7 @@ def _convert_mission(
     ctx: Context,
     batch: Batch,
     row: dict[str, Any],
-    scope: _Scope,
+    scope: Scope,
     source_users: set[int],
     tools: Mapping[str, ToolSpec],
 ) -> None:
@@ -191,7 +107,7 @@ def _convert_mission(
         ctx.problem("missions", "missions", key, str(exc))
         _count_skipped_tree(ctx, scope, key)
         return
-    _mission_assets(ctx, batch, mission, row, scope)
+    mission_assets(ctx, batch, mission, row, scope)
     step_ids: dict[str, tuple[str, UUID]] = {}
     current_hop_id: UUID | None = None
     executions = _executions_by_step(scope.executions.get(key, []))
@@ -207,7 +123,7 @@ def _convert_mission(
 
 def _mission_row(
     ctx: Context, batch: Batch, row: dict[str, Any], key: str, source_users: set[int], hop_errors: dict[str, str]
-) -> _Mission:
+) -> MissionState:
     mission_id = parse_uuid(row.get("id"), "id")
     legacy_user = parse_user_id(row.get("user_id"))
     if legacy_user not in source_users:
@@ -225,7 +141,7 @@ def _mission_row(
     if created is None:
         ctx.report.note("missions", key, "created_at was empty: updated_at (or the import time) is used")
         created = updated or now()
-    mission = _Mission(key, mission_id, legacy_user, user_uuid(legacy_user), created, updated or created)
+    mission = MissionState(key, mission_id, legacy_user, user_uuid(legacy_user), created, updated or created)
     mission.row = {
         "id": mission_id,
         "user_id": mission.user_id,
@@ -241,97 +157,6 @@ def _mission_row(
     }
     batch.add("missions", key, mission_id, mission.row, (("users", str(legacy_user)),))
     return mission
-
-
-def _asset_from_row(
-    ctx: Context, batch: Batch, mission: _Mission, asset: dict[str, Any], default_role: AssetRole
-) -> UUID | None:
-    """An `assets` row of the mission or one of its hops as an Asset item; None when invalid."""
-    key = legacy_key(asset.get("id"))
-    if key in mission.assets:
-        return mission.assets[key]
-    if key in mission.invalid_assets:
-        return None
-    try:
-        asset_id = parse_uuid(asset.get("id"), "id")
-        if batch.holds("assets", asset_id):
-            raise ValueProblem("the id appears twice")
-        if parse_user_id(asset.get("user_id")) != mission.legacy_user:
-            raise ValueProblem(f"belongs to another user than mission {mission.key}")
-        content = parse_json(asset.get("content"), "content")
-        role = default_role if asset.get("role") in (None, "") else convert("role", asset.get("role"), ASSET_ROLE)
-        metadata = json_object(asset.get("asset_metadata"), "asset_metadata")
-        if asset.get("asset_key"):
-            metadata = {**metadata, "legacy_asset_key": str(asset["asset_key"])}
-        created = parse_time(asset.get("created_at"), "created_at") or mission.created_at
-        batch.add(
-            "assets",
-            key,
-            asset_id,
-            asset_row(
-                asset_id=asset_id,
-                user_id=mission.user_id,
-                name=asset.get("name"),
-                description=asset.get("description"),
-                schema=simple_schema(asset.get("type"), content, "type"),
-                subtype=asset.get("subtype"),
-                scope_type=convert("scope_type", asset.get("scope_type"), SCOPE_TYPE),
-                scope_id=parse_uuid(asset.get("scope_id"), "scope_id"),
-                status=AssetStatus.READY if content is not None else AssetStatus.PENDING,
-                role=role,
-                content=content,
-                metadata=metadata,
-                created_at=created,
-                updated_at=parse_time(asset.get("updated_at"), "updated_at") or created,
-            ),
-            (("missions", mission.key),),
-        )
-    except ValueProblem as exc:
-        mission.invalid_assets.add(key)
-        ctx.problem("assets", "assets", key, str(exc))
-        return None
-    mission.assets[key] = asset_id
-    return asset_id
-
-
-def _mission_assets(ctx: Context, batch: Batch, mission: _Mission, row: dict[str, Any], scope: _Scope) -> None:
-    """The mission-scoped assets and the MissionAsset rows: `input_asset_ids`, then
-    `output_asset_ids`, then the other assets scoped to the mission (intermediate)."""
-    wanted: dict[str, AssetRole] = {}
-    for name, role in (("input_asset_ids", AssetRole.INPUT), ("output_asset_ids", AssetRole.OUTPUT)):
-        try:
-            values = json_list(row.get(name), name)
-        except ValueProblem as exc:
-            ctx.problem("mission_assets", "missions", mission.key, str(exc))
-            continue
-        for value in values:
-            wanted.setdefault(legacy_key(value), role)
-    for asset in scope.by_scope.get(mission.key, []):
-        wanted.setdefault(legacy_key(asset.get("id")), AssetRole.INTERMEDIATE)
-    for asset_key, role in wanted.items():
-        link = f"{mission.key}/{asset_key}"
-        found = scope.assets.get(asset_key)
-        if found is None:
-            ctx.problem("mission_assets", "missions", mission.key, f"asset {asset_key} does not exist")
-            continue
-        asset = found
-        if legacy_key(asset.get("scope_id")) != mission.key:
-            ctx.problem("mission_assets", "missions", mission.key, f"asset {asset_key} is scoped to another mission")
-            continue
-        asset_id = _asset_from_row(ctx, batch, mission, asset, role)
-        if asset_id is None:
-            ctx.skipped("mission_assets")
-            continue
-        link_id, link_values = link_row(
-            "mission_assets",
-            owner_column="mission_id",
-            owner_id=mission.id,
-            asset_id=asset_id,
-            user_id=mission.user_id,
-            role=role,
-            at=mission.created_at,
-        )
-        batch.add("mission_assets", link, link_id, link_values, (("missions", mission.key), ("assets", asset_key)))
 
 
 def _executions_by_step(executions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -358,11 +183,11 @@ def _executions_by_step(executions: list[dict[str, Any]]) -> dict[str, dict[str,
 def _convert_hop(
     ctx: Context,
     batch: Batch,
-    mission: _Mission,
+    mission: MissionState,
     hop: dict[str, Any],
     position: int,
     current: bool,
-    scope: _Scope,
+    scope: Scope,
     executions: dict[str, dict[str, Any]],
     tools: Mapping[str, ToolSpec],
     step_ids: dict[str, tuple[str, UUID]],
@@ -395,10 +220,10 @@ def _convert_hop(
 def _resolve_locals(
     ctx: Context,
     batch: Batch,
-    mission: _Mission,
+    mission: MissionState,
     hop: dict[str, Any],
     hop_id: UUID,
-    scope: _Scope,
+    scope: Scope,
     executions: dict[str, dict[str, Any]],
 ) -> tuple[dict[str, str], dict[str, AssetRole]]:
     """Local key -> source id of the asset it stands for, and the hop's asset map (source id
@@ -412,14 +237,14 @@ def _resolve_locals(
             local.setdefault(str(local_key), legacy_key(value))
             roles.setdefault(legacy_key(value), role)
     for asset in scope.by_scope.get(key, []):
-        if _asset_from_row(ctx, batch, mission, asset, AssetRole.INTERMEDIATE) is not None:
+        if asset_from_row(ctx, batch, mission, asset, AssetRole.INTERMEDIATE) is not None:
             roles.setdefault(legacy_key(asset.get("id")), AssetRole.INTERMEDIATE)
             if asset.get("asset_key"):
                 local.setdefault(str(asset["asset_key"]), legacy_key(asset.get("id")))
     for local_key, obj in json_object(hop.get("hop_state"), "hop_state").items():
         if str(local_key) in local or not isinstance(obj, dict) or not obj.get("id"):
             continue
-        if _state_asset(ctx, batch, mission, hop_id, obj, scope) is not None:
+        if state_asset(ctx, batch, mission, hop_id, obj, scope) is not None:
             local[str(local_key)] = legacy_key(obj.get("id"))
             roles.setdefault(legacy_key(obj.get("id")), AssetRole.INTERMEDIATE)
     for execution in executions.values():
@@ -430,70 +255,14 @@ def _resolve_locals(
     return local, roles
 
 
-def _state_asset(
-    ctx: Context, batch: Batch, mission: _Mission, hop_id: UUID, obj: dict[str, Any], scope: _Scope
-) -> UUID | None:
-    """The asset a `hop_state` object stands for: its `assets` row when there is one, else a
-    hop-scoped asset made from the object."""
-    key = legacy_key(obj.get("id"))
-    if key in mission.assets:
-        return mission.assets[key]
-    if key in scope.assets:
-        return _asset_from_row(ctx, batch, mission, scope.assets[key], AssetRole.INTERMEDIATE)
-    if key in mission.invalid_assets:
-        return None
-    try:
-        asset_id = parse_uuid(obj.get("id"), "id")
-        if batch.holds("assets", asset_id):
-            raise ValueProblem("the id appears twice")
-        content = obj.get("value")
-        raw_status, raw_schema = obj.get("status"), obj.get("schema_definition")
-        status = (
-            convert("status", raw_status, ASSET_STATUS)
-            if raw_status not in (None, "")
-            else (AssetStatus.READY if content is not None else AssetStatus.PENDING)
-        )
-        schema = (
-            schema_definition(raw_schema, "schema_definition")
-            if raw_schema
-            else simple_schema("object", content, "type")
-        )
-        role = AssetRole.INTERMEDIATE if obj.get("role") in (None, "") else convert("role", obj["role"], ASSET_ROLE)
-        raw_metadata = obj.get("asset_metadata")
-        metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
-        row = asset_row(
-            asset_id=asset_id,
-            user_id=mission.user_id,
-            name=obj.get("name"),
-            description=obj.get("description"),
-            schema=schema,
-            subtype=obj.get("subtype"),
-            scope_type=AssetScopeType.HOP,
-            scope_id=hop_id,
-            status=status,
-            role=role,
-            content=content,
-            metadata=metadata or {},
-            created_at=mission.created_at,
-            updated_at=mission.updated_at,
-        )
-    except ValueProblem as exc:
-        mission.invalid_assets.add(key)
-        ctx.problem("assets", "hops.hop_state", key, str(exc))
-        return None
-    batch.add("assets", key, asset_id, row, (("missions", mission.key),))
-    mission.assets[key] = asset_id
-    return asset_id
-
-
 def _hop_row(
     ctx: Context,
     batch: Batch,
-    mission: _Mission,
+    mission: MissionState,
     hop: dict[str, Any],
     position: int,
     current: bool,
-    scope: _Scope,
+    scope: Scope,
     executions: dict[str, dict[str, Any]],
 ) -> tuple[UUID, dict[str, str]]:
     key = legacy_key(hop.get("id"))
@@ -541,37 +310,14 @@ def _hop_row(
         "updated_at": parse_time(hop.get("updated_at"), "updated_at") or created,
     }
     batch.add("hops", key, hop_id, row, (("missions", mission.key),))
-    _hop_links(ctx, batch, mission, key, hop_id, roles, created)
+    hop_links(ctx, batch, mission, key, hop_id, roles, created)
     return hop_id, local
-
-
-def _hop_links(
-    ctx: Context, batch: Batch, mission: _Mission, key: str, hop_id: UUID, roles: dict[str, AssetRole], at: datetime
-) -> None:
-    for asset_key, role in roles.items():
-        asset_id = mission.assets.get(asset_key)
-        if asset_id is None:
-            if asset_key not in mission.invalid_assets:
-                ctx.problem("hop_assets", "hops", key, f"asset {asset_key} does not exist among the mission's assets")
-            else:
-                ctx.skipped("hop_assets")
-            continue
-        link_id, row = link_row(
-            "hop_assets",
-            owner_column="hop_id",
-            owner_id=hop_id,
-            asset_id=asset_id,
-            user_id=mission.user_id,
-            role=role,
-            at=at,
-        )
-        batch.add("hop_assets", f"{key}/{asset_key}", link_id, row, (("hops", key), ("assets", asset_key)))
 
 
 def _step_row(
     ctx: Context,
     batch: Batch,
-    mission: _Mission,
+    mission: MissionState,
     hop_key: str,
     hop_id: UUID,
     step: dict[str, Any],
@@ -647,7 +393,7 @@ def _step_row(
 def _convert_executions(
     ctx: Context,
     batch: Batch,
-    mission: _Mission,
+    mission: MissionState,
     executions: list[dict[str, Any]],
     step_ids: dict[str, tuple[str, UUID]],
     known: set[str],

@@ -9,6 +9,7 @@ their owner) are found with anti-joins on the source and reported.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from uuid import UUID
 from server.database import now, to_json
 from server.enums import HopStatus, ToolExecutionStatus
 from server.importer.accounts import resource_configs
-from server.importer.context import Batch, Context, prefetched
+from server.importer.context import YIELD_EVERY, Batch, Context, prefetched
 from server.importer.rows import asset_row, convert_mappings, execution_result, simple_schema, written_assets
 from server.importer.values import (
     ASSET_ROLE,
@@ -120,8 +121,10 @@ async def import_generation_b(ctx: Context, source_users: set[int]) -> None:
         ctx.source.batches("missions", "id", ctx.batch_size), lambda rows: _read_scope(ctx, rows)
     ):
         batch = Batch()
-        for row in rows:
+        for index, row in enumerate(rows):
             _convert_mission(ctx, batch, row, scope, source_users, tools)
+            if index % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # let the batch being written go on while this one is converted
         await ctx.submit(batch)
         done += len(rows)
         ctx.progress.update("missions", done, total)

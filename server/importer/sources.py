@@ -54,11 +54,12 @@ _SCHEMES = {"mysql": "mysql", "mariadb": "mysql", "postgresql": "postgresql", "p
 
 
 def parse_source_url(text: str) -> SourceUrl:
-    """`mysql://user:password@host:port/db`, `postgresql://...` or `sqlite:///path`."""
+    """`mysql://user:password@host:port/db`, `postgresql://...` or `sqlite:///path` (as
+    `DATABASE_URL` reads it: `sqlite:///data/old.db` is relative, `sqlite:////srv/old.db` absolute)."""
     parts = urlsplit(text)
     if parts.scheme == "sqlite":
-        path = unquote(text.removeprefix("sqlite://"))
-        if not path or path == "/":
+        path = unquote(text.removeprefix("sqlite:///")) if text.startswith("sqlite:///") else ""
+        if not path:
             raise SourceError("a SQLite source needs a path: sqlite:///path/to/file.db")
         return SourceUrl(scheme="sqlite", path=str(Path(path).resolve()))
     scheme = _SCHEMES.get(parts.scheme)

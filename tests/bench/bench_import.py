@@ -63,7 +63,8 @@ def make_source(missions: int, database: str) -> str:
     code = (
         "import asyncio, sys; sys.path.insert(0, sys.argv[3]); "
         "from tests.legacy_builders import generation_a; from tests.legacy_fixtures import write_mariadb; "
-        "data = generation_a(seed=7, missions=int(sys.argv[1]), messy=False, hops=5, steps=3); "
+        "data = generation_a(seed=7, missions=int(sys.argv[1]), messy=False, hops=5, steps=3, "
+        "scenarios=('hop_ready_to_execute', 'hop_running', 'all_hops_complete')); "
         "print(sum(len(t) for t in data.tables.values())); asyncio.run(write_mariadb(data, sys.argv[2]))"
     )
     made = subprocess.run(
