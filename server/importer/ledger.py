@@ -151,9 +151,13 @@ def _uuid(value: Any) -> UUID:
 
 
 async def ledger_ready() -> bool:
-    """True when the database has the ledger table (its migrations have been applied)."""
+    """True when the database has the ledger table (its migrations have been applied), False
+    when it lacks it; any other error (the database cannot be reached) is raised."""
     try:
         await ImportLedgerEntry.select(ImportLedgerEntry.id).limit(1).run()
-    except Exception:
-        return False
+    except Exception as exc:
+        text = str(exc).lower()
+        if "import_ledger" in text and ("no such table" in text or "does not exist" in text):
+            return False
+        raise
     return True

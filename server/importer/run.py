@@ -22,7 +22,8 @@ class _RollBack(Exception):
 
 
 class TargetNotReady(Exception):
-    """The app's database lacks the tables an import needs (its migrations were not applied)."""
+    """The app's database cannot be reached, or lacks the tables an import needs (its
+    migrations were not applied)."""
 
 
 async def import_legacy(
@@ -34,7 +35,12 @@ async def import_legacy(
     TargetNotReady before anything is read."""
     started = time.monotonic()
     url = parse_source_url(source_url)
-    if not await ledger_ready():
+    try:
+        ready = await ledger_ready()
+    except Exception as exc:
+        text = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+        raise TargetNotReady(f"cannot use the app's database: {text}") from None
+    if not ready:
         raise TargetNotReady("the database is not migrated: run `python -m server migrate` first")
     source = open_source(url)
     await source.open()

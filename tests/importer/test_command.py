@@ -15,11 +15,11 @@ from server.settings import PROJECT_ROOT
 from tests.legacy_builders import SECRET, generation_a
 
 
-async def import_legacy(*args: str) -> subprocess.CompletedProcess[str]:
+async def import_legacy(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "server", "import-legacy", *args],
-        env=dict(os.environ),  # the test database
+        env={**os.environ, **env},  # the test database
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -41,6 +41,11 @@ async def test_usage_and_connection_errors_exit_2_with_one_line(migrated, tmp_pa
         assert result.returncode == 2, (url, result.stdout, result.stderr)
         assert message in result.stderr and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+    unmigrated = await import_legacy(f"sqlite:///{other}", DATABASE_URL=f"sqlite:///{tmp_path}/empty.sqlite")
+    assert unmigrated.returncode == 2 and "not migrated" in unmigrated.stderr
+    unreachable = await import_legacy(f"sqlite:///{other}", DATABASE_URL="postgresql://postgres@127.0.0.1:1/none")
+    assert unreachable.returncode == 2 and "cannot use the app's database" in unreachable.stderr
+    assert "Traceback" not in unmigrated.stderr + unreachable.stderr
 
 
 async def test_problems_exit_1_and_skip_invalid_exits_0_with_a_json_report(migrated, sqlite_source, tmp_path: Path):
