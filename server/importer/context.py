@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -122,6 +123,7 @@ class Context:
         """Write a batch in the background (after the one before it) while the caller converts
         the next: the database works while Python does."""
         await self.drain()
+        gc.collect(1)  # the collector is paused during an import (see `server.importer.run`)
         self._pending = asyncio.create_task(self.flush(batch))
 
     async def drain(self) -> None:

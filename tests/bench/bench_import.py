@@ -4,7 +4,9 @@ PostgreSQL database. Prints the rows read and written, the elapsed time of the i
 the peak memory (RSS) of the import process. Target: under 60 s, with memory bounded (the
 source is read in batches of IMPORT_BATCH_SIZE missions).
 
-    .venv/bin/python tests/bench/bench_import.py [--missions N]
+    .venv/bin/python tests/bench/bench_import.py [--missions N] [--source URL]
+
+`--source` imports an existing database instead of generating one (it is kept).
 """
 
 from __future__ import annotations
@@ -73,13 +75,16 @@ def make_source(missions: int, database: str) -> str:
     return made.stdout.split()[0]
 
 
-async def main(missions: int) -> None:
+async def main(missions: int, source: str | None) -> None:
     started = time.perf_counter()
-    source_db = f"legacy_bench_{uuid.uuid4().hex[:8]}"
+    source_db = None if source else f"legacy_bench_{uuid.uuid4().hex[:8]}"
     target_db = f"missions_bench_{uuid.uuid4().hex[:8]}"
-    rows = make_source(missions, source_db)
-    url = f"mysql://root:@127.0.0.1:3306/{source_db}"
-    print(f"source: {missions} missions, {rows} rows in MariaDB ({time.perf_counter() - started:.1f} s to write)")
+    if source_db is not None:
+        rows = make_source(missions, source_db)
+        url = f"mysql://root:@127.0.0.1:3306/{source_db}"
+        print(f"source: {missions} missions, {rows} rows in MariaDB ({time.perf_counter() - started:.1f} s to write)")
+    else:
+        url = str(source)
     admin = await asyncpg.connect(ADMIN_URL)
     await admin.execute(f'CREATE DATABASE "{target_db}"')
     env = {**os.environ, "DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + f"/{target_db}"}
@@ -104,10 +109,13 @@ async def main(missions: int) -> None:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{target_db}" WITH (FORCE)')
         await admin.close()
-        await drop_mariadb(source_db)
+        if source_db is not None:
+            await drop_mariadb(source_db)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--missions", type=int, default=10_000)
-    asyncio.run(main(parser.parse_args().missions))
+    parser.add_argument("--source", help="an existing earlier database to import instead")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.missions, arguments.source))
