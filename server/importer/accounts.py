@@ -141,6 +141,9 @@ def resource_configs(
     configs: dict[str, dict[str, Any]] = {}
     for resource_id in dict.fromkeys([*resource_ids, *declared]):
         held = stored.get(resource_id)
+        if isinstance(held, dict) and held and set(held) <= {"values", "secrets"}:
+            # already in this project's shape, its secrets in plain text
+            held = {**(held.get("values") or {}), **(held.get("secrets") or {})}
         values = {**(held if isinstance(held, dict) else {}), **credentials.get(resource_id, {})}
         if not values:
             continue

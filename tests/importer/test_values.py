@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from server.enums import AssetStatus, HopStatus, MissionStatus, ToolExecutionStatus
+from server.importer.accounts import resource_configs
+from server.importer.context import Context
 from server.importer.report import Progress
 from server.importer.sources import SourceError, detect_generation, parse_source_url
 from server.importer.values import (
@@ -24,6 +26,8 @@ from server.importer.values import (
     parse_time,
     user_uuid,
 )
+from server.tools.registry import get_registry
+from server.workflow.secrets import decrypt_value
 
 
 @pytest.mark.parametrize(
@@ -106,3 +110,17 @@ def test_progress_shows_on_a_terminal_only():
         progress.finish()
     assert "importing missions: 5/10" in terminal.getvalue()
     assert pipe.getvalue() == ""
+
+
+def test_a_step_configuration_takes_the_credential_with_secrets_encrypted():
+    ctx = Context.__new__(Context)
+    ctx.credentials = {7: {"search_provider": {"base_url": "http://127.0.0.1:9", "api_key": "k-1", "extra": "x"}}}
+    ctx.encrypted = {}
+    tool = get_registry().get("web_search")
+    stored = {"search_provider": {"values": {"timeout_seconds": 5}, "secrets": {}}}
+    configs = resource_configs(ctx, 7, tool, ["search_provider"], stored)
+    entry = configs["search_provider"]
+    assert entry["values"] == {"base_url": "http://127.0.0.1:9", "timeout_seconds": 5}
+    assert set(entry["secrets"]) == {"api_key", "extra"}  # undeclared fields are kept secret
+    assert decrypt_value(entry["secrets"]["api_key"]) == "k-1" and "k-1" not in str(configs)
+    assert resource_configs(ctx, 8, tool, ["search_provider"]) == {}
