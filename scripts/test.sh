@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/ensure-postgres.sh
+bash scripts/ensure-mariadb.sh
 
 echo "== ruff (format and lint), mypy (strict), import cycles"
 .venv/bin/ruff format --check --quiet .

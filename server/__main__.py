@@ -1,4 +1,4 @@
-"""Command line: `python -m server serve | migrate | create-user | demo | check-migrations`.
+"""Command line: `python -m server serve | migrate | create-user | demo | check-migrations | import-legacy`.
 
 Each command imports what it needs when it runs, so `migrate` does not load the web app.
 """
@@ -11,6 +11,7 @@ import getpass
 import sys
 from collections.abc import Callable
 
+from server.importer.command import add_arguments as add_import_arguments
 from server.settings import SettingsError, get_settings
 
 
@@ -93,12 +94,19 @@ def _check_migrations(args: argparse.Namespace) -> int:
     return check()
 
 
+def _import_legacy(args: argparse.Namespace) -> int:
+    from server.importer import command
+
+    return command.run(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": _serve,
     "migrate": _migrate_command,
     "create-user": _create_user,
     "demo": _demo,
     "check-migrations": _check_migrations,
+    "import-legacy": _import_legacy,
 }
 
 
@@ -130,6 +138,12 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "check-migrations", help="exit 1 and print the differences when a table changed without a migration"
     )
+
+    import_legacy = commands.add_parser(
+        "import-legacy",
+        help="import an earlier system's database (exit 0 done, 1 problems: nothing written, 2 usage or connection)",
+    )
+    add_import_arguments(import_legacy)
     return root
 
 

@@ -113,6 +113,15 @@ class ServerSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportSettings:
+    """`python -m server import-legacy` (docs/importer.md)."""
+
+    batch_size: int = _env(
+        "IMPORT_BATCH_SIZE", 250, "missions (or chats) `import-legacy` reads and writes per batch (at least 1)"
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Every setting, by area."""
 
@@ -121,6 +130,7 @@ class Settings:
     execution: ExecutionSettings = field(default_factory=ExecutionSettings)
     events: EventSettings = field(default_factory=EventSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
+    importer: ImportSettings = field(default_factory=ImportSettings)
 
     def secret_key(self) -> bytes:
         """The server key for encrypting stored secrets: `SECRET_KEY`, else a key generated once
@@ -135,7 +145,14 @@ class Settings:
         return path.read_text().strip().encode()
 
 
-AREAS: tuple[type[Any], ...] = (DatabaseSettings, SecuritySettings, ExecutionSettings, EventSettings, ServerSettings)
+AREAS: tuple[type[Any], ...] = (
+    DatabaseSettings,
+    SecuritySettings,
+    ExecutionSettings,
+    EventSettings,
+    ServerSettings,
+    ImportSettings,
+)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -177,6 +194,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         execution=_load(ExecutionSettings, environ),
         events=_load(EventSettings, environ),
         server=_load(ServerSettings, environ),
+        importer=_load(ImportSettings, environ),
     )
 
 

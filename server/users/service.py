@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import bcrypt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -31,6 +32,37 @@ def _dummy_hash() -> str:
     """Verified against when the e-mail is unknown, so both cases cost the same time; hashed
     on first use rather than at import (it costs a fifth of a second of CPU)."""
     return _hasher.hash("not-a-real-password")
+
+
+BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
+"""Hashes of the earlier system (bcrypt, kept by the import); replaced on the first sign-in."""
+BCRYPT_MAX_BYTES = 72
+"""bcrypt reads no more of a password; the earlier system's hasher cut longer ones silently."""
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    """Whether the password matches a stored hash: this project's argon2 hashes, or a bcrypt
+    hash brought in by the import."""
+    if stored_hash.startswith(BCRYPT_PREFIXES):
+        try:
+            return bcrypt.checkpw(password.encode()[:BCRYPT_MAX_BYTES], stored_hash.encode())
+        except ValueError:
+            return False
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def _upgrade_password_hash(user_id: UUID, old_hash: str, password: str) -> None:
+    """Replace an imported bcrypt hash with this project's own, once the password is proven;
+    a concurrent sign-in that already replaced it changes nothing."""
+    new_hash = await asyncio.to_thread(_hasher.hash, password)
+    await (
+        UserTable.update({UserTable.password_hash: new_hash})
+        .where((UserTable.id == user_id) & (UserTable.password_hash == old_hash))
+        .run()
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,14 +155,15 @@ async def sign_in(*, email: str, password: str, client: str) -> SignedIn:
     keys = [f"email:{email}", f"client:{client}"]
     login_limiter.check(keys)
     row = await UserTable.select().where(UserTable.email == email).first().run()
-    try:
-        await asyncio.to_thread(_hasher.verify, row["password_hash"] if row else _dummy_hash(), password)
-        if row is None or not row["is_active"]:
-            raise VerificationError()
-    except (VerificationError, InvalidHashError):
+    # An unknown e-mail is verified against a dummy hash, so both cases cost the same time.
+    stored = row["password_hash"] if row else _dummy_hash()
+    matched = await asyncio.to_thread(verify_password, stored, password)
+    if row is None or not matched or not row["is_active"]:
         login_limiter.fail(keys)
-        raise NotAuthenticated("Wrong e-mail or password") from None
+        raise NotAuthenticated("Wrong e-mail or password")
     login_limiter.clear(f"email:{email}")
+    if stored.startswith(BCRYPT_PREFIXES):
+        await _upgrade_password_hash(row["id"], stored, password)
     token = secrets.token_urlsafe(32)
     csrf_token = secrets.token_urlsafe(24)
     created = now()
