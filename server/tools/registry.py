@@ -22,7 +22,6 @@ import msgspec
 
 from server.tools import models
 from server.tools.base import Handler, ToolContext, ToolError
-from server.tools.handlers import HANDLERS
 from server.tools.schemas import ToolCatalog, ToolSpec
 
 SPECS_DIR = Path(__file__).resolve().parent / "specs"
@@ -105,6 +104,10 @@ class ToolRegistry:
 @lru_cache(maxsize=1)
 def get_registry() -> ToolRegistry:
     """The registry of every tool specified in `server/tools/specs/`, with its handler."""
+    # The handlers bring their HTTP and model clients with them: loaded on first use, they stay
+    # out of the start-up of commands that only read the specifications (codegen, migrate).
+    from server.tools.handlers import HANDLERS
+
     registry = ToolRegistry()
     for spec in load_specs():
         handler = HANDLERS.get(spec.id)
