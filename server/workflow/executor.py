@@ -34,6 +34,7 @@ from server.assets.tables import Asset as AssetTable
 from server.database import decode_json_fields, now
 from server.enums import ToolExecutionStatus, WorkflowEntity
 from server.errors import ApiError
+from server.llm import ModelConfig
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import ToolStep as ToolStepTable
 from server.settings import get_settings
@@ -54,6 +55,12 @@ STALE_STEP_MESSAGE = transitions.STALE_STEP_MESSAGE
 def stub_mode(requested: bool | None = None) -> bool:
     """Whether unconfigured tools run from their sample responses: the request's choice, else the setting."""
     return get_settings().execution.stub_unconfigured_tools if requested is None else requested
+
+
+def tools_model() -> ModelConfig | None:
+    """The server's model for the tools' model mode (`LLM_FOR_TOOLS`), or None."""
+    settings = get_settings().assistant
+    return ModelConfig.from_settings(settings) if settings.llm_for_tools else None
 
 
 # Background tasks --------------------------------------------------------------------------
@@ -202,6 +209,7 @@ async def run_step(*, user_id: UUID, hop_id: UUID, mission_id: UUID, step: dict[
                 timeout_seconds=get_settings().execution.step_timeout_seconds,
                 user_id=user_id,
                 step_id=step["id"],
+                default_model=tools_model(),
             )
             outputs = await _call_with_timeout(tool, parameters, context)
     except ToolError as exc:
