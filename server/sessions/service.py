@@ -18,14 +18,15 @@ from server.database import (
     to_struct,
     write_transaction,
 )
-from server.enums import UserSessionStatus
-from server.errors import Conflict, NotFound
+from server.enums import MessageRole, UserSessionStatus
+from server.errors import Conflict, InvalidInput, NotFound
 from server.missions.service import get_mission
 from server.sessions.schemas import (
     Chat,
     ChatMessage,
     ChatMessageCreate,
     ChatMessagePage,
+    ChatMessageStored,
     UserSession,
     UserSessionCreate,
     UserSessionInfo,
@@ -35,6 +36,7 @@ from server.sessions.schemas import (
 from server.sessions.tables import Chat as ChatTable
 from server.sessions.tables import ChatMessage as ChatMessageTable
 from server.sessions.tables import UserSession as UserSessionTable
+from server.workflow import events
 
 _SESSION_JSON = json_columns(UserSessionTable)
 _CHAT_JSON = json_columns(ChatTable)
@@ -177,8 +179,24 @@ async def update_session(*, user_id: UUID, session_id: UUID, data: UserSessionUp
 
 
 async def append_message(*, user_id: UUID, session_id: UUID, data: ChatMessageCreate) -> ChatMessage:
+    """Append a person's message to the session's chat. Clients post `user` messages only:
+    the server writes the others (`write_message`)."""
+    if data.role is not MessageRole.USER:
+        raise InvalidInput(
+            "body.role", "only `user` messages can be posted; `assistant` and `status` messages are the server's"
+        )
+    return await write_message(
+        user_id=user_id, session_id=session_id, role=data.role, content=data.content, metadata=data.message_metadata
+    )
+
+
+async def write_message(
+    *, user_id: UUID, session_id: UUID, role: MessageRole, content: str, metadata: dict[str, Any]
+) -> ChatMessage:
     """Append to the session's chat; the sequence_order is the next free one, even under
-    concurrent appends (the chat's row lock orders them; the unique constraint backs it up)."""
+    concurrent appends (the session's and then the chat's row locks order them, as a
+    transition's status message takes them; the unique constraint backs it up). The message
+    is announced on the event stream once stored."""
     for _ in range(_APPEND_ATTEMPTS):
         created = now()
         message_id = uuid4()
@@ -186,8 +204,15 @@ async def append_message(*, user_id: UUID, session_id: UUID, data: ChatMessageCr
             async with write_transaction():
                 session = await _session_row(user_id, session_id)
                 chat_id = session["chat_id"]
-                # Touching the chat first takes its row lock: appends to one chat queue here
-                # (PostgreSQL) instead of racing for the same sequence_order.
+                # The session's row first, then the chat's (the order of a transition that
+                # writes its status message): appends to one chat queue here (PostgreSQL)
+                # instead of racing for the same sequence_order.
+                if role is MessageRole.USER:
+                    await (
+                        UserSessionTable.update({UserSessionTable.last_activity_at: created})
+                        .where(UserSessionTable.id == session_id)
+                        .run()
+                    )
                 await ChatTable.update({ChatTable.updated_at: created}).where(ChatTable.id == chat_id).run()
                 rows = await ChatMessageTable.raw(
                     "SELECT COALESCE(MAX(sequence_order) + 1, 0) AS next FROM chat_messages WHERE chat_id = {}",
@@ -200,28 +225,32 @@ async def append_message(*, user_id: UUID, session_id: UUID, data: ChatMessageCr
                         user_id=user_id,
                         chat_id=chat_id,
                         sequence_order=sequence,
-                        role=data.role,
-                        content=data.content,
-                        message_metadata=to_json(data.message_metadata),
+                        role=role,
+                        content=content,
+                        message_metadata=to_json(metadata),
                         created_at=created,
                     )
                 ).run()
-                await (
-                    UserSessionTable.update({UserSessionTable.last_activity_at: created})
-                    .where(UserSessionTable.id == session_id)
-                    .run()
-                )
         except Exception as exc:
             if is_unique_violation(exc):
                 continue
             raise
+        stored = ChatMessageStored(
+            session_id=session_id,
+            chat_id=chat_id,
+            message_id=message_id,
+            sequence_order=sequence,
+            role=role,
+            at=created,
+        )
+        await events.publish(user_id=user_id, events=[stored])
         return ChatMessage(
             id=message_id,
             chat_id=chat_id,
             sequence_order=sequence,
-            role=data.role,
-            content=data.content,
-            message_metadata=data.message_metadata,
+            role=role,
+            content=content,
+            message_metadata=metadata,
             created_at=created,
         )
     raise Conflict("The chat is receiving too many messages at once; try again")

@@ -15,13 +15,13 @@ import type {
   CurrentUser,
   ErrorResponse,
   Hop,
-  HopImplementationProposal,
+  HopImplementationProposalInput,
   HopPage,
-  HopPlanProposal,
+  HopPlanProposalInput,
   HopUpdate,
   Mission,
   MissionPage,
-  MissionProposal,
+  MissionProposalInput,
   MissionStatus,
   MissionUpdate,
   SignIn,
@@ -280,7 +280,8 @@ export function signUp(body: SignUp, options?: RequestOptions): Promise<User> {
 /**
  * Every status change of the user's sessions, missions, hops, tool steps and assets,
  *         and the progress of running steps, as server-sent events (`event: workflow`, data: a
- *         WorkflowEvent as JSON).
+ *         WorkflowEvent as JSON); messages stored in the user's chats and the assistant's replies
+ *         as they stream (`event: chat`, data: a ChatEvent as JSON).
  *
  * `GET /api/events`
  *
@@ -349,7 +350,7 @@ export function executeHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> 
  *
  * `POST /api/hops/{hop_id}/implementation`
  */
-export function proposeHopImplementation(hopId: Uuid, body: HopImplementationProposal, options?: RequestOptions): Promise<Hop> {
+export function proposeHopImplementation(hopId: Uuid, body: HopImplementationProposalInput, options?: RequestOptions): Promise<Hop> {
   return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/implementation`, undefined, body, options);
 }
 
@@ -360,6 +361,15 @@ export function proposeHopImplementation(hopId: Uuid, body: HopImplementationPro
  */
 export function acceptHopImplementation(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
   return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/implementation/accept`, undefined, undefined, options);
+}
+
+/**
+ * 2.5b Reject the proposed tool chain: back to `hop_impl_started`, its steps removed (kept as a draft).
+ *
+ * `POST /api/hops/{hop_id}/implementation/reject`
+ */
+export function rejectHopImplementation(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/implementation/reject`, undefined, undefined, options);
 }
 
 /**
@@ -376,7 +386,7 @@ export function startHopImplementation(hopId: Uuid, options?: RequestOptions): P
  *
  * `POST /api/hops/{hop_id}/plan`
  */
-export function proposeHopPlan(hopId: Uuid, body: HopPlanProposal, options?: RequestOptions): Promise<Hop> {
+export function proposeHopPlan(hopId: Uuid, body: HopPlanProposalInput, options?: RequestOptions): Promise<Hop> {
   return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/plan`, undefined, body, options);
 }
 
@@ -421,7 +431,7 @@ export function listToolSteps(hopId: Uuid, query: ListToolStepsQuery = {}, optio
  *
  * `POST /api/hops/{hop_id}/validate-chain`
  */
-export function validateToolChain(hopId: Uuid, body: HopImplementationProposal, options?: RequestOptions): Promise<ChainValidation> {
+export function validateToolChain(hopId: Uuid, body: HopImplementationProposalInput, options?: RequestOptions): Promise<ChainValidation> {
   return request<ChainValidation>("POST", `/api/hops/${encodePath(hopId)}/validate-chain`, undefined, body, options);
 }
 
@@ -592,7 +602,7 @@ export function appendChatMessage(sessionId: Uuid, body: ChatMessageCreate, opti
  *
  * `POST /api/sessions/{session_id}/mission`
  */
-export function proposeMission(sessionId: Uuid, body: MissionProposal, options?: RequestOptions): Promise<Mission> {
+export function proposeMission(sessionId: Uuid, body: MissionProposalInput, options?: RequestOptions): Promise<Mission> {
   return request<Mission>("POST", `/api/sessions/${encodePath(sessionId)}/mission`, undefined, body, options);
 }
 
