@@ -5,11 +5,25 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from server.assets.tables import Asset, HopAsset, MissionAsset
+from server.assistant.tables import AssistantTurn
 from server.missions.tables import Hop, Mission, ToolStep
 from server.sessions.tables import Chat, ChatMessage, UserSession
 from server.users.tables import AuthSession, User
 
-TABLES = [User, AuthSession, Mission, Hop, ToolStep, Asset, MissionAsset, HopAsset, Chat, ChatMessage, UserSession]
+TABLES = [
+    User,
+    AuthSession,
+    Mission,
+    Hop,
+    ToolStep,
+    Asset,
+    MissionAsset,
+    HopAsset,
+    Chat,
+    ChatMessage,
+    UserSession,
+    AssistantTurn,
+]
 
 APP_CONFIG = AppConfig(
     app_name="server",

@@ -165,6 +165,8 @@ class AssistantNote(Output, kw_only=True):
     turn_id: UUID
     outcome: TurnOutcome
     model: str
+    started_at: Timestamp | None = None
+    """When the turn started: messages posted after it were answered by a later turn."""
     reason: str | None = None
     """Why the turn failed or stopped, for people."""
     failure: str | None = None

@@ -32,7 +32,7 @@ import msgspec
 
 from server.assets.tables import Asset as AssetTable
 from server.database import decode_json_fields, now
-from server.enums import ToolExecutionStatus, WorkflowEntity
+from server.enums import Actor, ToolExecutionStatus, WorkflowEntity
 from server.errors import ApiError
 from server.llm import ModelConfig
 from server.missions.tables import Hop as HopTable
@@ -115,7 +115,13 @@ class StepOutcome:
 
 
 async def run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None = None) -> None:
-    """Run the hop's steps one after the other until it completes, fails or is cancelled."""
+    """Run the hop's steps one after the other until it completes, fails or is cancelled (the
+    transitions are recorded as the server's)."""
+    with transitions.acting_as(Actor.SERVER):
+        await _run_hop(user_id=user_id, hop_id=hop_id, stub_unconfigured=stub_unconfigured)
+
+
+async def _run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None = None) -> None:
     stub = stub_mode(stub_unconfigured)
     hop = (
         await HopTable.select(HopTable.mission_id)

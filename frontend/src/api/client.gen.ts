@@ -8,6 +8,7 @@ import type {
   AssetRole,
   AssetStatus,
   AssetUpdate,
+  AssistantState,
   ChainValidation,
   ChatMessage,
   ChatMessageCreate,
@@ -580,6 +581,24 @@ export function archiveSession(sessionId: Uuid, options?: RequestOptions): Promi
 }
 
 /**
+ * Whether an assistant is configured, and the turn running in this session.
+ *
+ * `GET /api/sessions/{session_id}/assistant`
+ */
+export function getAssistantState(sessionId: Uuid, options?: RequestOptions): Promise<AssistantState> {
+  return request<AssistantState>("GET", `/api/sessions/${encodePath(sessionId)}/assistant`, undefined, undefined, options);
+}
+
+/**
+ * Stop the turn running in this session (what it wrote so far is kept, marked stopped).
+ *
+ * `POST /api/sessions/{session_id}/assistant/cancel`
+ */
+export function cancelAssistantTurn(sessionId: Uuid, options?: RequestOptions): Promise<AssistantState> {
+  return request<AssistantState>("POST", `/api/sessions/${encodePath(sessionId)}/assistant/cancel`, undefined, undefined, options);
+}
+
+/**
  * The chat's messages in order.
  *
  * `GET /api/sessions/{session_id}/messages`
@@ -589,7 +608,9 @@ export function listChatMessages(sessionId: Uuid, query: ListChatMessagesQuery =
 }
 
 /**
- * Append a message to the session's chat.
+ * Append a `user` message to the session's chat (other roles are the server's: 400). With
+ *         an assistant configured, it answers: a turn starts, or the running one is followed by
+ *         another that answers this message too (docs/assistant.md).
  *
  * `POST /api/sessions/{session_id}/messages`
  */

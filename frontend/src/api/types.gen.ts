@@ -298,6 +298,12 @@ export interface AssistantNote {
   outcome: TurnOutcome;
   model: string;
   /**
+   * When the turn started: messages posted after it were answered by a later turn.
+   *
+   * @defaultValue null
+   */
+  started_at: IsoDateTime | null;
+  /**
    * Why the turn failed or stopped, for people.
    *
    * @defaultValue null
@@ -319,6 +325,16 @@ export interface AssistantNote {
   timings: TurnTimings | null;
 }
 
+/** The assistant of a session: configured or not, and the turn running now. */
+export interface AssistantState {
+  /** False without `LLM_BASE_URL`: everything works through the forms, and nothing answers in the chat. */
+  configured: boolean;
+  /** The model's name, when configured. */
+  model: string | null;
+  /** The turn running in this session, if any. */
+  turn: AssistantTurn | null;
+}
+
 /** The next piece of the assistant's reply, as the model streams it. */
 export interface AssistantTokens {
   /** Discriminator of the union this type belongs to. */
@@ -328,6 +344,17 @@ export interface AssistantTokens {
   text: string;
   /** ISO 8601 timestamp in UTC. */
   at: IsoDateTime;
+}
+
+/** One assistant turn: the answer to the messages posted before it started. */
+export interface AssistantTurn {
+  id: Uuid;
+  session_id: Uuid;
+  /** ISO 8601 timestamp in UTC. */
+  started_at: IsoDateTime;
+  /** Null while the turn runs. */
+  ended_at: IsoDateTime | null;
+  cancel_requested: boolean;
 }
 
 /** The assistant's turn ended; its reply is stored (a `message_stored` event came first). */
