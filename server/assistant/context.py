@@ -124,8 +124,9 @@ def _as_model_message(message: ChatMessage) -> Message | None:
         return {"role": "user", "content": message.content}
     if message.role is MessageRole.STATUS:
         return {"role": "user", "content": f"(Status: {message.content})"}
-    if message.role is MessageRole.ASSISTANT and message.content.strip():
-        outcome = message.message_metadata.get("outcome")
+    outcome = message.message_metadata.get("outcome")
+    if message.role is MessageRole.ASSISTANT and message.content.strip() and outcome != TurnOutcome.FAILED:
+        # A failed turn's message is the server's reason, not the model's words: left out.
         text = message.content if outcome != TurnOutcome.CANCELLED else f"{message.content} (stopped by the user)"
         return {"role": "assistant", "content": text}
     return None

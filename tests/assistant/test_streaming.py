@@ -6,10 +6,19 @@ from __future__ import annotations
 import asyncio
 from uuid import UUID
 
-from server.sessions.schemas import AssistantTokens, AssistantTurnStarted, ChatMessageStored
+import msgspec
+
+from server.sessions.schemas import (
+    AssistantTokens,
+    AssistantTurnEnded,
+    AssistantTurnStarted,
+    ChatEvent,
+    ChatMessageStored,
+)
 from tests.assistant.helpers import ChatWatcher, messages, replies, say
 from tests.assistant.model_server import Reply
 from tests.workflow.flow import new_session, ok
+from tests.workflow.sse_client import EventStream
 
 
 async def test_without_llm_base_url_nothing_answers_and_the_state_says_no_assistant_is_configured(user):
@@ -51,3 +60,23 @@ async def test_a_plain_text_answer_streams_token_by_token_and_is_stored_whole(us
         "role": "user",
         "content": "Hi there",
     }
+
+
+async def test_the_event_stream_carries_chat_events_typed_as_chat_event(app, user, model):
+    model.script(Reply(text=["a", "b"]))
+    async with EventStream(app, user) as stream:
+        session = await new_session(user)
+        await say(user, session["id"], "hi")
+        decoded = []
+        while not decoded or not isinstance(decoded[-1], AssistantTurnEnded):
+            message = await stream.next_message(timeout=10)
+            if message.get("event") == "chat":
+                decoded.append(msgspec.json.decode(message["data"], type=ChatEvent))
+    assert [type(e).__name__ for e in decoded] == [
+        "ChatMessageStored",
+        "AssistantTurnStarted",
+        "AssistantTokens",
+        "AssistantTokens",
+        "ChatMessageStored",
+        "AssistantTurnEnded",
+    ]
