@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -11,11 +12,14 @@ from litestar import Controller, get
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from server.params import CurrentUserId
+from server.sessions.schemas import ChatEvent
 from server.settings import get_settings
 from server.workflow.events import LiveEvent, WorkflowEvent, broker
 
 EVENT_TYPE = "workflow"
 CHAT_EVENT_TYPE = "chat"
+STREAM_EVENTS: dict[str, Any] = {EVENT_TYPE: WorkflowEvent, CHAT_EVENT_TYPE: ChatEvent}
+"""The stream's event names and the type of each one's data (the codegen types them)."""
 _encode = msgspec.json.Encoder().encode
 
 

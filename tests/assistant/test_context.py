@@ -60,15 +60,15 @@ def test_the_newest_message_is_kept_even_when_alone_it_is_over_the_budget():
 def test_status_messages_join_the_users_turn_and_failed_replies_are_left_out():
     chat = [
         message("user", "rank my records", 0),
-        message("status", "Propose mission: mission “R” is now awaiting approval.", 1),
+        message("status", "Mission “R” is now awaiting approval.", 1),
         message("assistant", "Here it is.", 2, outcome="answered"),
-        message("status", "Accept mission: mission “R” is now in progress.", 3),
+        message("status", "Mission “R” is now in progress.", 3),
         message("assistant", "The model server at http://x cannot be reached.", 4, outcome="failed"),
         message("user", "next?", 5),
     ]
     kept = history(chat, budget=10_000)
     assert [m["role"] for m in kept] == ["user", "assistant", "user"]
-    assert kept[0]["content"] == "rank my records\n\n(Status: Propose mission: mission “R” is now awaiting approval.)"
+    assert kept[0]["content"] == "rank my records\n\n(Status: Mission “R” is now awaiting approval.)"
     assert "cannot be reached" not in kept[2]["content"] and kept[2]["content"].endswith("next?")
 
 

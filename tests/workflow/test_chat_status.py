@@ -40,10 +40,10 @@ async def test_each_transition_of_the_forms_writes_a_status_message_in_order(use
         ("accept_hop_implementation", "2.6", "person"),
     ]
     assert [m["content"] for m in messages[:2]] == [
-        "Propose mission: mission “Rank records” is now awaiting approval.",
-        "Accept mission: mission “Rank records” is now in progress.",
+        "Mission “Rank records” is now awaiting approval.",
+        "Mission “Rank records” is now in progress.",
     ]
-    assert messages[-1]["content"] == "Accept implementation: hop “Rank” is now hop impl ready."
+    assert messages[-1]["content"] == "Hop “Rank” is now hop impl ready."
     assert notes[-1].entity == "hop" and str(notes[-1].entity_id) == hop["id"] and notes[-1].status == "hop_impl_ready"
     assert str(notes[-1].mission_id) == mission["id"] and str(notes[-1].hop_id) == hop["id"]
     kinds = [n.proposal.__struct_config__.tag if n.proposal else None for n in notes]
@@ -80,7 +80,7 @@ async def test_an_archived_session_records_its_own_transition(user):
     session = await new_session(user)
     ok(await user.post(f"/api/sessions/{session['id']}/archive"))
     [message] = await _statuses(user, session["id"])
-    assert message["content"] == "Archive: session “work” is now archived."
+    assert message["content"] == "Session “work” is now archived."
     assert message["message_metadata"]["entity"] == "session"
 
 

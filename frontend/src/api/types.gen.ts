@@ -1149,6 +1149,8 @@ export interface UserSessionUpdate {
 
 // Tagged unions (discriminated on their tag) -------------------------------
 
+export type ChatEvent = ChatMessageStored | AssistantTurnStarted | AssistantTokens | AssistantActivity | AssistantTurnEnded;
+
 export type HopOutput = NewAssetOutput | ExistingAssetOutput;
 
 export type HopOutputInput = NewAssetOutputInput | ExistingAssetOutput;

@@ -39,15 +39,16 @@ def _words(status: str) -> str:
 
 
 def status_text(rule: Transition, result: Any, work: Work) -> str:
-    """What the status message says, for people: `Accept plan: hop “Rank” is now hop plan ready.`"""
+    """What the status message says, for people: `Hop “Rank” is now hop plan ready.` (the
+    transition itself is in the metadata; the text names no button, so it never reads as one)."""
     noun = NOUNS[rule.creates or rule.entity]
     name = getattr(result, "name", None)
-    subject = f"{noun} “{name}”" if name else f"the {noun}"
+    subject = f"{noun.capitalize()} “{name}”" if name else f"The {noun}"
     status = str(getattr(result, "status", rule.target))
-    text = f"{rule.label}: {subject} is now {_words(status)}"
+    text = f"{subject} is now {_words(status)}"
     error = getattr(result, "error_message", None)
     if error and rule.entity is WorkflowEntity.TOOL_STEP:
-        text += f" ({error})"
+        text += f": {error}"
     text += "."
     mission_done = any(
         event.entity is WorkflowEntity.MISSION and event.status == MissionStatus.COMPLETED
