@@ -5,7 +5,7 @@ the ranking mission (records in, report out), one final hop that writes the repo
 two-step chain filter -> sort; otherwise it explains in plain text.
 
 Saying `call it <name>` in a message names the next proposal, so a test can ask for a change
-and recognise the revised proposal."""
+and recognise the revised proposal; a message that says `slowly` gets a slow plain answer."""
 
 from __future__ import annotations
 
@@ -128,6 +128,9 @@ class Designer:
         if not body.get("stream"):
             return Whole("Summary by the designer.")
         offered = {tool["function"]["name"] for tool in body.get("tools") or []}
+        if "slowly" in last_user_text(body):
+            story = "Once upon a time there were records, and they wanted to be ranked, one by one, slowly."
+            return Reply(text=words(story), delay=0.4)
         if "propose_mission" in offered:
             arguments = mission_arguments(body)
             return self.reply(

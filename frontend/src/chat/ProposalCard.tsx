@@ -18,7 +18,7 @@ import { problemOf } from "../ui/problem";
 import { StatusBadge } from "../ui/StatusBadge";
 import { type ButtonTransition, buttonTransitions, isUndoing } from "../workflow/actions";
 import { usePerformTransition } from "../workflow/hooks";
-import { useAppendChatMessage } from "./hooks";
+import { useAppendChatMessage, useSendBack } from "./hooks";
 import { ChainProposalBody, HopPlanProposalBody, MissionProposalBody } from "./ProposalBody";
 
 type Kind = ProposalCard["kind"];
@@ -137,19 +137,14 @@ function Decision({
   entityId: string;
 }) {
   const perform = usePerformTransition(missionId);
+  const sendBack = useSendBack(sessionId, missionId);
   const append = useAppendChatMessage(sessionId);
   const [reason, setReason] = useState("");
-  const busy = perform.isPending || append.isPending;
-  const tell = (text: string) =>
-    append.mutate({ role: MessageRole.USER, content: text }, { onSuccess: () => setReason("") });
-  const reject = () =>
-    perform.mutate(
-      { name: REJECT[kind], id: entityId },
-      { onSuccess: () => reason.trim() && tell(`I sent it back: ${reason.trim()}`) },
-    );
+  const busy = perform.isPending || sendBack.isPending || append.isPending;
   const askForChanges = (event: FormEvent) => {
     event.preventDefault();
-    if (reason.trim()) tell(reason.trim());
+    const text = reason.trim();
+    if (text) append.mutate({ role: MessageRole.USER, content: text }, { onSuccess: () => setReason("") });
   };
   return (
     <form className="proposal-decision" onSubmit={askForChanges}>
@@ -162,7 +157,12 @@ function Decision({
         >
           {TRANSITIONS[ACCEPT[kind]].label}
         </button>
-        <button type="button" className="danger" disabled={busy} onClick={reject}>
+        <button
+          type="button"
+          className="danger"
+          disabled={busy}
+          onClick={() => sendBack.mutate({ name: REJECT[kind], id: entityId, reason: reason.trim() })}
+        >
           {TRANSITIONS[REJECT[kind]].label}
         </button>
       </div>
@@ -176,7 +176,7 @@ function Decision({
       <button type="submit" disabled={busy || !reason.trim()}>
         Ask for changes
       </button>
-      <ErrorBanner problem={problemOf(perform.error ?? append.error)} onDismiss={perform.reset} />
+      <ErrorBanner problem={problemOf(perform.error ?? sendBack.error ?? append.error)} onDismiss={perform.reset} />
     </form>
   );
 }

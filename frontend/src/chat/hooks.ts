@@ -1,8 +1,11 @@
 import { skipToken, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { appendChatMessage, cancelAssistantTurn, getAssistantState } from "../api/client.gen";
-import type { ChatMessageCreate, UserSession } from "../api/types.gen";
+import { performTransition } from "../api/transitions.gen";
+import { type ChatMessageCreate, MessageRole, type UserSession } from "../api/types.gen";
 import { sessionKeys } from "../sessions/keys";
+import type { ButtonTransition } from "../workflow/actions";
+import { refreshMission } from "../workflow/refresh";
 import { chatKeys } from "./keys";
 import type { LiveTurn } from "./live";
 
@@ -54,4 +57,23 @@ export function useCancelTurn(sessionId: string) {
 /** Stops the session's running turn while the page goes away (the request outlives it). */
 export function cancelWhileLeaving(sessionId: string): void {
   void cancelAssistantTurn(sessionId, { keepalive: true }).catch(() => undefined);
+}
+
+/** Sends a proposal back (its card's reject transition) and then, when the person gave one,
+ * tells the assistant why, so that it proposes again. One mutation: the card that started it
+ * is gone (decided) by the time the reason is sent. */
+export function useSendBack(sessionId: string, missionId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ name, id, reason }: { name: ButtonTransition; id: string; reason: string }) => {
+      await performTransition[name](id);
+      if (reason) await appendChatMessage(sessionId, { role: MessageRole.USER, content: `I sent it back: ${reason}` });
+    },
+    onSuccess: async () => {
+      await Promise.all([
+        refreshMission(queryClient, missionId),
+        queryClient.invalidateQueries({ queryKey: sessionKeys.detail(sessionId) }),
+      ]);
+    },
+  });
 }
