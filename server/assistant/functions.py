@@ -143,8 +143,10 @@ def _refusal(exc: ApiError) -> str:
     return f"{exc.message}{' — ' + reasons if reasons else ''}"
 
 
-async def perform(call: FunctionCall, *, user_id: UUID, session_id: UUID) -> Outcome:
-    """Carry out one function call of the model; never raises for what the model got wrong."""
+async def perform(call: FunctionCall, *, user_id: UUID, session_id: UUID, stage: Stage | None = None) -> Outcome:
+    """Carry out one function call of the model at `stage` (the session's, read again when not
+    given); never raises for what the model got wrong. A state that changed meanwhile makes the
+    transition refuse, and the refusal goes back to the model like any other."""
     struct = PROPOSALS.get(call.name) or LOOKUPS.get(call.name)
     if struct is None:
         return _error(call.name, f"there is no function `{call.name}`; use one of those offered")
@@ -160,7 +162,7 @@ async def perform(call: FunctionCall, *, user_id: UUID, session_id: UUID) -> Out
         if call.name in LOOKUPS:
             return Outcome(content=await _look_up(arguments, user_id=user_id))
         with transitions.acting_as(Actor.ASSISTANT):
-            result = await _propose(call.name, arguments, user_id=user_id, session_id=session_id)
+            result = await _propose(call.name, arguments, user_id=user_id, session_id=session_id, stage=stage)
         return Outcome(content=_encode({"stored": True, **result}).decode(), proposed=call.name)
     except Refused as exc:
         return _error(call.name, str(exc))
@@ -195,9 +197,12 @@ async def _look_up(arguments: msgspec.Struct, *, user_id: UUID) -> str:
     return _encode([str(uuid4()) for _ in range(arguments.count)]).decode()
 
 
-async def _propose(name: str, data: msgspec.Struct, *, user_id: UUID, session_id: UUID) -> dict[str, Any]:
-    """Perform a proposal through the transition service, from the session's state now."""
-    stage = stage_of(await sessions.get_session(user_id=user_id, session_id=session_id))
+async def _propose(
+    name: str, data: msgspec.Struct, *, user_id: UUID, session_id: UUID, stage: Stage | None
+) -> dict[str, Any]:
+    """Perform a proposal through the transition service, from the session's stage."""
+    if stage is None:
+        stage = stage_of(await sessions.get_session(user_id=user_id, session_id=session_id))
     if stage.proposes != name:
         offered = f"`{stage.proposes}`" if stage.proposes else "no proposal"
         raise Refused(f"`{name}` does not fit the mission's state now ({stage.role}: {offered} is possible)")

@@ -29,12 +29,18 @@ import msgspec
 
 from server.assistant.tables import AssistantTurn as TurnTable
 from server.assistant.turn import Turn, TurnReport
-from server.database import is_unique_violation, now
+from server.database import is_unique_violation, now, to_json, write_transaction
 from server.enums import Actor, MessageRole, TurnOutcome
 from server.errors import NotFound
 from server.llm import ModelConfig, close_models, language_model
 from server.sessions import service as sessions
-from server.sessions.schemas import AssistantNote, AssistantTurnEnded, AssistantTurnStarted, TurnTimings
+from server.sessions.schemas import (
+    AssistantNote,
+    AssistantTurnEnded,
+    AssistantTurnStarted,
+    ChatMessageStored,
+    TurnTimings,
+)
 from server.sessions.tables import ChatMessage as ChatMessageTable
 from server.sessions.tables import UserSession as UserSessionTable
 from server.settings import get_settings
@@ -102,8 +108,16 @@ def _forget(session_id: UUID, task: asyncio.Task[Any]) -> None:
 
 
 async def _claim(user_id: UUID, session_id: UUID) -> UUID | None:
-    """A new turn holding the session's slot, or None when a turn holds it already."""
-    await end_stale_turns(session_id=session_id)
+    """A new turn holding the session's slot, or None when a live turn holds it already (one
+    whose process stopped is ended first)."""
+    for attempt in range(2):
+        turn_id = await _insert_turn(user_id, session_id)
+        if turn_id is not None or attempt or not await end_stale_turns(session_id=session_id):
+            return turn_id
+    return None
+
+
+async def _insert_turn(user_id: UUID, session_id: UUID) -> UUID | None:
     turn_id, at = uuid4(), now()
     try:
         await TurnTable.insert(
@@ -205,18 +219,55 @@ async def _finish(user_id: UUID, session_id: UUID, turn_id: UUID, report: TurnRe
             first_token_ms=None if report.first_token_seconds is None else report.first_token_seconds * 1000,
         ),
     )
-    await _store_reply(user_id, session_id, reply_text(report), msgspec.to_builtins(note))
-    rows = (
-        await TurnTable.update({TurnTable.running_session_id: None, TurnTable.ended_at: now()})
-        .where(TurnTable.id == turn_id)
-        .returning(TurnTable.follow_up, TurnTable.cancel_requested)
-        .run()
-    )
-    await events.publish(
-        user_id=user_id,
-        events=[AssistantTurnEnded(session_id=session_id, turn_id=turn_id, outcome=report.outcome, at=now())],
-    )
-    return bool(rows) and rows[0]["follow_up"] and not rows[0]["cancel_requested"]
+    return await _store_and_end(user_id, session_id, turn_id, reply_text(report), note)
+
+
+async def _store_and_end(user_id: UUID, session_id: UUID, turn_id: UUID, content: str, note: AssistantNote) -> bool:
+    """Store the reply and end the turn in one transaction, then announce both; returns
+    whether a follow-up was asked for (and not cancelled)."""
+    for _ in range(3):
+        at = now()
+        stored: list[Any] = []
+        try:
+            async with write_transaction():
+                try:
+                    chat_id = await sessions.lock_chat(
+                        user_id=user_id, session_id=session_id, role=MessageRole.ASSISTANT, at=at
+                    )
+                    message_id, sequence = await sessions.insert_message(
+                        user_id=user_id,
+                        chat_id=chat_id,
+                        role=MessageRole.ASSISTANT,
+                        content=content,
+                        metadata=to_json(note),
+                        at=at,
+                    )
+                    stored.append(
+                        ChatMessageStored(
+                            session_id=session_id,
+                            chat_id=chat_id,
+                            message_id=message_id,
+                            sequence_order=sequence,
+                            role=MessageRole.ASSISTANT,
+                            at=at,
+                        )
+                    )
+                except NotFound:
+                    logger.info("session %s is gone; the assistant's reply is dropped", session_id)
+                rows = (
+                    await TurnTable.update({TurnTable.running_session_id: None, TurnTable.ended_at: at})
+                    .where(TurnTable.id == turn_id)
+                    .returning(TurnTable.follow_up, TurnTable.cancel_requested)
+                    .run()
+                )
+        except Exception as exc:
+            if is_unique_violation(exc):
+                continue
+            raise
+        ended = AssistantTurnEnded(session_id=session_id, turn_id=turn_id, outcome=note.outcome, at=at)
+        await events.publish(user_id=user_id, events=[*stored, ended])
+        return bool(rows) and rows[0]["follow_up"] and not rows[0]["cancel_requested"]
+    raise RuntimeError(f"could not store the reply of assistant turn {turn_id}")
 
 
 async def _store_reply(user_id: UUID, session_id: UUID, content: str, metadata: dict[str, Any]) -> None:

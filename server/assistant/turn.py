@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -52,6 +53,37 @@ class TurnReport:
     @property
     def text(self) -> str:
         return "".join(self.parts).strip()
+
+
+class TextRelay:
+    """Passes the reply's text on to the page as it comes, without holding up the reading of
+    the model's stream: what arrived since the last event goes out as one `tokens` event (a
+    steady stream, one event per piece; a burst, a few events)."""
+
+    def __init__(self, publish: Callable[[str], Awaitable[None]]) -> None:
+        self._publish = publish
+        self._pending: list[str] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, text: str) -> None:
+        self._pending.append(text)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._send())
+
+    async def _send(self) -> None:
+        while self._pending:
+            text, self._pending = "".join(self._pending), []
+            await self._publish(text)
+
+    async def drain(self) -> None:
+        """Wait until everything added has been published."""
+        if self._task is not None:
+            await self._task
+        await self._send()
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
 
 
 class Turn:
@@ -93,6 +125,7 @@ class Turn:
         separator = "\n\n" if report.text else ""
         texts: list[str] = []
         calls: tuple[FunctionCall, ...] = ()
+        relay = TextRelay(lambda text: self._publish(text=text))
         started = time.perf_counter()
         own = 0.0
         try:
@@ -104,12 +137,14 @@ class Turn:
                     text = (separator + part.text) if not texts else part.text
                     texts.append(part.text)
                     report.parts.append(text)
-                    await self._publish(text=text)
+                    relay.add(text)
                     own += time.perf_counter() - mark
                 elif isinstance(part, Finished):
                     calls = part.calls
-        finally:
             report.model_seconds += time.perf_counter() - started - own
+            await relay.drain()
+        finally:
+            relay.stop()
         return "".join(texts), calls
 
     async def run(self) -> TurnReport:
@@ -137,7 +172,7 @@ class Turn:
                     return self._failed("empty_answer", "The model sent an empty answer.")
                 return self.report
             messages.append(_assistant_message(text, calls))
-            done, errors = await self._perform(calls, messages)
+            done, errors = await self._perform(calls, messages, stage)
             if done is not None:
                 if not text.strip():
                     await self.say(DONE_TEXTS[done])
@@ -150,7 +185,9 @@ class Turn:
                 )
             stage = stage_of(await sessions.get_session(user_id=self.user_id, session_id=self.session_id))
 
-    async def _perform(self, calls: tuple[FunctionCall, ...], messages: list[Message]) -> tuple[str | None, int]:
+    async def _perform(
+        self, calls: tuple[FunctionCall, ...], messages: list[Message], stage: Stage
+    ) -> tuple[str | None, int]:
         """Carry out the calls in order (shielded: a cancelled turn lets a transition finish);
         returns the proposal that was stored, if any, and how many proposals were refused."""
         errors = 0

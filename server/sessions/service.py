@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -190,6 +191,43 @@ async def append_message(*, user_id: UUID, session_id: UUID, data: ChatMessageCr
     )
 
 
+_INSERT_MESSAGE_SQL = (
+    "INSERT INTO chat_messages (id, user_id, chat_id, sequence_order, role, content, message_metadata, created_at) "
+    "VALUES ({}, {}, {}, (SELECT COALESCE(MAX(m.sequence_order) + 1, 0) FROM chat_messages m WHERE m.chat_id = {}), "
+    "{}, {}, {}, {}) RETURNING sequence_order"
+)
+
+
+async def insert_message(
+    *, user_id: UUID, chat_id: UUID, role: MessageRole, content: str, metadata: str, at: datetime
+) -> tuple[UUID, int]:
+    """Insert a message at the end of a chat whose row the open transaction has locked
+    (written by `write_message`, and by the transitions for their status messages); returns
+    its id and sequence_order."""
+    message_id = uuid4()
+    rows = await ChatMessageTable.raw(
+        _INSERT_MESSAGE_SQL, message_id, user_id, chat_id, chat_id, role.value, content, metadata, at
+    ).run()
+    return message_id, int(rows[0]["sequence_order"])
+
+
+async def lock_chat(*, user_id: UUID, session_id: UUID, role: MessageRole, at: datetime) -> UUID:
+    """In an open write transaction, before a message of `role` is inserted: the session's
+    chat, its row locked (after the session's, the order a transition that writes its status
+    message takes them). A person's message also moves the session's last activity."""
+    table = UserSessionTable
+    where = (table.id == session_id) & (table.user_id == user_id)
+    if role is MessageRole.USER:
+        rows = await table.update({table.last_activity_at: at}).where(where).returning(table.chat_id).run()
+    else:
+        rows = await table.select(table.chat_id).where(where).run()
+    if not rows:
+        raise NotFound("session", session_id)
+    chat_id: UUID = rows[0]["chat_id"]
+    await ChatTable.update({ChatTable.updated_at: at}).where(ChatTable.id == chat_id).run()
+    return chat_id
+
+
 async def write_message(
     *, user_id: UUID, session_id: UUID, role: MessageRole, content: str, metadata: dict[str, Any]
 ) -> ChatMessage:
@@ -199,38 +237,14 @@ async def write_message(
     is announced on the event stream once stored."""
     for _ in range(_APPEND_ATTEMPTS):
         created = now()
-        message_id = uuid4()
         try:
             async with write_transaction():
-                session = await _session_row(user_id, session_id)
-                chat_id = session["chat_id"]
-                # The session's row first, then the chat's (the order of a transition that
-                # writes its status message): appends to one chat queue here (PostgreSQL)
-                # instead of racing for the same sequence_order.
-                if role is MessageRole.USER:
-                    await (
-                        UserSessionTable.update({UserSessionTable.last_activity_at: created})
-                        .where(UserSessionTable.id == session_id)
-                        .run()
-                    )
-                await ChatTable.update({ChatTable.updated_at: created}).where(ChatTable.id == chat_id).run()
-                rows = await ChatMessageTable.raw(
-                    "SELECT COALESCE(MAX(sequence_order) + 1, 0) AS next FROM chat_messages WHERE chat_id = {}",
-                    chat_id,
-                ).run()
-                sequence = rows[0]["next"]
-                await ChatMessageTable.insert(
-                    ChatMessageTable(
-                        id=message_id,
-                        user_id=user_id,
-                        chat_id=chat_id,
-                        sequence_order=sequence,
-                        role=role,
-                        content=content,
-                        message_metadata=to_json(metadata),
-                        created_at=created,
-                    )
-                ).run()
+                # Appends to one chat queue on its row lock (PostgreSQL) instead of racing for
+                # the same sequence_order.
+                chat_id = await lock_chat(user_id=user_id, session_id=session_id, role=role, at=created)
+                message_id, sequence = await insert_message(
+                    user_id=user_id, chat_id=chat_id, role=role, content=content, metadata=to_json(metadata), at=created
+                )
         except Exception as exc:
             if is_unique_violation(exc):
                 continue

@@ -117,6 +117,8 @@ class ModelServer:
         self.requests: list[dict[str, Any]] = []
         self.sent: list[tuple[str, float]] = []
         """(text piece, perf_counter when written), for the latency benchmark."""
+        self.timings: list[tuple[float, float]] = []
+        """(perf_counter when a request arrived, when its answer was all sent), per request."""
         self._lock = threading.Lock()
         owner = self
 
@@ -168,7 +170,19 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        # As the real servers do: each chunk leaves at once (no Nagle delay behind an ACK).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_POST(self) -> None:
+        received = time.perf_counter()
+        try:
+            self._answer()
+        finally:
+            self.server_owner.timings.append((received, time.perf_counter()))
+
+    def _answer(self) -> None:
         length = int(self.headers.get("content-length", "0"))
         body = json.loads(self.rfile.read(length) or b"{}")
         body["_headers"] = {key.lower(): value for key, value in self.headers.items()}

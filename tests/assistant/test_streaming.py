@@ -31,7 +31,7 @@ async def test_without_llm_base_url_nothing_answers_and_the_state_says_no_assist
 
 
 async def test_a_plain_text_answer_streams_token_by_token_and_is_stored_whole(user, model):
-    model.script(Reply(text=["Hel", "lo, ", "how can I ", "help?"]))
+    model.script(Reply(text=["Hel", "lo, ", "how can I ", "help?"], delay=0.05))
     session = await new_session(user)
     watcher = ChatWatcher(UUID(user.user["id"]))
     try:
@@ -63,7 +63,7 @@ async def test_a_plain_text_answer_streams_token_by_token_and_is_stored_whole(us
 
 
 async def test_the_event_stream_carries_chat_events_typed_as_chat_event(app, user, model):
-    model.script(Reply(text=["a", "b"]))
+    model.script(Reply(text=["a", "b"], delay=0.05))
     async with EventStream(app, user) as stream:
         session = await new_session(user)
         await say(user, session["id"], "hi")
@@ -80,3 +80,19 @@ async def test_the_event_stream_carries_chat_events_typed_as_chat_event(app, use
         "ChatMessageStored",
         "AssistantTurnEnded",
     ]
+
+
+async def test_a_burst_of_tokens_reaches_the_page_in_fewer_events_with_the_same_text(user, model):
+    pieces = [f"w{i} " for i in range(200)]
+    model.script(Reply(text=pieces))
+    session = await new_session(user)
+    watcher = ChatWatcher(UUID(user.user["id"]))
+    try:
+        await say(user, session["id"], "go")
+        await watcher.turn_ended(session["id"])
+    finally:
+        watcher.close()
+    texts = [e.text for e in watcher.chat_events() if isinstance(e, AssistantTokens)]
+    assert "".join(texts) == "".join(pieces) and len(texts) < len(pieces)
+    [reply] = await replies(user, session["id"])
+    assert reply["content"] == "".join(pieces).strip()

@@ -11,8 +11,8 @@ from uuid import UUID, uuid4
 import msgspec
 import pytest
 
+from server.sessions import service as sessions
 from server.sessions.schemas import StatusNote
-from server.sessions.tables import ChatMessage
 from server.workflow import transitions
 from tests.workflow.flow import asset_id, hop_in, mission_proposal, new_session, ok, plan, rank_chain, snapshot
 
@@ -68,7 +68,7 @@ async def test_a_status_message_that_cannot_be_written_fails_the_transition_whol
     def boom(*args, **kwargs):
         raise RuntimeError("chat unavailable")
 
-    monkeypatch.setattr(ChatMessage, "insert", boom)
+    monkeypatch.setattr(sessions, "insert_message", boom)
     with pytest.raises(RuntimeError):
         await transitions.accept_mission(user_id=user_id, mission_id=UUID(mission["id"]))
     monkeypatch.undo()

@@ -15,23 +15,21 @@ the chat), so a transition and a message posted at the same time queue instead o
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 from piccolo.custom_types import Combinable
 
 from server.database import to_json
 from server.enums import Actor, MessageRole, MissionStatus, WorkflowEntity
+from server.sessions import service as sessions
 from server.sessions.schemas import ChatMessageStored, StatusNote
 from server.sessions.tables import Chat as ChatTable
-from server.sessions.tables import ChatMessage as ChatMessageTable
 from server.sessions.tables import UserSession as UserSessionTable
 from server.workflow.state_machine import NOUNS, Transition
 
 if TYPE_CHECKING:
     from server.workflow.transitions.unit import Work
-
-_NEXT_SEQUENCE_SQL = "SELECT COALESCE(MAX(sequence_order) + 1, 0) AS next FROM chat_messages WHERE chat_id = {}"
 
 
 def _words(status: str) -> str:
@@ -114,20 +112,14 @@ async def record_in_chat(work: Work, rule: Transition, result: Any, actor: Actor
     chat_ids = [row["chat_id"] for row in targets]
     await ChatTable.update({ChatTable.updated_at: work.at}).where(ChatTable.id.is_in(chat_ids)).run()
     for row in targets:
-        sequence = (await ChatMessageTable.raw(_NEXT_SEQUENCE_SQL, row["chat_id"]).run())[0]["next"]
-        message_id = uuid4()
-        await ChatMessageTable.insert(
-            ChatMessageTable(
-                id=message_id,
-                user_id=work.user_id,
-                chat_id=row["chat_id"],
-                sequence_order=sequence,
-                role=MessageRole.STATUS,
-                content=content,
-                message_metadata=metadata,
-                created_at=work.at,
-            )
-        ).run()
+        message_id, sequence = await sessions.insert_message(
+            user_id=work.user_id,
+            chat_id=row["chat_id"],
+            role=MessageRole.STATUS,
+            content=content,
+            metadata=metadata,
+            at=work.at,
+        )
         work.events.chat.append(
             ChatMessageStored(
                 session_id=row["id"],
