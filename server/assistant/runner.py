@@ -66,6 +66,7 @@ TRIGGERS = frozenset(
 """Transitions after which the assistant takes its turn (designs the next thing, or explains)."""
 STOPPED_TEXT = "(Stopped.)"
 SERVER_STOPPED = "The server stopped while the assistant was answering; ask again."
+NOT_CONFIGURED = "No assistant is configured: work through the forms."
 
 _running: dict[UUID, asyncio.Task[None]] = {}
 """Session id -> the task running its turns in this process."""
@@ -162,7 +163,9 @@ async def _one_turn(user_id: UUID, session_id: UUID, turn_id: UUID) -> bool:
     """Run one turn and store its reply; returns whether a follow-up was asked for."""
     settings = get_settings().assistant
     config = ModelConfig.from_settings(settings)
-    assert config is not None
+    if config is None:  # the setting went away since the turn was asked for
+        report = _stopped(TurnReport(), "not_configured", NOT_CONFIGURED)
+        return await _finish(user_id, session_id, turn_id, report, "")
     turn = Turn(
         user_id=user_id, session_id=session_id, turn_id=turn_id, model=language_model(config), settings=settings
     )
