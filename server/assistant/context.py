@@ -15,7 +15,7 @@ from server.assets import service as assets
 from server.assets.schemas import AssetInfo
 from server.assistant.stages import Stage
 from server.enums import MessageRole, TurnOutcome
-from server.llm import Message, estimate_tokens, message_tokens
+from server.llm import Message, message_tokens
 from server.missions.schemas import Hop, Mission
 from server.sessions.schemas import ChatMessage, UserSession
 from server.tools.registry import get_registry
@@ -185,4 +185,4 @@ async def build(*, user_id: UUID, session: UserSession, stage: Stage, budget: in
     return [{"role": "system", "content": system}, *history(session.chat.messages, budget)]
 
 
-__all__ = ["STATE_MARKER", "build", "estimate_tokens", "history", "mission_state", "system_prompt", "tool_catalog"]
+__all__ = ["STATE_MARKER", "build", "history", "in_answer_order", "mission_state", "system_prompt", "tool_catalog"]

@@ -193,7 +193,9 @@ class Turn:
         errors = 0
         for call in calls:
             await self._publish(activity=functions.ACTIVITIES.get(call.name, call.name))
-            task = asyncio.ensure_future(functions.perform(call, user_id=self.user_id, session_id=self.session_id))
+            task = asyncio.ensure_future(
+                functions.perform(call, user_id=self.user_id, session_id=self.session_id, stage=stage)
+            )
             outcome = await asyncio.shield(task)
             messages.append({"role": "tool", "tool_call_id": call.id, "content": outcome.content})
             if outcome.proposed is not None:
@@ -223,4 +225,4 @@ def _assistant_message(text: str, calls: tuple[FunctionCall, ...]) -> Message:
     }
 
 
-__all__ = ["Stage", "Turn", "TurnReport"]
+__all__ = ["TextRelay", "Turn", "TurnReport"]
