@@ -34,6 +34,9 @@ LAYERS = (DATABASE, API, TYPESCRIPT, TOOL_MODELS)
 INTERNAL_COLUMNS = {
     "*.user_id": "every row's owner; the API knows the user from the request (docs/domain.md)",
     "users.password_hash": "never leaves the server",
+    "assistant_turns.running_session_id": "the one-turn-per-session slot (docs/assistant.md); `ended_at` says it",
+    "assistant_turns.follow_up": "whether another turn answers messages posted meanwhile; internal to the runner",
+    "assistant_turns.heartbeat_at": "how the runner recognises a turn whose process stopped; internal",
 }
 """Columns that have no API field on purpose."""
 

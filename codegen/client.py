@@ -38,6 +38,8 @@ export class ApiError extends Error {
 export interface RequestOptions {
   /** Cancels the request. */
   signal?: AbortSignal;
+  /** Lets the request outlive the page (sent while the page unloads). */
+  keepalive?: boolean;
 }
 
 type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
@@ -94,6 +96,7 @@ async function request<T>(
     credentials: "same-origin",
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: options?.signal,
+    keepalive: options?.keepalive,
   });
   const isJson = (response.headers.get("Content-Type") ?? "").includes("application/json");
   const data: unknown = response.status === 204 || !isJson ? undefined : await response.json();

@@ -55,6 +55,14 @@ def _server_structs(modules: list[Any]) -> tuple[list[type], list[type]]:
     return subclasses(Output), subclasses(Input)
 
 
+def stream_event_types() -> list[Any]:
+    """The data types of the event stream's messages (`server.workflow.events_controller`),
+    which no JSON route returns."""
+    from server.workflow.events_controller import STREAM_EVENTS
+
+    return list(STREAM_EVENTS.values())
+
+
 def build_emitter(ops: list[Any], modules: list[Any]) -> TypeScriptEmitter:
     from server.schemas import ErrorResponse
 
@@ -71,6 +79,8 @@ def build_emitter(ops: list[Any], modules: list[Any]) -> TypeScriptEmitter:
             emitter.add(op.body, REQUEST)
         emitter.add(op.returns, RESPONSE)
     emitter.add(ErrorResponse, RESPONSE)
+    for data in stream_event_types():
+        emitter.add(data, RESPONSE)
     outputs, inputs = _server_structs(modules)
     for cls in outputs:
         emitter.add(cls, RESPONSE)

@@ -483,6 +483,9 @@ class TypeScriptEmitter:
                 out.extend(["", titles[key]])
                 for block in sections[key]:
                     out.extend(["", *block])
+        for tp, direction in self.roots:  # a union given as a root (a stream's event data) is declared too
+            if isinstance(self.info(tp), mi.UnionType):
+                self.ts_type(self.info(tp), direction)
         if self.unions_used:
             out.extend(["", "// Tagged unions (discriminated on their tag) -------------------------------"])
             for name in sorted(self.unions_used):

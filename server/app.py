@@ -13,6 +13,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
+from server.assistant.runner import assistant_lifespan
 from server.auth import auth_middleware
 from server.database import engine
 from server.errors import EXCEPTION_HANDLERS, ApiRequest
@@ -51,7 +52,7 @@ def create_app(*, debug: bool = False, lifespan_extra: list[Any] | None = None) 
         middleware=[auth_middleware],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_class=ApiRequest,
-        lifespan=[database_pool, events_lifespan, executor_lifespan, *(lifespan_extra or [])],
+        lifespan=[database_pool, events_lifespan, executor_lifespan, assistant_lifespan, *(lifespan_extra or [])],
         openapi_config=OpenAPIConfig(
             title="Missions API",
             version="1.0.0",

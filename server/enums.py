@@ -121,6 +121,25 @@ class WorkflowEntity(StrEnum):
     ASSET = "asset"
 
 
+class Actor(StrEnum):
+    """Who performed a transition, as the chat records it."""
+
+    PERSON = "person"
+    """A person, through a form, a button or a proposal card."""
+    ASSISTANT = "assistant"
+    """The chat assistant (it only proposes: docs/assistant.md)."""
+    SERVER = "server"
+    """The server itself: the executor running a hop, the recovery of stopped steps."""
+
+
+class TurnOutcome(StrEnum):
+    """How an assistant turn ended."""
+
+    ANSWERED = "answered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
 # Defaults, used by the Structs and by the table columns alike.
 DEFAULT_USER_SESSION_STATUS = UserSessionStatus.ACTIVE
 DEFAULT_MISSION_STATUS = MissionStatus.AWAITING_APPROVAL

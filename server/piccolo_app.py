@@ -5,6 +5,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from server.assets.tables import Asset, HopAsset, MissionAsset
+from server.assistant.tables import AssistantTurn
 from server.importer.tables import ImportLedgerEntry
 from server.missions.tables import Hop, Mission, ToolStep
 from server.sessions.tables import Chat, ChatMessage, UserSession
@@ -23,6 +24,7 @@ TABLES = [
     ChatMessage,
     UserSession,
     ImportLedgerEntry,
+    AssistantTurn,
 ]
 
 APP_CONFIG = AppConfig(

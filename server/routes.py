@@ -1,6 +1,7 @@
 """Every controller of the API, in one list the app (and the codegen) read."""
 
 from server.assets.controller import AssetController
+from server.assistant.controller import AssistantController
 from server.missions.controller import HopController, MissionController, ToolStepController
 from server.sessions.controller import SessionController
 from server.tools.controller import ToolController
@@ -16,6 +17,7 @@ CONTROLLERS = [
     ToolStepController,
     AssetController,
     *TRANSITION_CONTROLLERS,
+    AssistantController,
     ToolController,
     EventController,
 ]

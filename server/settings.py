@@ -105,6 +105,61 @@ class EventSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AssistantSettings:
+    """The chat assistant and the tools' model mode: an OpenAI-compatible Chat Completions
+    endpoint (docs/assistant.md). Without `LLM_BASE_URL` there is no assistant."""
+
+    llm_base_url: str | None = _env(
+        "LLM_BASE_URL",
+        None,
+        "base URL of an OpenAI-compatible Chat Completions API, e.g. `http://127.0.0.1:11434/v1`; unset: no assistant",
+    )
+    llm_api_key: str | None = _env(
+        "LLM_API_KEY", None, "API key sent to that endpoint as a bearer token (never logged nor sent to a page)"
+    )
+    llm_model: str = _env(
+        "LLM_MODEL", "default", "model name sent with each request (a server that serves one model may ignore it)"
+    )
+    llm_timeout_seconds: float = _env(
+        "LLM_TIMEOUT_SECONDS",
+        60.0,
+        "time limit of one request to the model: to connect, and between two parts of a streamed answer",
+    )
+    llm_max_retries: int = _env(
+        "LLM_MAX_RETRIES",
+        2,
+        "retries of a request the model server refused for now (429, 5xx) or that could not connect, with back-off",
+    )
+    llm_temperature: float = _env("LLM_TEMPERATURE", 0.2, "sampling temperature of the assistant's requests")
+    llm_for_tools: bool = _env(
+        "LLM_FOR_TOOLS",
+        True,
+        "`1`: `summarize` and `extract` use this model when their step configures no `llm_provider` of its own",
+    )
+    proposal_attempts: int = _env(
+        "ASSISTANT_PROPOSAL_ATTEMPTS",
+        3,
+        "tries the model gets in one turn to make a proposal that decodes and validates, its errors fed back",
+    )
+    max_model_requests: int = _env(
+        "ASSISTANT_MAX_MODEL_REQUESTS", 8, "model requests one turn may make (look-ups and retries included)"
+    )
+    history_tokens: int = _env(
+        "ASSISTANT_HISTORY_TOKENS",
+        6000,
+        "budget of the chat history sent with a turn, in estimated tokens (the oldest messages are left out first)",
+    )
+    turn_seconds: float = _env(
+        "ASSISTANT_TURN_SECONDS", 300.0, "longest an assistant turn may run before it is stopped"
+    )
+
+    @property
+    def configured(self) -> bool:
+        """Whether an assistant is configured (`LLM_BASE_URL` set)."""
+        return bool(self.llm_base_url)
+
+
+@dataclass(frozen=True, slots=True)
 class ServerSettings:
     """Where `python -m server serve` listens (its `--host` and `--port` win)."""
 
@@ -129,6 +184,7 @@ class Settings:
     security: SecuritySettings = field(default_factory=SecuritySettings)
     execution: ExecutionSettings = field(default_factory=ExecutionSettings)
     events: EventSettings = field(default_factory=EventSettings)
+    assistant: AssistantSettings = field(default_factory=AssistantSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     importer: ImportSettings = field(default_factory=ImportSettings)
 
@@ -152,6 +208,7 @@ AREAS: tuple[type[Any], ...] = (
     EventSettings,
     ServerSettings,
     ImportSettings,
+    AssistantSettings,
 )
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -193,6 +250,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         security=_load(SecuritySettings, environ),
         execution=_load(ExecutionSettings, environ),
         events=_load(EventSettings, environ),
+        assistant=_load(AssistantSettings, environ),
         server=_load(ServerSettings, environ),
         importer=_load(ImportSettings, environ),
     )

@@ -35,14 +35,15 @@ function freePort() {
   });
 }
 
-/** The server on a free port with its own data folder; `stop()` ends it and removes the folder. */
-export async function startServer() {
+/** The server on a free port with its own data folder (and `env` besides); `stop()` ends it
+ * and removes the folder. */
+export async function startServer({ env: extra = {} } = {}) {
   if (!existsSync(join(repoRoot, "frontend", "dist", "index.html"))) {
     throw new Error("frontend/dist is missing: run `npm run build` in frontend/ first");
   }
   const dataDir = mkdtempSync(join(tmpdir(), "missions-browser-"));
   const port = await freePort();
-  const env = { ...process.env, DATA_DIR: dataDir, EVENTS_KEEP_ALIVE_SECONDS: "5" };
+  const env = { ...process.env, DATA_DIR: dataDir, EVENTS_KEEP_ALIVE_SECONDS: "5", ...extra };
   delete env.DATABASE_URL;
   const child = spawn(join(repoRoot, ".venv", "bin", "python"), ["-m", "server", "serve", "--port", String(port)], {
     cwd: repoRoot,
@@ -81,6 +82,36 @@ export async function startServer() {
         clearTimeout(timer);
       }
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The local OpenAI-compatible model server of the tests (`tests/assistant/model_server.py`),
+ * answering as its rule-based designer does, streaming with `delay` seconds between chunks. */
+export async function startModelServer({ delay = 0.05 } = {}) {
+  const child = spawn(
+    join(repoRoot, ".venv", "bin", "python"),
+    ["-m", "tests.assistant.model_server", "--port", "0", "--delay", String(delay)],
+    { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const baseUrl = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the model server did not start:\n${output}`)), 20_000);
+    child.stdout.once("data", (chunk) => {
+      clearTimeout(timer);
+      resolveUrl(String(chunk).trim().split("\n")[0]);
+    });
+    child.once("exit", (code) => reject(new Error(`the model server exited (${code}):\n${output}`)));
+  });
+  return {
+    baseUrl,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await exited;
+      }
     },
   };
 }

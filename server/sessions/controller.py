@@ -8,6 +8,7 @@ from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
+from server.assistant import runner
 from server.enums import UserSessionStatus
 from server.params import DEFAULT_LIMIT, CurrentUserId, Limit, Offset
 from server.sessions import service
@@ -69,8 +70,12 @@ class SessionController(Controller):
     async def append_message(
         self, user_id: CurrentUserId, session_id: FromPath[UUID], data: JSONBody[ChatMessageCreate]
     ) -> ChatMessage:
-        """Append a message to the session's chat."""
-        return await service.append_message(user_id=user_id, session_id=session_id, data=data)
+        """Append a `user` message to the session's chat (other roles are the server's: 400). With
+        an assistant configured, it answers: a turn starts, or the running one is followed by
+        another that answers this message too (docs/assistant.md)."""
+        message = await service.append_message(user_id=user_id, session_id=session_id, data=data)
+        runner.request_turn(user_id=user_id, session_id=session_id)
+        return message
 
     @get("/{session_id:uuid}/messages", operation_id="list_chat_messages")
     async def list_messages(

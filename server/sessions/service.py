@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -18,14 +19,15 @@ from server.database import (
     to_struct,
     write_transaction,
 )
-from server.enums import UserSessionStatus
-from server.errors import Conflict, NotFound
+from server.enums import MessageRole, UserSessionStatus
+from server.errors import Conflict, InvalidInput, NotFound
 from server.missions.service import get_mission
 from server.sessions.schemas import (
     Chat,
     ChatMessage,
     ChatMessageCreate,
     ChatMessagePage,
+    ChatMessageStored,
     UserSession,
     UserSessionCreate,
     UserSessionInfo,
@@ -35,6 +37,7 @@ from server.sessions.schemas import (
 from server.sessions.tables import Chat as ChatTable
 from server.sessions.tables import ChatMessage as ChatMessageTable
 from server.sessions.tables import UserSession as UserSessionTable
+from server.workflow import events
 
 _SESSION_JSON = json_columns(UserSessionTable)
 _CHAT_JSON = json_columns(ChatTable)
@@ -177,51 +180,91 @@ async def update_session(*, user_id: UUID, session_id: UUID, data: UserSessionUp
 
 
 async def append_message(*, user_id: UUID, session_id: UUID, data: ChatMessageCreate) -> ChatMessage:
+    """Append a person's message to the session's chat. Clients post `user` messages only:
+    the server writes the others (`write_message`)."""
+    if data.role is not MessageRole.USER:
+        raise InvalidInput(
+            "body.role", "only `user` messages can be posted; `assistant` and `status` messages are the server's"
+        )
+    return await write_message(
+        user_id=user_id, session_id=session_id, role=data.role, content=data.content, metadata=data.message_metadata
+    )
+
+
+_INSERT_MESSAGE_SQL = (
+    "INSERT INTO chat_messages (id, user_id, chat_id, sequence_order, role, content, message_metadata, created_at) "
+    "VALUES ({}, {}, {}, (SELECT COALESCE(MAX(m.sequence_order) + 1, 0) FROM chat_messages m WHERE m.chat_id = {}), "
+    "{}, {}, {}, {}) RETURNING sequence_order"
+)
+
+
+async def insert_message(
+    *, user_id: UUID, chat_id: UUID, role: MessageRole, content: str, metadata: str, at: datetime
+) -> tuple[UUID, int]:
+    """Insert a message at the end of a chat whose row the open transaction has locked
+    (written by `write_message`, and by the transitions for their status messages); returns
+    its id and sequence_order."""
+    message_id = uuid4()
+    rows = await ChatMessageTable.raw(
+        _INSERT_MESSAGE_SQL, message_id, user_id, chat_id, chat_id, role.value, content, metadata, at
+    ).run()
+    return message_id, int(rows[0]["sequence_order"])
+
+
+async def lock_chat(*, user_id: UUID, session_id: UUID, role: MessageRole, at: datetime) -> UUID:
+    """In an open write transaction, before a message of `role` is inserted: the session's
+    chat, its row locked (after the session's, the order a transition that writes its status
+    message takes them). A person's message also moves the session's last activity."""
+    table = UserSessionTable
+    where = (table.id == session_id) & (table.user_id == user_id)
+    if role is MessageRole.USER:
+        rows = await table.update({table.last_activity_at: at}).where(where).returning(table.chat_id).run()
+    else:
+        rows = await table.select(table.chat_id).where(where).run()
+    if not rows:
+        raise NotFound("session", session_id)
+    chat_id: UUID = rows[0]["chat_id"]
+    await ChatTable.update({ChatTable.updated_at: at}).where(ChatTable.id == chat_id).run()
+    return chat_id
+
+
+async def write_message(
+    *, user_id: UUID, session_id: UUID, role: MessageRole, content: str, metadata: dict[str, Any]
+) -> ChatMessage:
     """Append to the session's chat; the sequence_order is the next free one, even under
-    concurrent appends (the chat's row lock orders them; the unique constraint backs it up)."""
+    concurrent appends (the session's and then the chat's row locks order them, as a
+    transition's status message takes them; the unique constraint backs it up). The message
+    is announced on the event stream once stored."""
     for _ in range(_APPEND_ATTEMPTS):
         created = now()
-        message_id = uuid4()
         try:
             async with write_transaction():
-                session = await _session_row(user_id, session_id)
-                chat_id = session["chat_id"]
-                # Touching the chat first takes its row lock: appends to one chat queue here
-                # (PostgreSQL) instead of racing for the same sequence_order.
-                await ChatTable.update({ChatTable.updated_at: created}).where(ChatTable.id == chat_id).run()
-                rows = await ChatMessageTable.raw(
-                    "SELECT COALESCE(MAX(sequence_order) + 1, 0) AS next FROM chat_messages WHERE chat_id = {}",
-                    chat_id,
-                ).run()
-                sequence = rows[0]["next"]
-                await ChatMessageTable.insert(
-                    ChatMessageTable(
-                        id=message_id,
-                        user_id=user_id,
-                        chat_id=chat_id,
-                        sequence_order=sequence,
-                        role=data.role,
-                        content=data.content,
-                        message_metadata=to_json(data.message_metadata),
-                        created_at=created,
-                    )
-                ).run()
-                await (
-                    UserSessionTable.update({UserSessionTable.last_activity_at: created})
-                    .where(UserSessionTable.id == session_id)
-                    .run()
+                # Appends to one chat queue on its row lock (PostgreSQL) instead of racing for
+                # the same sequence_order.
+                chat_id = await lock_chat(user_id=user_id, session_id=session_id, role=role, at=created)
+                message_id, sequence = await insert_message(
+                    user_id=user_id, chat_id=chat_id, role=role, content=content, metadata=to_json(metadata), at=created
                 )
         except Exception as exc:
             if is_unique_violation(exc):
                 continue
             raise
+        stored = ChatMessageStored(
+            session_id=session_id,
+            chat_id=chat_id,
+            message_id=message_id,
+            sequence_order=sequence,
+            role=role,
+            at=created,
+        )
+        await events.publish(user_id=user_id, events=[stored])
         return ChatMessage(
             id=message_id,
             chat_id=chat_id,
             sequence_order=sequence,
-            role=data.role,
-            content=data.content,
-            message_metadata=data.message_metadata,
+            role=role,
+            content=content,
+            message_metadata=metadata,
             created_at=created,
         )
     raise Conflict("The chat is receiving too many messages at once; try again")

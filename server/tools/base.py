@@ -1,17 +1,26 @@
-"""What a tool handler depends on: the context it runs in and the error it raises.
+"""What a tool handler depends on: the context it runs in, the error it raises, and the
+language model a tool with a model mode asks (`summarize`, `extract`).
 
 A handler is `async def run(parameters: <Tool>Parameters, context: ToolContext) -> <Tool>Outputs`
 (the Structs generated into `server/tools/models.py`). It raises `ToolError` with a readable
 message when it cannot do its work; the executor fails the step with that message.
-Handlers import this module, never the registry (which imports them).
+Handlers import this module, never the registry (which imports them). The model comes from
+the provider module the assistant uses too (`server.llm`), which imports nothing above it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
+
+from server.llm import Failure, LanguageModel, Message, ModelConfig, ModelError, language_model
+
+MODEL_RESOURCE = "llm_provider"
+"""The resource through which a step names a model of its own (`base_url`, `model`, `api_key`)."""
 
 
 class ToolError(Exception):
@@ -28,6 +37,46 @@ class ToolContext:
     """The step's time limit; handlers size their own network timeouts within it."""
     user_id: UUID | None = None
     step_id: UUID | None = None
+    default_model: ModelConfig | None = None
+    """The server's model (the `LLM_*` settings, when `LLM_FOR_TOOLS` is on), for a step that
+    names no model of its own."""
+
+    def model(self) -> LanguageModel | None:
+        """The model of a tool's model mode: the step's own `llm_provider` when it names a
+        `base_url` and a `model`, else the server's; None when there is neither."""
+        provider = self.resources.get(MODEL_RESOURCE) or {}
+        if provider.get("base_url") and provider.get("model"):
+            retries = self.default_model.max_retries if self.default_model else 2
+            config = ModelConfig(
+                base_url=str(provider["base_url"]),
+                model=str(provider["model"]),
+                api_key=str(provider["api_key"]) if provider.get("api_key") else None,
+                timeout_seconds=self.timeout_seconds,
+                max_retries=retries,
+                temperature=0,
+            )
+        elif self.default_model is not None:
+            timeout = min(self.default_model.timeout_seconds, self.timeout_seconds)
+            config = dataclasses.replace(self.default_model, timeout_seconds=timeout, temperature=0)
+        else:
+            return None
+        return language_model(config)
+
+
+async def ask_model(model: LanguageModel, context: ToolContext, messages: Sequence[Message]) -> str:
+    """The model's whole answer to `messages`, within the step's time limit (retries
+    included); every failure becomes a ToolError saying what happened."""
+    try:
+        async with asyncio.timeout(context.timeout_seconds):
+            return await model.complete(messages)
+    except TimeoutError:
+        raise ToolError(f"language model did not answer within {context.timeout_seconds:g} s") from None
+    except ModelError as exc:
+        if exc.kind is Failure.TIMEOUT:
+            raise ToolError(f"language model did not answer within {context.timeout_seconds:g} s") from None
+        if exc.status is not None:
+            raise ToolError(f"language model answered HTTP {exc.status}: {exc.detail}") from None
+        raise ToolError(f"language model unreachable: {exc.message}") from None
 
 
 Handler = Callable[[Any, ToolContext], Awaitable[Any]]

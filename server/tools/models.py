@@ -26,6 +26,11 @@ class ExtractOutputs(Struct):
     """
 
 
+DescribedFieldsAdditionalProperty: TypeAlias = Annotated[
+    str, Meta(max_length=500, min_length=1)
+]
+
+
 FieldsAdditionalProperty: TypeAlias = Annotated[str, Meta(max_length=500)]
 
 
@@ -43,6 +48,19 @@ class ExtractParameters(Struct):
     ]
     """
     The items to read: objects, lists or strings.
+    """
+    described_fields: (
+        Annotated[
+            dict[str, DescribedFieldsAdditionalProperty],
+            Meta(
+                description="Output field name -> what to extract, in words (e.g. `the author's full name`, `the year it was published`). A language model reads these from each kept item; a value an item does not give is null.",
+                max_length=50,
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Output field name -> what to extract, in words (e.g. `the author's full name`, `the year it was published`). A language model reads these from each kept item; a value an item does not give is null.
     """
     fields: (
         Annotated[

@@ -89,6 +89,11 @@ class HopTransitionController(Controller):
         """2.5 Propose the hop's tool chain; with errors nothing is stored and all are listed (422)."""
         return await transitions.propose_hop_implementation(user_id=user_id, hop_id=hop_id, data=data)
 
+    @post("/{hop_id:uuid}/implementation/reject", status_code=HTTP_200_OK, operation_id="reject_hop_implementation")
+    async def reject_hop_implementation(self, user_id: CurrentUserId, hop_id: FromPath[UUID]) -> Hop:
+        """2.5b Reject the proposed tool chain: back to `hop_impl_started`, its steps removed (kept as a draft)."""
+        return await transitions.reject_hop_implementation(user_id=user_id, hop_id=hop_id)
+
     @post("/{hop_id:uuid}/validate-chain", status_code=HTTP_200_OK, operation_id="validate_tool_chain")
     async def validate_tool_chain(
         self, user_id: CurrentUserId, hop_id: FromPath[UUID], data: JSONBody[HopImplementationProposal]

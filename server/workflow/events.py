@@ -1,8 +1,10 @@
-"""Live events: every transition and step progress, announced to the user's open pages.
+"""Live events: every transition and step progress, and what happens in the chats (messages
+stored, the assistant's reply as it streams), announced to the user's open pages.
 
-`publish` is called by the transition service after its transaction commits, and by the
-executor as steps run. Subscribers (the server-sent events route) receive the events of
-their own user only.
+`publish` is called by the transition service after its transaction commits, by the
+executor as steps run, by the chat when a message is stored and by the assistant as its
+reply streams. Subscribers (the server-sent events route) receive the events of their own
+user only: `WorkflowEvent`s and `ChatEvent`s (server/sessions/schemas.py).
 
 With one process (SQLite) events go straight to this process's subscribers. On PostgreSQL
 several server processes share the database: `publish` sends a NOTIFY on the channel
@@ -16,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
@@ -28,6 +30,7 @@ from piccolo.querystring import QueryString
 from server.database import engine
 from server.enums import WorkflowEntity
 from server.schemas import Output, Timestamp
+from server.sessions.schemas import ChatEvent
 from server.settings import get_settings
 
 logger = logging.getLogger("server.events")
@@ -50,9 +53,14 @@ class WorkflowEvent(Output, kw_only=True):
     at: Timestamp
 
 
+LiveEvent = WorkflowEvent | ChatEvent
+"""What the event stream carries: `event: workflow` and `event: chat` messages."""
+
+
 class _Notification(msgspec.Struct, array_like=True):
     user_id: UUID
     events: list[WorkflowEvent]
+    chat: list[ChatEvent] = []
 
 
 _encode = msgspec.json.Encoder().encode
@@ -64,15 +72,20 @@ class EventBroker:
 
     def __init__(self, queue_size: int = 1000) -> None:
         self._queue_size = queue_size
-        self._subscribers: dict[UUID, set[asyncio.Queue[WorkflowEvent]]] = defaultdict(set)
+        self._subscribers: dict[UUID, set[asyncio.Queue[LiveEvent]]] = defaultdict(set)
+        self._chat: set[asyncio.Queue[LiveEvent]] = set()
 
-    def subscribe(self, user_id: UUID) -> asyncio.Queue[WorkflowEvent]:
-        queue: asyncio.Queue[WorkflowEvent] = asyncio.Queue(maxsize=self._queue_size)
+    def subscribe(self, user_id: UUID, *, chat: bool = False) -> asyncio.Queue[LiveEvent]:
+        """A queue of the user's workflow events, with their chat events too when `chat`."""
+        queue: asyncio.Queue[LiveEvent] = asyncio.Queue(maxsize=self._queue_size)
         self._subscribers[user_id].add(queue)
+        if chat:
+            self._chat.add(queue)
         return queue
 
-    def unsubscribe(self, user_id: UUID, queue: asyncio.Queue[WorkflowEvent]) -> None:
+    def unsubscribe(self, user_id: UUID, queue: asyncio.Queue[LiveEvent]) -> None:
         queues = self._subscribers.get(user_id)
+        self._chat.discard(queue)
         if queues is not None:
             queues.discard(queue)
             if not queues:
@@ -83,9 +96,12 @@ class EventBroker:
             return len(self._subscribers.get(user_id, ()))
         return sum(len(queues) for queues in self._subscribers.values())
 
-    def deliver(self, user_id: UUID, events: Iterable[WorkflowEvent]) -> None:
+    def deliver(self, user_id: UUID, events: Iterable[LiveEvent]) -> None:
         for queue in list(self._subscribers.get(user_id, ())):
+            chat = queue in self._chat
             for event in events:
+                if not chat and not isinstance(event, WorkflowEvent):
+                    continue
                 if queue.full():
                     queue.get_nowait()  # a slow page loses its oldest event, never blocks the server
                 queue.put_nowait(event)
@@ -137,7 +153,7 @@ class PostgresListener:
         except (msgspec.DecodeError, msgspec.ValidationError):
             logger.warning("ignored a malformed event notification")
             return
-        self.target.deliver(notification.user_id, notification.events)
+        self.target.deliver(notification.user_id, [*notification.events, *notification.chat])
 
     async def _run(self) -> None:
         delay = 0.5
@@ -163,9 +179,11 @@ class PostgresListener:
 _listener: PostgresListener | None = None
 
 
-def _batches(user_id: UUID, events: list[WorkflowEvent]) -> Iterable[str]:
+def _batches(user_id: UUID, events: list[LiveEvent]) -> Iterable[str]:
     """Payloads under the NOTIFY limit (one event always fits: its fields are short)."""
-    payload = _encode(_Notification(user_id=user_id, events=events)).decode()
+    workflow = [event for event in events if isinstance(event, WorkflowEvent)]
+    chat = [event for event in events if not isinstance(event, WorkflowEvent)]
+    payload = _encode(_Notification(user_id=user_id, events=workflow, chat=chat)).decode()
     if len(payload.encode()) <= NOTIFY_PAYLOAD_LIMIT or len(events) == 1:
         yield payload
         return
@@ -174,16 +192,18 @@ def _batches(user_id: UUID, events: list[WorkflowEvent]) -> Iterable[str]:
     yield from _batches(user_id, events[middle:])
 
 
-async def _notify(user_id: UUID, events: list[WorkflowEvent]) -> None:
+async def _notify(user_id: UUID, events: list[LiveEvent]) -> None:
     db = engine()
     for payload in _batches(user_id, events):
         await db.run_querystring(QueryString("SELECT pg_notify({}, {})", CHANNEL, payload))
 
 
-async def publish(*, user_id: UUID, events: list[WorkflowEvent]) -> None:
-    """Announce committed changes to the user's subscribers in every server process."""
+async def publish(*, user_id: UUID, events: Sequence[LiveEvent]) -> None:
+    """Announce committed changes (and chat activity) to the user's subscribers in every
+    server process, in order."""
     if not events:
         return
+    events = list(events)
     listener = _listener
     if listener is None:
         broker.deliver(user_id, events)

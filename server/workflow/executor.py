@@ -32,8 +32,9 @@ import msgspec
 
 from server.assets.tables import Asset as AssetTable
 from server.database import decode_json_fields, now
-from server.enums import ToolExecutionStatus, WorkflowEntity
+from server.enums import Actor, ToolExecutionStatus, WorkflowEntity
 from server.errors import ApiError
+from server.llm import ModelConfig
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import ToolStep as ToolStepTable
 from server.settings import get_settings
@@ -54,6 +55,12 @@ STALE_STEP_MESSAGE = transitions.STALE_STEP_MESSAGE
 def stub_mode(requested: bool | None = None) -> bool:
     """Whether unconfigured tools run from their sample responses: the request's choice, else the setting."""
     return get_settings().execution.stub_unconfigured_tools if requested is None else requested
+
+
+def tools_model() -> ModelConfig | None:
+    """The server's model for the tools' model mode (`LLM_FOR_TOOLS`), or None."""
+    settings = get_settings().assistant
+    return ModelConfig.from_settings(settings) if settings.llm_for_tools else None
 
 
 # Background tasks --------------------------------------------------------------------------
@@ -108,7 +115,13 @@ class StepOutcome:
 
 
 async def run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None = None) -> None:
-    """Run the hop's steps one after the other until it completes, fails or is cancelled."""
+    """Run the hop's steps one after the other until it completes, fails or is cancelled (the
+    transitions are recorded as the server's)."""
+    with transitions.acting_as(Actor.SERVER):
+        await _run_hop(user_id=user_id, hop_id=hop_id, stub_unconfigured=stub_unconfigured)
+
+
+async def _run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None = None) -> None:
     stub = stub_mode(stub_unconfigured)
     hop = (
         await HopTable.select(HopTable.mission_id)
@@ -202,6 +215,7 @@ async def run_step(*, user_id: UUID, hop_id: UUID, mission_id: UUID, step: dict[
                 timeout_seconds=get_settings().execution.step_timeout_seconds,
                 user_id=user_id,
                 step_id=step["id"],
+                default_model=tools_model(),
             )
             outputs = await _call_with_timeout(tool, parameters, context)
     except ToolError as exc:

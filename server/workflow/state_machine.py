@@ -124,13 +124,20 @@ class Transitions:
         target=MissionStatus.AWAITING_APPROVAL,
         action="propose mission",
         label="Propose mission",
-        condition="the session holds no mission, or only a finished one",
+        condition="the session holds no mission, or only a finished one (or, when the assistant revises its "
+        "proposal, one awaiting approval, which the new one replaces)",
         effects=(
             StatusChange(
                 entity=WorkflowEntity.ASSET,
                 requires=(),
                 target=AssetStatus.AWAITING_APPROVAL,
                 when="the mission's proposed inputs and outputs, created mission-scoped",
+            ),
+            StatusChange(
+                entity=WorkflowEntity.MISSION,
+                requires=(MissionStatus.AWAITING_APPROVAL,),
+                target=MissionStatus.CANCELLED,
+                when="the pending mission a revised proposal of the assistant replaces",
             ),
         ),
         summary="Create the session's mission with its input and output assets.",
@@ -265,6 +272,18 @@ class Transitions:
             ),
         ),
         summary="Store the validated tool chain as the hop's steps.",
+    )
+    REJECT_HOP_IMPLEMENTATION = Transition(
+        name="reject_hop_implementation",
+        number="2.5b",
+        entity=WorkflowEntity.HOP,
+        requires=(HopStatus.HOP_IMPL_PROPOSED,),
+        target=HopStatus.HOP_IMPL_STARTED,
+        action="reject hop implementation",
+        label="Reject implementation",
+        undoes=True,
+        summary="Send the tool chain back: its steps are removed (the chain is kept in hop_metadata as the draft to "
+        "start from).",
     )
     ACCEPT_HOP_IMPLEMENTATION = Transition(
         name="accept_hop_implementation",

@@ -1,5 +1,5 @@
 """Sessions and their chat: create with its chat, read, rename, archive, the active one,
-list pages, and chat messages appended in order."""
+list pages, and chat messages appended in order (clients post `user` messages only)."""
 
 from __future__ import annotations
 
@@ -107,8 +107,10 @@ async def test_messages_get_sequence_order_0_1_2_and_list_in_order(alice):
     session = (await alice.post("/api/sessions", json={})).json()
     url = f"/api/sessions/{session['id']}/messages"
     sent = []
-    for role, content in (("user", "hello"), ("assistant", "hi"), ("status", "thinking")):
-        response = await alice.post(url, json={"role": role, "content": content, "message_metadata": {"n": len(sent)}})
+    for content in ("hello", "hi", "thinking"):
+        response = await alice.post(
+            url, json={"role": "user", "content": content, "message_metadata": {"n": len(sent)}}
+        )
         assert response.status_code == 201, response.text
         sent.append(response.json())
     assert [m["sequence_order"] for m in sent] == [0, 1, 2]
@@ -119,6 +121,18 @@ async def test_messages_get_sequence_order_0_1_2_and_list_in_order(alice):
     assert page["items"] == sent[2:]
     embedded = (await alice.get(f"/api/sessions/{session['id']}")).json()["chat"]["messages"]
     assert embedded == sent
+
+
+@pytest.mark.parametrize("role", ["assistant", "system", "tool", "status"])
+async def test_clients_post_only_user_messages_the_others_are_refused_naming_the_field(alice, role):
+    session = (await alice.post("/api/sessions", json={})).json()
+    url = f"/api/sessions/{session['id']}/messages"
+    response = await alice.post(url, json={"role": role, "content": "pretending"})
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["code"] == "validation_error" and body["errors"][0]["field"] == "body.role"
+    assert "only `user` messages" in body["message"]
+    assert (await alice.get(url)).json()["items"] == []
 
 
 async def test_concurrent_appends_get_distinct_consecutive_sequence_orders(alice):

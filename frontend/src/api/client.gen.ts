@@ -8,6 +8,7 @@ import type {
   AssetRole,
   AssetStatus,
   AssetUpdate,
+  AssistantState,
   ChainValidation,
   ChatMessage,
   ChatMessageCreate,
@@ -15,13 +16,13 @@ import type {
   CurrentUser,
   ErrorResponse,
   Hop,
-  HopImplementationProposal,
+  HopImplementationProposalInput,
   HopPage,
-  HopPlanProposal,
+  HopPlanProposalInput,
   HopUpdate,
   Mission,
   MissionPage,
-  MissionProposal,
+  MissionProposalInput,
   MissionStatus,
   MissionUpdate,
   SignIn,
@@ -57,6 +58,8 @@ export class ApiError extends Error {
 export interface RequestOptions {
   /** Cancels the request. */
   signal?: AbortSignal;
+  /** Lets the request outlive the page (sent while the page unloads). */
+  keepalive?: boolean;
 }
 
 type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
@@ -113,6 +116,7 @@ async function request<T>(
     credentials: "same-origin",
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: options?.signal,
+    keepalive: options?.keepalive,
   });
   const isJson = (response.headers.get("Content-Type") ?? "").includes("application/json");
   const data: unknown = response.status === 204 || !isJson ? undefined : await response.json();
@@ -280,7 +284,8 @@ export function signUp(body: SignUp, options?: RequestOptions): Promise<User> {
 /**
  * Every status change of the user's sessions, missions, hops, tool steps and assets,
  *         and the progress of running steps, as server-sent events (`event: workflow`, data: a
- *         WorkflowEvent as JSON).
+ *         WorkflowEvent as JSON); messages stored in the user's chats and the assistant's replies
+ *         as they stream (`event: chat`, data: a ChatEvent as JSON).
  *
  * `GET /api/events`
  *
@@ -349,7 +354,7 @@ export function executeHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> 
  *
  * `POST /api/hops/{hop_id}/implementation`
  */
-export function proposeHopImplementation(hopId: Uuid, body: HopImplementationProposal, options?: RequestOptions): Promise<Hop> {
+export function proposeHopImplementation(hopId: Uuid, body: HopImplementationProposalInput, options?: RequestOptions): Promise<Hop> {
   return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/implementation`, undefined, body, options);
 }
 
@@ -360,6 +365,15 @@ export function proposeHopImplementation(hopId: Uuid, body: HopImplementationPro
  */
 export function acceptHopImplementation(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
   return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/implementation/accept`, undefined, undefined, options);
+}
+
+/**
+ * 2.5b Reject the proposed tool chain: back to `hop_impl_started`, its steps removed (kept as a draft).
+ *
+ * `POST /api/hops/{hop_id}/implementation/reject`
+ */
+export function rejectHopImplementation(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/implementation/reject`, undefined, undefined, options);
 }
 
 /**
@@ -376,7 +390,7 @@ export function startHopImplementation(hopId: Uuid, options?: RequestOptions): P
  *
  * `POST /api/hops/{hop_id}/plan`
  */
-export function proposeHopPlan(hopId: Uuid, body: HopPlanProposal, options?: RequestOptions): Promise<Hop> {
+export function proposeHopPlan(hopId: Uuid, body: HopPlanProposalInput, options?: RequestOptions): Promise<Hop> {
   return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/plan`, undefined, body, options);
 }
 
@@ -421,7 +435,7 @@ export function listToolSteps(hopId: Uuid, query: ListToolStepsQuery = {}, optio
  *
  * `POST /api/hops/{hop_id}/validate-chain`
  */
-export function validateToolChain(hopId: Uuid, body: HopImplementationProposal, options?: RequestOptions): Promise<ChainValidation> {
+export function validateToolChain(hopId: Uuid, body: HopImplementationProposalInput, options?: RequestOptions): Promise<ChainValidation> {
   return request<ChainValidation>("POST", `/api/hops/${encodePath(hopId)}/validate-chain`, undefined, body, options);
 }
 
@@ -570,6 +584,24 @@ export function archiveSession(sessionId: Uuid, options?: RequestOptions): Promi
 }
 
 /**
+ * Whether an assistant is configured, and the turn running in this session.
+ *
+ * `GET /api/sessions/{session_id}/assistant`
+ */
+export function getAssistantState(sessionId: Uuid, options?: RequestOptions): Promise<AssistantState> {
+  return request<AssistantState>("GET", `/api/sessions/${encodePath(sessionId)}/assistant`, undefined, undefined, options);
+}
+
+/**
+ * Stop the turn running in this session (what it wrote so far is kept, marked stopped).
+ *
+ * `POST /api/sessions/{session_id}/assistant/cancel`
+ */
+export function cancelAssistantTurn(sessionId: Uuid, options?: RequestOptions): Promise<AssistantState> {
+  return request<AssistantState>("POST", `/api/sessions/${encodePath(sessionId)}/assistant/cancel`, undefined, undefined, options);
+}
+
+/**
  * The chat's messages in order.
  *
  * `GET /api/sessions/{session_id}/messages`
@@ -579,7 +611,9 @@ export function listChatMessages(sessionId: Uuid, query: ListChatMessagesQuery =
 }
 
 /**
- * Append a message to the session's chat.
+ * Append a `user` message to the session's chat (other roles are the server's: 400). With
+ *         an assistant configured, it answers: a turn starts, or the running one is followed by
+ *         another that answers this message too (docs/assistant.md).
  *
  * `POST /api/sessions/{session_id}/messages`
  */
@@ -592,7 +626,7 @@ export function appendChatMessage(sessionId: Uuid, body: ChatMessageCreate, opti
  *
  * `POST /api/sessions/{session_id}/mission`
  */
-export function proposeMission(sessionId: Uuid, body: MissionProposal, options?: RequestOptions): Promise<Mission> {
+export function proposeMission(sessionId: Uuid, body: MissionProposalInput, options?: RequestOptions): Promise<Mission> {
   return request<Mission>("POST", `/api/sessions/${encodePath(sessionId)}/mission`, undefined, body, options);
 }
 

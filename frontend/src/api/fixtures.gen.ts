@@ -5,6 +5,7 @@
 import type {
   Asset,
   AssetPage,
+  AssistantState,
   ChainValidation,
   ChatMessage,
   ChatMessagePage,
@@ -199,6 +200,12 @@ export const assetPageFixture = {
   "limit": 200,
   "offset": 0
 } satisfies AssetPage;
+
+export const assistantStateFixture = {
+  "configured": false,
+  "model": null,
+  "turn": null
+} satisfies AssistantState;
 
 export const chainValidationFixture = {
   "valid": false,
@@ -639,7 +646,7 @@ export const toolCatalogFixture = {
     {
       "id": "extract",
       "name": "Extract fields",
-      "description": "Pull fields out of each item of a list, by paths (dot-separated keys and [n] indexes) and/or by a regular expression applied to a text found in the item (named groups become fields).",
+      "description": "Pull fields out of each item of a list: by paths (dot-separated keys and [n] indexes), by a regular expression applied to a text found in the item (named groups become fields), and/or by fields described in words, which a language model reads from each item (the step's LLM provider, else the server's model; the answer is checked against the tool's outputs). Paths and patterns need no model and stay the default.",
       "category": "data",
       "parameters": [
         {
@@ -736,6 +743,26 @@ export const toolCatalogFixture = {
             "default": false
           },
           "required": false
+        },
+        {
+          "name": "described_fields",
+          "description": "Output field name -> what to extract, in words (e.g. `the author's full name`, `the year it was published`). A language model reads these from each kept item; a value an item does not give is null.",
+          "schema_definition": {
+            "type": "object",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 500
+            },
+            "maxProperties": 50
+          },
+          "required": false
         }
       ],
       "outputs": [
@@ -756,7 +783,37 @@ export const toolCatalogFixture = {
           }
         }
       ],
-      "resource_dependencies": [],
+      "resource_dependencies": [
+        {
+          "id": "llm_provider",
+          "name": "Language model",
+          "type": "openai_compatible_chat",
+          "description": "An OpenAI-compatible chat-completions endpoint, optional: used for `described_fields` when `base_url` and `model` are set (else the server's model, when one is configured).",
+          "fields": [
+            {
+              "name": "base_url",
+              "type": "url",
+              "description": "Base URL, e.g. http://localhost:11434/v1 (the tool posts to `<base_url>/chat/completions`).",
+              "secret": false,
+              "required": false
+            },
+            {
+              "name": "model",
+              "type": "string",
+              "description": "Model name.",
+              "secret": false,
+              "required": false
+            },
+            {
+              "name": "api_key",
+              "type": "string",
+              "description": "Sent as a bearer token.",
+              "secret": true,
+              "required": false
+            }
+          ]
+        }
+      ],
       "sample_responses": [
         {
           "items": [

@@ -2,7 +2,7 @@
 // change the server and run the command again; `python -m codegen --check` says what differs.
 
 import type { AssetStatus, HopStatus, MissionStatus, ToolExecutionStatus, UserSessionStatus, WorkflowEntity } from "./types.gen";
-import { acceptHopImplementation, acceptHopPlan, acceptMission, archiveSession, cancelMission, completeHop, completeMission, configureToolStep, executeHop, proposeHopImplementation, proposeHopPlan, proposeMission, rejectHopPlan, retryHop, startHopImplementation, startHopPlan } from "./client.gen";
+import { acceptHopImplementation, acceptHopPlan, acceptMission, archiveSession, cancelMission, completeHop, completeMission, configureToolStep, executeHop, proposeHopImplementation, proposeHopPlan, proposeMission, rejectHopImplementation, rejectHopPlan, retryHop, startHopImplementation, startHopPlan } from "./client.gen";
 
 /** The name of every transition of the workflow. */
 export type TransitionName =
@@ -16,6 +16,7 @@ export type TransitionName =
   | "reject_hop_plan"
   | "start_hop_implementation"
   | "propose_hop_implementation"
+  | "reject_hop_implementation"
   | "accept_hop_implementation"
   | "configure_tool_step"
   | "execute_hop"
@@ -121,7 +122,7 @@ export const TRANSITIONS = {
     "steps_require": [],
     "action": "propose mission",
     "label": "Propose mission",
-    "condition": "the session holds no mission, or only a finished one",
+    "condition": "the session holds no mission, or only a finished one (or, when the assistant revises its proposal, one awaiting approval, which the new one replaces)",
     "undoes": false,
     "summary": "Create the session's mission with its input and output assets.",
     "effects": [
@@ -130,6 +131,14 @@ export const TRANSITIONS = {
         "requires": [],
         "target": "awaiting_approval",
         "when": "the mission's proposed inputs and outputs, created mission-scoped"
+      },
+      {
+        "entity": "mission",
+        "requires": [
+          "awaiting_approval"
+        ],
+        "target": "cancelled",
+        "when": "the pending mission a revised proposal of the assistant replaces"
       }
     ],
     "route": {
@@ -386,6 +395,30 @@ export const TRANSITIONS = {
       "method": "POST",
       "path": "/api/hops/{hop_id}/implementation",
       "body": "HopImplementationProposal"
+    }
+  },
+  "reject_hop_implementation": {
+    "name": "reject_hop_implementation",
+    "number": "2.5b",
+    "entity": "hop",
+    "requires": [
+      "hop_impl_proposed"
+    ],
+    "target": "hop_impl_started",
+    "creates": null,
+    "otherwise": null,
+    "steps_require": [],
+    "action": "reject hop implementation",
+    "label": "Reject implementation",
+    "condition": null,
+    "undoes": true,
+    "summary": "Send the tool chain back: its steps are removed (the chain is kept in hop_metadata as the draft to start from).",
+    "effects": [],
+    "route": {
+      "operation": "rejectHopImplementation",
+      "method": "POST",
+      "path": "/api/hops/{hop_id}/implementation/reject",
+      "body": null
     }
   },
   "accept_hop_implementation": {
@@ -742,6 +775,7 @@ export const performTransition = {
   reject_hop_plan: rejectHopPlan,
   start_hop_implementation: startHopImplementation,
   propose_hop_implementation: proposeHopImplementation,
+  reject_hop_implementation: rejectHopImplementation,
   accept_hop_implementation: acceptHopImplementation,
   configure_tool_step: configureToolStep,
   execute_hop: executeHop,

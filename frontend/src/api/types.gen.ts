@@ -157,6 +157,26 @@ export type WorkflowEntity = (typeof WorkflowEntity)[keyof typeof WorkflowEntity
 /** Every value of {@link WorkflowEntity}, in declaration order. */
 export const WORKFLOW_ENTITY_VALUES = [WorkflowEntity.SESSION, WorkflowEntity.MISSION, WorkflowEntity.HOP, WorkflowEntity.TOOL_STEP, WorkflowEntity.ASSET] as const;
 
+/** Who performed a transition, as the chat records it. */
+export const Actor = {
+  PERSON: "person",
+  ASSISTANT: "assistant",
+  SERVER: "server",
+} as const;
+export type Actor = (typeof Actor)[keyof typeof Actor];
+/** Every value of {@link Actor}, in declaration order. */
+export const ACTOR_VALUES = [Actor.PERSON, Actor.ASSISTANT, Actor.SERVER] as const;
+
+/** How an assistant turn ended. */
+export const TurnOutcome = {
+  ANSWERED: "answered",
+  FAILED: "failed",
+  CANCELLED: "cancelled",
+} as const;
+export type TurnOutcome = (typeof TurnOutcome)[keyof typeof TurnOutcome];
+/** Every value of {@link TurnOutcome}, in declaration order. */
+export const TURN_OUTCOME_VALUES = [TurnOutcome.ANSWERED, TurnOutcome.FAILED, TurnOutcome.CANCELLED] as const;
+
 // Types sent both ways (same shape) ---------------------------------------
 
 /** Read a parameter from, or write an output to, the asset with this id. */
@@ -170,6 +190,13 @@ export interface AssetFieldMapping {
 export interface DiscardMapping {
   /** Discriminator of the union this type belongs to. */
   type: "discard";
+}
+
+/** The hop produces (writes) an existing mission asset. */
+export interface ExistingAssetOutput {
+  /** Discriminator of the union this type belongs to. */
+  type: "existing_asset";
+  mission_asset_id: Uuid;
 }
 
 /** Pass this literal JSON value as the parameter. */
@@ -241,6 +268,116 @@ export interface AssetPage {
   offset: number;
 }
 
+/** An asset that a mission or hop plan asks for. */
+export interface AssetProposal {
+  /** A short, non-empty name. */
+  name: string;
+  /** @defaultValue null */
+  description: string | null;
+  schema_definition: SchemaDefinition;
+  /** `input` or `output`. */
+  role: AssetRole;
+  /** @defaultValue null */
+  content: unknown;
+}
+
+/** What the assistant is doing besides writing: looking something up, proposing. */
+export interface AssistantActivity {
+  /** Discriminator of the union this type belongs to. */
+  type: "activity";
+  session_id: Uuid;
+  turn_id: Uuid;
+  activity: string;
+  /** ISO 8601 timestamp in UTC. */
+  at: IsoDateTime;
+}
+
+/** The metadata of an `assistant` message: the turn that wrote it and how it ended. */
+export interface AssistantNote {
+  turn_id: Uuid;
+  outcome: TurnOutcome;
+  model: string;
+  /**
+   * When the turn started: messages posted after it were answered by a later turn.
+   *
+   * @defaultValue null
+   */
+  started_at: IsoDateTime | null;
+  /**
+   * Why the turn failed or stopped, for people.
+   *
+   * @defaultValue null
+   */
+  reason: string | null;
+  /**
+   * The kind of failure (`timeout`, `rate_limited`, `invalid_proposal`, ...).
+   *
+   * @defaultValue null
+   */
+  failure: string | null;
+  /**
+   * The transitions the turn performed (`propose_mission`, ...).
+   *
+   * @defaultValue []
+   */
+  proposals: string[];
+  /** @defaultValue null */
+  timings: TurnTimings | null;
+}
+
+/** The assistant of a session: configured or not, and the turn running now. */
+export interface AssistantState {
+  /** False without `LLM_BASE_URL`: everything works through the forms, and nothing answers in the chat. */
+  configured: boolean;
+  /** The model's name, when configured. */
+  model: string | null;
+  /** The turn running in this session, if any. */
+  turn: AssistantTurn | null;
+}
+
+/** The next piece of the assistant's reply, as the model streams it. */
+export interface AssistantTokens {
+  /** Discriminator of the union this type belongs to. */
+  type: "tokens";
+  session_id: Uuid;
+  turn_id: Uuid;
+  text: string;
+  /** ISO 8601 timestamp in UTC. */
+  at: IsoDateTime;
+}
+
+/** One assistant turn: the answer to the messages posted before it started. */
+export interface AssistantTurn {
+  id: Uuid;
+  session_id: Uuid;
+  /** ISO 8601 timestamp in UTC. */
+  started_at: IsoDateTime;
+  /** Null while the turn runs. */
+  ended_at: IsoDateTime | null;
+  cancel_requested: boolean;
+}
+
+/** The assistant's turn ended; its reply is stored (a `message_stored` event came first). */
+export interface AssistantTurnEnded {
+  /** Discriminator of the union this type belongs to. */
+  type: "turn_ended";
+  session_id: Uuid;
+  turn_id: Uuid;
+  outcome: TurnOutcome;
+  /** ISO 8601 timestamp in UTC. */
+  at: IsoDateTime;
+}
+
+/** The assistant started answering in a session. */
+export interface AssistantTurnStarted {
+  /** Discriminator of the union this type belongs to. */
+  type: "turn_started";
+  session_id: Uuid;
+  turn_id: Uuid;
+  /** ISO 8601 timestamp in UTC. */
+  at: IsoDateTime;
+}
+
 /** The result of checking a tool chain without storing it. */
 export interface ChainValidation {
   valid: boolean;
@@ -280,6 +417,19 @@ export interface ChatMessagePage {
   total: number;
   limit: number;
   offset: number;
+}
+
+/** A message was stored in a session's chat (by the user, the assistant or a transition). */
+export interface ChatMessageStored {
+  /** Discriminator of the union this type belongs to. */
+  type: "message_stored";
+  session_id: Uuid;
+  chat_id: Uuid;
+  message_id: Uuid;
+  sequence_order: number;
+  role: MessageRole;
+  /** ISO 8601 timestamp in UTC. */
+  at: IsoDateTime;
 }
 
 /** The signed-in user and the token to send as `X-CSRF-Token` on unsafe requests. */
@@ -361,6 +511,20 @@ export interface Hop {
   asset_summary: AssetIdsByRole;
 }
 
+/** The ordered tool chain that implements a hop. */
+export interface HopImplementationProposal {
+  steps: ToolStepProposal[];
+}
+
+/** A proposed tool chain, as it was proposed (resource values left out: they may be secret). */
+export interface HopImplementationProposalCard {
+  /** Discriminator of the union this type belongs to. */
+  kind: "hop_implementation";
+  mission_id: Uuid;
+  hop_id: Uuid;
+  proposal: HopImplementationProposal;
+}
+
 /** A hop without its tool steps and asset map. */
 export interface HopInfo {
   id: Uuid;
@@ -392,6 +556,38 @@ export interface HopPage {
   total: number;
   limit: number;
   offset: number;
+}
+
+/** The plan of a hop: what it is for, what it reads and what it produces. */
+export interface HopPlanProposal {
+  /** A short, non-empty name. */
+  name: string;
+  /** @defaultValue null */
+  description: string | null;
+  /** @defaultValue null */
+  goal: string | null;
+  /** @defaultValue null */
+  rationale: string | null;
+  /** @defaultValue [] */
+  success_criteria: string[];
+  /** @defaultValue false */
+  is_final: boolean;
+  /**
+   * Ids of existing mission assets the hop reads.
+   *
+   * @defaultValue []
+   */
+  inputs: Uuid[];
+  output: HopOutput;
+}
+
+/** A proposed hop plan, as it was proposed. */
+export interface HopPlanProposalCard {
+  /** Discriminator of the union this type belongs to. */
+  kind: "hop_plan";
+  mission_id: Uuid;
+  hop_id: Uuid;
+  proposal: HopPlanProposal;
 }
 
 /** A mission with its hops, its current hop and its assets. */
@@ -442,6 +638,41 @@ export interface MissionPage {
   offset: number;
 }
 
+/** What a person or an agent submits to start a mission in a session. */
+export interface MissionProposal {
+  /** A short, non-empty name. */
+  name: string;
+  /** @defaultValue null */
+  description: string | null;
+  /** @defaultValue null */
+  goal: string | null;
+  /** @defaultValue [] */
+  success_criteria: string[];
+  /** @defaultValue [] */
+  assets: AssetProposal[];
+}
+
+/** A proposed mission, as it was proposed (the card the chat shows for it). */
+export interface MissionProposalCard {
+  /** Discriminator of the union this type belongs to. */
+  kind: "mission";
+  mission_id: Uuid;
+  proposal: MissionProposal;
+  /**
+   * The pending mission this proposal replaced (cancelled in the same transition).
+   *
+   * @defaultValue null
+   */
+  replaces_mission_id: Uuid | null;
+}
+
+/** The hop produces a new asset, created mission-scoped as an intermediate. */
+export interface NewAssetOutput {
+  /** Discriminator of the union this type belongs to. */
+  type: "new_asset";
+  asset: AssetProposal;
+}
+
 /** What a step holds for one resource: its plain values, and for each secret whether it is set. */
 export interface ResourceConfigState {
   /** Values of the resource's non-secret fields. */
@@ -490,6 +721,29 @@ export interface SchemaDefinition {
    * @defaultValue null
    */
   fields: Record<string, SchemaDefinition> | null;
+}
+
+/**
+ * The metadata of a `status` message: the transition it records. Every transition writes
+ * one into the chat of each session that holds its mission, in its own transaction.
+ */
+export interface StatusNote {
+  /** The transition's name (docs/state-machine.md). */
+  transition: string;
+  number: string;
+  entity: WorkflowEntity;
+  entity_id: Uuid;
+  /** The entity's status after the transition. */
+  status: string;
+  mission_id: Uuid | null;
+  hop_id: Uuid | null;
+  actor: Actor;
+  /**
+   * What a propose transition proposed: the chat shows it as a card to accept or reject.
+   *
+   * @defaultValue null
+   */
+  proposal: ProposalCard | null;
 }
 
 /** Every registered tool. */
@@ -570,6 +824,38 @@ export interface ToolStepPage {
   total: number;
   limit: number;
   offset: number;
+}
+
+/** One step of a proposed hop implementation. */
+export interface ToolStepProposal {
+  tool_id: string;
+  /** A short, non-empty name. */
+  name: string;
+  /** @defaultValue null */
+  description: string | null;
+  /** @defaultValue {} */
+  parameter_mapping: Record<string, ParameterMapping>;
+  /** @defaultValue {} */
+  result_mapping: Record<string, ResultMapping>;
+  /**
+   * Resource id -> configuration values (secrets included; they are stored encrypted).
+   *
+   * @defaultValue {}
+   */
+  resource_configs: Record<string, Record<string, unknown>>;
+}
+
+/** Where an assistant turn spent its time, in milliseconds. */
+export interface TurnTimings {
+  total_ms: number;
+  /** Waiting for the model (requests and streamed answers). */
+  model_ms: number;
+  /**
+   * From the start of the turn to the first piece of text.
+   *
+   * @defaultValue null
+   */
+  first_token_ms: number | null;
 }
 
 /** A signed-up person. */
@@ -667,7 +953,7 @@ export interface AssetCreate {
 }
 
 /** An asset that a mission or hop plan asks for. */
-export interface AssetProposal {
+export interface AssetProposalInput {
   /** A short, non-empty name. */
   name: string;
   /** @defaultValue null */
@@ -690,28 +976,25 @@ export interface AssetUpdate {
   asset_metadata?: Record<string, unknown>;
 }
 
-/** Append a message; the server assigns its sequence_order. */
+/**
+ * Append a message; the server assigns its sequence_order. Clients post `user` messages
+ * only: `assistant` and `status` messages are written by the server (docs/assistant.md).
+ */
 export interface ChatMessageCreate {
+  /** Must be `user`. */
   role: MessageRole;
   content: string;
   /** @defaultValue {} */
   message_metadata?: Record<string, unknown>;
 }
 
-/** The hop produces (writes) an existing mission asset. */
-export interface ExistingAssetOutput {
-  /** Discriminator of the union this type belongs to. */
-  type: "existing_asset";
-  mission_asset_id: Uuid;
-}
-
 /** The ordered tool chain that implements a hop. */
-export interface HopImplementationProposal {
-  steps: ToolStepProposal[];
+export interface HopImplementationProposalInput {
+  steps: ToolStepProposalInput[];
 }
 
 /** The plan of a hop: what it is for, what it reads and what it produces. */
-export interface HopPlanProposal {
+export interface HopPlanProposalInput {
   /** A short, non-empty name. */
   name: string;
   /** @defaultValue null */
@@ -730,7 +1013,7 @@ export interface HopPlanProposal {
    * @defaultValue []
    */
   inputs?: Uuid[];
-  output: HopOutput;
+  output: HopOutputInput;
 }
 
 /** Change a hop's descriptive fields; absent fields are left as they are. */
@@ -745,7 +1028,7 @@ export interface HopUpdate {
 }
 
 /** What a person or an agent submits to start a mission in a session. */
-export interface MissionProposal {
+export interface MissionProposalInput {
   /** A short, non-empty name. */
   name: string;
   /** @defaultValue null */
@@ -755,7 +1038,7 @@ export interface MissionProposal {
   /** @defaultValue [] */
   success_criteria?: string[];
   /** @defaultValue [] */
-  assets?: AssetProposal[];
+  assets?: AssetProposalInput[];
 }
 
 /** Change a mission's descriptive fields; absent fields are left as they are. */
@@ -769,10 +1052,10 @@ export interface MissionUpdate {
 }
 
 /** The hop produces a new asset, created mission-scoped as an intermediate. */
-export interface NewAssetOutput {
+export interface NewAssetOutputInput {
   /** Discriminator of the union this type belongs to. */
   type: "new_asset";
-  asset: AssetProposal;
+  asset: AssetProposalInput;
 }
 
 /** Describes the data of an asset, a tool parameter or a tool output. */
@@ -814,7 +1097,7 @@ export interface ToolStepConfiguration {
 }
 
 /** One step of a proposed hop implementation. */
-export interface ToolStepProposal {
+export interface ToolStepProposalInput {
   tool_id: string;
   /** A short, non-empty name. */
   name: string;
@@ -866,8 +1149,14 @@ export interface UserSessionUpdate {
 
 // Tagged unions (discriminated on their tag) -------------------------------
 
+export type ChatEvent = ChatMessageStored | AssistantTurnStarted | AssistantTokens | AssistantActivity | AssistantTurnEnded;
+
 export type HopOutput = NewAssetOutput | ExistingAssetOutput;
 
+export type HopOutputInput = NewAssetOutputInput | ExistingAssetOutput;
+
 export type ParameterMapping = AssetFieldMapping | LiteralMapping;
+
+export type ProposalCard = MissionProposalCard | HopPlanProposalCard | HopImplementationProposalCard;
 
 export type ResultMapping = AssetFieldMapping | DiscardMapping;

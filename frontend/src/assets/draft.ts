@@ -1,4 +1,4 @@
-import { type AssetInfo, type AssetProposal, type AssetRole, ValueType } from "../api/types.gen";
+import { type AssetInfo, type AssetProposalInput, type AssetRole, ValueType } from "../api/types.gen";
 import { newUuid } from "../ui/ids";
 
 /** `object[]`, `string`, ...: an asset's data type in short. */
@@ -34,8 +34,8 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
 }
 
 /** The proposal the server expects; content only when given. */
-export function assetProposal(draft: AssetDraft): AssetProposal {
-  const proposal: AssetProposal = {
+export function assetProposal(draft: AssetDraft): AssetProposalInput {
+  const proposal: AssetProposalInput = {
     name: draft.name.trim(),
     description: draft.description.trim() || null,
     schema_definition: { type: draft.type, is_array: draft.isArray },

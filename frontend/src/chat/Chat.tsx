@@ -1,23 +1,48 @@
-import { type FormEvent, useEffect, useRef, useState } from "react";
+import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
 
 import { MessageRole, type UserSession } from "../api/types.gen";
 import { ErrorBanner } from "../ui/ErrorBanner";
-import { formatTime } from "../ui/format";
 import { problemOf } from "../ui/problem";
-import { useAppendChatMessage } from "./hooks";
+import { ChatMessageItem, LiveReply } from "./ChatMessageItem";
+import { cancelWhileLeaving, useAppendChatMessage, useAssistantState, useCancelTurn, useLiveTurn } from "./hooks";
+import { assistantNoteOf, supersededCards } from "./notes";
 
-/** The session's chat: its messages in order and a box to append one. */
+/** The session's chat: its messages in order (status lines and proposal cards among them),
+ * the assistant's reply as it streams in, and a box to write to it. */
 export function Chat({ session }: { session: UserSession }) {
   const messages = session.chat.messages;
   const [text, setText] = useState("");
   const append = useAppendChatMessage(session.id);
+  const assistant = useAssistantState(session.id).data;
+  const live = useLiveTurn(session.id);
+  const cancel = useCancelTurn(session.id);
   const end = useRef<HTMLLIElement>(null);
+  const superseded = useMemo(() => supersededCards(messages), [messages]);
+
+  // The streamed reply shows until the stored message of its turn is read.
+  const stored = live !== null && messages.some((m) => assistantNoteOf(m)?.turn_id === live.turnId);
+  const streaming = live !== null && !stored ? live : null;
+  const running = (assistant?.turn ?? null) !== null || (streaming !== null && !streaming.ended);
 
   // Braces matter: newer browsers return a promise from scrollIntoView, which React would call.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll again whenever a message is added
+  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll again whenever a message is added or text streams in
   useEffect(() => {
     void end.current?.scrollIntoView({ block: "nearest" });
-  }, [messages.length]);
+  }, [messages.length, streaming?.text.length]);
+
+  // A turn does not outlive the page: closing or leaving it stops the turn (the server also
+  // stops any turn after ASSISTANT_TURN_SECONDS).
+  const runningNow = useRef(running);
+  useEffect(() => {
+    runningNow.current = running;
+  }, [running]);
+  useEffect(() => {
+    const leave = () => {
+      if (runningNow.current) cancelWhileLeaving(session.id);
+    };
+    window.addEventListener("pagehide", leave);
+    return () => window.removeEventListener("pagehide", leave);
+  }, [session.id]);
 
   const send = (event: FormEvent) => {
     event.preventDefault();
@@ -28,22 +53,39 @@ export function Chat({ session }: { session: UserSession }) {
 
   return (
     <section className="chat card" aria-label="Chat">
-      <h2>{session.chat.title ?? "Chat"}</h2>
+      <div className="chat-head">
+        <h2>{session.chat.title ?? "Chat"}</h2>
+        {assistant?.configured && (
+          <span className="assistant-chip" data-running={running}>
+            {running ? "Assistant is answering…" : `Assistant · ${assistant.model ?? ""}`}
+          </span>
+        )}
+      </div>
+      {assistant && !assistant.configured && (
+        <p className="assistant-notice muted" role="note">
+          No assistant is configured: work through the forms. (An administrator can connect an OpenAI-compatible model
+          with LLM_BASE_URL.)
+        </p>
+      )}
       <ol className="messages">
-        {messages.length === 0 && <li className="muted empty">No messages yet.</li>}
+        {messages.length === 0 && streaming === null && <li className="muted empty">No messages yet.</li>}
         {messages.map((message) => (
-          <li key={message.id} className={`message message-${message.role}`} data-sequence={message.sequence_order}>
-            <div className="message-meta">
-              <span className="message-role">{message.role}</span>
-              <span className="muted">{formatTime(message.created_at)}</span>
-            </div>
-            <div className="message-content">{message.content}</div>
-          </li>
+          <ChatMessageItem
+            key={message.id}
+            message={message}
+            sessionId={session.id}
+            superseded={superseded.has(message.id)}
+            mission={session.mission}
+          />
         ))}
+        {streaming !== null && (
+          <LiveReply live={streaming} onCancel={() => cancel.mutate()} cancelling={cancel.isPending} />
+        )}
+        {streaming === null && running && <li className="muted thinking">The assistant is answering…</li>}
         <li ref={end} className="messages-end" aria-hidden="true" />
       </ol>
       <form className="chat-form" onSubmit={send}>
-        <ErrorBanner problem={problemOf(append.error)} />
+        <ErrorBanner problem={problemOf(append.error ?? cancel.error)} />
         <textarea
           name="message"
           rows={2}

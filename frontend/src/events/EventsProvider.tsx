@@ -2,9 +2,10 @@ import { type QueryKey, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
 
 import { streamEventsUrl } from "../api/client.gen";
-import { WorkflowEntity, type WorkflowEvent } from "../api/types.gen";
+import { type ChatEvent, WorkflowEntity, type WorkflowEvent } from "../api/types.gen";
+import { applyChatEvent } from "../chat/live";
 import { toolKeys } from "../tools/keys";
-import { affectedQueries } from "./affected";
+import { affectedQueries, chatAffectedQueries } from "./affected";
 
 /** The state of the live connection, shown in the header. */
 export type ConnectionState = "connecting" | "live" | "reconnecting";
@@ -17,7 +18,8 @@ const BURST_MS = 60;
 
 /** Keeps one server-sent events stream open while signed in. Each event marks the queries it
  * affects out of date (those on screen are read again); after a reconnection, when events may
- * have been missed, every query is. A running step's progress goes straight into the cache. */
+ * have been missed, every query is. A running step's progress and the assistant's streaming
+ * reply (`event: chat`) go straight into the cache. */
 export function EventsProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [state, setState] = useState<ConnectionState>("connecting");
@@ -76,6 +78,16 @@ export function EventsProvider({ children }: { children: ReactNode }) {
           return;
         }
         receive(event);
+      });
+      source.addEventListener("chat", (message: MessageEvent<string>) => {
+        let event: ChatEvent;
+        try {
+          event = JSON.parse(message.data) as ChatEvent;
+        } catch {
+          return;
+        }
+        applyChatEvent(queryClient, event);
+        invalidateSoon(chatAffectedQueries(event));
       });
     };
     connect();

@@ -1,7 +1,8 @@
 import type { QueryKey } from "@tanstack/react-query";
 
-import { assertNever, WorkflowEntity, type WorkflowEvent } from "../api/types.gen";
+import { assertNever, type ChatEvent, MessageRole, WorkflowEntity, type WorkflowEvent } from "../api/types.gen";
 import { assetKeys } from "../assets/keys";
+import { chatKeys } from "../chat/keys";
 import { missionKeys } from "../missions/keys";
 import { sessionKeys } from "../sessions/keys";
 
@@ -37,4 +38,25 @@ export function affectedQueries(event: WorkflowEvent): QueryKey[] {
   }
   if (event.hop_id !== null) keys.push(assetKeys.listsOf({ hopId: event.hop_id }));
   return keys;
+}
+
+/** The queries one live chat event may have made out of date: a stored message is read with
+ * its session (a user's moves the session up the list); a turn that starts or ends changes
+ * the session's assistant state. The streaming text itself goes straight into the cache
+ * (`chat/live.ts`). */
+export function chatAffectedQueries(event: ChatEvent): QueryKey[] {
+  switch (event.type) {
+    case "message_stored":
+      return event.role === MessageRole.USER
+        ? [sessionKeys.detail(event.session_id), sessionKeys.lists()]
+        : [sessionKeys.detail(event.session_id)];
+    case "turn_started":
+    case "turn_ended":
+      return [chatKeys.assistant(event.session_id)];
+    case "tokens":
+    case "activity":
+      return [];
+    default:
+      return assertNever(event);
+  }
 }

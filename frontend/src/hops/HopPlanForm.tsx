@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { TRANSITIONS } from "../api/transitions.gen";
-import { type AssetInfo, AssetRole, type Hop, type HopOutput, type Mission } from "../api/types.gen";
+import { type AssetInfo, AssetRole, type Hop, type HopOutputInput, type Mission } from "../api/types.gen";
 import { AssetFields } from "../assets/AssetFields";
 import { type AssetDraft, assetProposal, emptyAssetDraft, typeLabel } from "../assets/draft";
 import { ErrorBanner } from "../ui/ErrorBanner";
@@ -30,7 +30,7 @@ export function HopPlanForm({
     .map((id) => missionAssets.get(id))
     .filter((asset): asset is AssetInfo => asset !== undefined);
   const [inputs, setInputs] = useState<string[]>(mission.asset_summary.inputs);
-  const [outputKind, setOutputKind] = useState<HopOutput["type"]>("new_asset");
+  const [outputKind, setOutputKind] = useState<HopOutputInput["type"]>("new_asset");
   const [existingId, setExistingId] = useState<string>(mission.asset_summary.outputs[0] ?? "");
   const [draft, setDraft] = useState<AssetDraft>({ ...emptyAssetDraft(AssetRole.OUTPUT), name: "" });
   const propose = useProposeHopPlan(mission.id, hop.id);
@@ -38,7 +38,7 @@ export function HopPlanForm({
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const output: HopOutput =
+    const output: HopOutputInput =
       outputKind === "new_asset"
         ? { type: "new_asset", asset: assetProposal(draft) }
         : { type: "existing_asset", mission_asset_id: existingId };

@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 
 import { validateToolChain } from "../api/client.gen";
 import { performTransition } from "../api/transitions.gen";
-import type { HopImplementationProposal, HopPlanProposal } from "../api/types.gen";
+import type { HopImplementationProposalInput, HopPlanProposalInput } from "../api/types.gen";
 import { refreshMission } from "../workflow/refresh";
 import { hopKeys } from "./keys";
 
@@ -11,7 +11,7 @@ import { hopKeys } from "./keys";
 export function useProposeHopPlan(missionId: string, hopId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: HopPlanProposal) => performTransition.propose_hop_plan(hopId, body),
+    mutationFn: (body: HopPlanProposalInput) => performTransition.propose_hop_plan(hopId, body),
     onSuccess: () => refreshMission(queryClient, missionId),
   });
 }
@@ -20,7 +20,7 @@ export function useProposeHopPlan(missionId: string, hopId: string) {
 export function useProposeHopImplementation(missionId: string, hopId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: HopImplementationProposal) => performTransition.propose_hop_implementation(hopId, body),
+    mutationFn: (body: HopImplementationProposalInput) => performTransition.propose_hop_implementation(hopId, body),
     onSuccess: () => refreshMission(queryClient, missionId),
   });
 }
@@ -38,7 +38,7 @@ function useSettled<T>(value: T, delayMs: number): T {
 /** The server's dry run of a tool chain for the hop (nothing stored), asked after a pause in
  * typing; `checking` while the chain typed is not yet the one answered. With `enabled` false
  * (no steps, or mistakes caught before asking) nothing is asked. */
-export function useChainCheck(hopId: string, proposal: HopImplementationProposal, enabled: boolean) {
+export function useChainCheck(hopId: string, proposal: HopImplementationProposalInput, enabled: boolean) {
   const settled = useSettled(proposal, 300);
   const query = useQuery({
     queryKey: hopKeys.chainCheck(hopId, settled),

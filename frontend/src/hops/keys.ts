@@ -1,9 +1,9 @@
-import type { HopImplementationProposal } from "../api/types.gen";
+import type { HopImplementationProposalInput } from "../api/types.gen";
 
 /** Query keys of hops (a hop itself is read with its mission, see `missions/keys.ts`). */
 export const hopKeys = {
   all: ["hops"] as const,
   /** The server's dry run of a tool chain for the hop. */
-  chainCheck: (hopId: string, proposal: HopImplementationProposal) =>
+  chainCheck: (hopId: string, proposal: HopImplementationProposalInput) =>
     [...hopKeys.all, hopId, "chain-check", proposal] as const,
 };

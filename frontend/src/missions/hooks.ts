@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { getMission } from "../api/client.gen";
 import { performTransition } from "../api/transitions.gen";
-import type { Mission, MissionProposal } from "../api/types.gen";
+import type { Mission, MissionProposalInput } from "../api/types.gen";
 import { sessionKeys } from "../sessions/keys";
 import { missionKeys } from "./keys";
 
@@ -22,7 +22,7 @@ export function useMission(missionId: string, initial: Mission | null) {
 export function useProposeMission(sessionId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: MissionProposal) => performTransition.propose_mission(sessionId, body),
+    mutationFn: (body: MissionProposalInput) => performTransition.propose_mission(sessionId, body),
     onSuccess: async (mission) => {
       queryClient.setQueryData(missionKeys.detail(mission.id), mission);
       await queryClient.invalidateQueries({ queryKey: sessionKeys.all });

@@ -1,4 +1,5 @@
-"""Data tools that reshape lists of objects: group_reduce, extract, filter, sort."""
+"""Data tools that reshape lists of objects: group_reduce, extract (with its model mode in
+`described`), filter, sort."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import msgspec
 
 from server.tools.base import ToolContext, ToolError
+from server.tools.handlers.described import described_values
 from server.tools.handlers.paths import MISSING, resolve
 from server.tools.models import (
     ExtractOutputs,
@@ -85,11 +87,13 @@ async def group_reduce(parameters: GroupReduceParameters, context: ToolContext) 
 
 
 async def extract(parameters: ExtractParameters, context: ToolContext) -> ExtractOutputs:
-    """Fields by path, and/or fields from a regular expression's match, for each item."""
+    """Fields by path, fields from a regular expression's match, and fields described in words
+    (read by a language model), for each item."""
     fields = _given(parameters.fields, None) or {}
     pattern_text = _given(parameters.pattern, None)
-    if not fields and not pattern_text:
-        raise ToolError("give `fields`, `pattern`, or both")
+    described = _given(parameters.described_fields, None) or {}
+    if not fields and not pattern_text and not described:
+        raise ToolError("give `fields`, `pattern`, or both, and/or `described_fields`")
     pattern = None
     if pattern_text:
         try:
@@ -98,6 +102,7 @@ async def extract(parameters: ExtractParameters, context: ToolContext) -> Extrac
             raise ToolError(f"invalid regular expression: {exc}") from None
     source = _given(parameters.source, "")
     keep_unmatched = _given(parameters.keep_unmatched, False)
+    kept: list[Any] = []
     results: list[dict[str, Any]] = []
     for item in parameters.items:
         row: dict[str, Any] = {}
@@ -115,7 +120,11 @@ async def extract(parameters: ExtractParameters, context: ToolContext) -> Extrac
             else:
                 row["match"] = match.group(0) if match else None
                 row["groups"] = list(match.groups()) if match else []
+        kept.append(item)
         results.append(row)
+    if described and kept:
+        for row, values in zip(results, await described_values(kept, described, context), strict=True):
+            row.update(values)
     return ExtractOutputs(items=results)
 
 

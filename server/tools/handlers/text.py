@@ -1,15 +1,14 @@
-"""summarize: an extractive summary computed here, or a language model's when one is configured."""
+"""summarize: an extractive summary computed here, or a language model's when one is configured
+(the step's `llm_provider`, else the server's model: `ToolContext.model`)."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
 
-import httpx
 import msgspec
 
-from server.tools.base import ToolContext, ToolError
+from server.tools.base import ToolContext, ToolError, ask_model
 from server.tools.models import SummarizeOutputs, SummarizeParameters
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9À-Ý])|\n\s*\n")
@@ -53,61 +52,19 @@ def extractive_summary(text: str, max_sentences: int) -> str:
     return " ".join(sentences[i] for i in sorted(ranked))
 
 
-class _ChatMessage(msgspec.Struct):
-    content: str | None = None
-
-
-class _ChatChoice(msgspec.Struct):
-    message: _ChatMessage
-
-
-class _ChatCompletion(msgspec.Struct):
-    choices: list[_ChatChoice]
-
-
-async def _llm_summary(config: dict[str, Any], text: str, max_sentences: int, timeout: float) -> str:
-    base_url = str(config.get("base_url", "")).rstrip("/")
-    headers = {"content-type": "application/json"}
-    if config.get("api_key"):
-        headers["authorization"] = f"Bearer {config['api_key']}"
-    body = {
-        "model": config.get("model"),
-        "messages": [
-            {
-                "role": "system",
-                "content": (
-                    f"Summarize the user's text in at most {max_sentences} sentences. Answer with the summary only."
-                ),
-            },
-            {"role": "user", "content": text},
-        ],
-        "temperature": 0,
-    }
-    try:
-        async with httpx.AsyncClient(timeout=timeout) as client:
-            response = await client.post(f"{base_url}/chat/completions", json=body, headers=headers)
-    except httpx.TimeoutException:
-        raise ToolError(f"language model did not answer within {timeout:g} s") from None
-    except httpx.HTTPError as exc:
-        raise ToolError(f"language model unreachable: {exc}") from None
-    if response.status_code != 200:
-        raise ToolError(f"language model answered HTTP {response.status_code}: {response.text[:200]}")
-    try:
-        completion = msgspec.json.decode(response.content, type=_ChatCompletion)
-    except msgspec.DecodeError as exc:
-        raise ToolError(f"language model sent an unexpected answer: {exc}") from None
-    content = completion.choices[0].message.content if completion.choices else None
-    if not content or not content.strip():
-        raise ToolError("language model returned an empty summary")
-    return content.strip()
-
-
 async def summarize(parameters: SummarizeParameters, context: ToolContext) -> SummarizeOutputs:
     max_sentences = 3 if parameters.max_sentences is msgspec.UNSET else parameters.max_sentences
     if not parameters.text.strip():
         return SummarizeOutputs(summary="", method="extractive")
-    provider = context.resources.get("llm_provider")
-    if provider and provider.get("base_url") and provider.get("model"):
-        summary = await _llm_summary(provider, parameters.text, max_sentences, min(context.timeout_seconds, 120.0))
+    model = context.model()
+    if model is not None:
+        instruction = f"Summarize the user's text in at most {max_sentences} sentences. Answer with the summary only."
+        messages = [
+            {"role": "system", "content": instruction},
+            {"role": "user", "content": parameters.text},
+        ]
+        summary = (await ask_model(model, context, messages)).strip()
+        if not summary:
+            raise ToolError("language model returned an empty summary")
         return SummarizeOutputs(summary=summary, method="llm")
     return SummarizeOutputs(summary=extractive_summary(parameters.text, max_sentences), method="extractive")

@@ -18,6 +18,7 @@ from server.workflow.transitions.implementation import (
     accept_hop_implementation,
     configure_tool_step,
     propose_hop_implementation,
+    reject_hop_implementation,
     start_hop_implementation,
     validate_hop_implementation,
 )
@@ -30,9 +31,13 @@ from server.workflow.transitions.missions import (
 )
 from server.workflow.transitions.planning import accept_hop_plan, propose_hop_plan, reject_hop_plan, start_hop_plan
 from server.workflow.transitions.recovery import STALE_STEP_MESSAGE, fail_stale_steps
+from server.workflow.transitions.unit import AFTER_COMMIT, Committed, acting_as
 
 __all__ = [
+    "AFTER_COMMIT",
     "STALE_STEP_MESSAGE",
+    "Committed",
+    "acting_as",
     "InvalidConfiguration",
     "accept_hop_implementation",
     "accept_hop_plan",
@@ -49,6 +54,7 @@ __all__ = [
     "propose_hop_implementation",
     "propose_hop_plan",
     "propose_mission",
+    "reject_hop_implementation",
     "reject_hop_plan",
     "retry_hop",
     "start_hop_implementation",

@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID, uuid4
 
+import msgspec
+
 from server.assets.tables import Asset as AssetTable
-from server.database import from_json, to_json
+from server.database import decode_json_fields, from_json, to_json
 from server.enums import WorkflowEntity
 from server.errors import ApiError, NotFound, Unprocessable
 from server.missions import service as missions
@@ -17,6 +19,7 @@ from server.missions.schemas import Hop, HopImplementationProposal, ToolStep
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import ToolStep as ToolStepTable
 from server.schemas import AssetFieldMapping, FieldError
+from server.sessions.schemas import HopImplementationProposalCard
 from server.settings import get_settings
 from server.tools.schemas import ToolSpec
 from server.workflow.resources import config_input_errors, merge_configs, missing_configuration
@@ -127,6 +130,14 @@ async def propose_hop_implementation(
             )
         )
     await ToolStepTable.insert(*rows).run()
+    work.proposal = HopImplementationProposalCard(
+        mission_id=hop["mission_id"],
+        hop_id=hop_id,
+        # Resource values may be secret: the chat's card shows the chain without them.
+        proposal=HopImplementationProposal(
+            steps=[msgspec.structs.replace(step, resource_configs={}) for step in data.steps]
+        ),
+    )
     result = await missions.get_hop(user_id=user_id, hop_id=hop_id)
     work.events.add_many(
         WorkflowEntity.TOOL_STEP,
@@ -136,6 +147,43 @@ async def propose_hop_implementation(
         hop_id=hop_id,
     )
     return result
+
+
+@transition
+async def reject_hop_implementation(work: Work, *, user_id: UUID, hop_id: UUID) -> Hop:
+    """2.5b: the hop goes back to `hop_impl_started`; its steps are removed, their chain kept
+    in hop_metadata (`draft_chain`) as the draft to start from."""
+    await work.lock_mission_of(WorkflowEntity.HOP, hop_id)
+    hop = (
+        await HopTable.select(HopTable.hop_metadata)
+        .where((HopTable.id == hop_id) & (HopTable.user_id == user_id))
+        .first()
+        .run()
+    )
+    if hop is None:
+        raise NotFound("hop", hop_id)
+    steps = (
+        await ToolStepTable.select(*_DRAFT_COLUMNS)
+        .where((ToolStepTable.hop_id == hop_id) & (ToolStepTable.user_id == user_id))
+        .order_by(ToolStepTable.sequence_order)
+        .run()
+    )
+    draft = [decode_json_fields(step, ("parameter_mapping", "result_mapping")) for step in steps]
+    metadata = {**(from_json(hop["hop_metadata"]) or {}), "draft_chain": {"steps": draft}}
+    await work.move_hop(
+        Transitions.REJECT_HOP_IMPLEMENTATION, hop_id, locked=True, changes={HopTable.hop_metadata: to_json(metadata)}
+    )
+    await ToolStepTable.delete().where((ToolStepTable.hop_id == hop_id) & (ToolStepTable.user_id == user_id)).run()
+    return await missions.get_hop(user_id=user_id, hop_id=hop_id)
+
+
+_DRAFT_COLUMNS = (
+    ToolStepTable.tool_id,
+    ToolStepTable.name,
+    ToolStepTable.description,
+    ToolStepTable.parameter_mapping,
+    ToolStepTable.result_mapping,
+)
 
 
 def _missing(tool: ToolSpec | None, tool_id: str, configs: dict[str, Any]) -> list[str]:

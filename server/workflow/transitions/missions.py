@@ -18,12 +18,12 @@ from server.missions.tables import Hop as HopTable
 from server.missions.tables import Mission as MissionTable
 from server.missions.tables import ToolStep as ToolStepTable
 from server.sessions import service as sessions
-from server.sessions.schemas import UserSession
+from server.sessions.schemas import MissionProposalCard, UserSession
 from server.sessions.tables import UserSession as UserSessionTable
 from server.workflow.state_machine import FINISHED_MISSION, Transitions
 from server.workflow.transitions.unit import Work, transition
 
-_MISSION_ASSETS = Transitions.PROPOSE_MISSION.effects[0]
+_MISSION_ASSETS, _PENDING_REPLACED = Transitions.PROPOSE_MISSION.effects
 _ASSETS_ACCEPTED = Transitions.ACCEPT_MISSION.effects[0]
 _HOPS_CANCELLED, _STEPS_CANCELLED = Transitions.CANCEL_MISSION.effects
 _SESSION_COMPLETES = Transitions.COMPLETE_MISSION.effects[0]
@@ -38,12 +38,16 @@ async def archive_session(work: Work, *, user_id: UUID, session_id: UUID) -> Use
 
 
 @transition
-async def propose_mission(work: Work, *, user_id: UUID, session_id: UUID, data: MissionProposal) -> Mission:
+async def propose_mission(
+    work: Work, *, user_id: UUID, session_id: UUID, data: MissionProposal, replace_pending: bool = False
+) -> Mission:
     """1.1: create the session's mission `awaiting_approval` with its input and output assets
     (mission-scoped, `awaiting_approval`, mapped with their role). The session must be active
-    and hold no mission, or only one that is finished."""
+    and hold no mission, or only one that is finished; with `replace_pending` (the assistant
+    revising its proposal) a mission still awaiting approval is cancelled and replaced."""
     mission_id = uuid4()
     session = await _session(work, session_id)
+    replaced = await _replace_pending(work, session) if replace_pending else None
     await _check_session_open(work, session_id, session)
     await MissionTable.insert(
         MissionTable(
@@ -90,6 +94,7 @@ async def propose_mission(work: Work, *, user_id: UUID, session_id: UUID, data: 
             ]
         ).run()
     await _attach_to_session(work, session_id, session, mission_id)
+    work.proposal = MissionProposalCard(mission_id=mission_id, proposal=data, replaces_mission_id=replaced)
     result = await missions.get_mission(user_id=user_id, mission_id=mission_id)
     work.events.add(WorkflowEntity.MISSION, mission_id, Transitions.PROPOSE_MISSION.target, mission_id=mission_id)
     work.events.add_many(WorkflowEntity.ASSET, [row.id for row in rows], _MISSION_ASSETS.target, mission_id=mission_id)
@@ -106,6 +111,26 @@ async def _session(work: Work, session_id: UUID) -> dict[str, Any]:
     if row is None:
         raise NotFound("session", session_id)
     return row
+
+
+async def _replace_pending(work: Work, session: dict[str, Any]) -> UUID | None:
+    """Cancel the session's mission when it still awaits approval (a revised proposal takes
+    its place); returns its id, or None when there is nothing to replace."""
+    pending = session["mission_id"]
+    if pending is None:
+        return None
+    await work.lock_mission_of(WorkflowEntity.MISSION, pending)
+    current = (
+        await MissionTable.select(MissionTable.status)
+        .where((MissionTable.id == pending) & (MissionTable.user_id == work.user_id))
+        .first()
+        .run()
+    )
+    if current is None or current["status"] not in _PENDING_REPLACED.requires:
+        return None
+    await work.apply(MissionTable, _PENDING_REPLACED, pending, action="replace the pending mission")
+    work.events.add(WorkflowEntity.MISSION, pending, _PENDING_REPLACED.target, mission_id=pending)
+    return UUID(str(pending))
 
 
 async def _attach_to_session(work: Work, session_id: UUID, session: dict[str, Any], mission_id: UUID) -> None:

@@ -18,6 +18,7 @@ from server.missions.schemas import ExistingAssetOutput, Hop, HopPlanProposal, N
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import Mission as MissionTable
 from server.schemas import FieldError
+from server.sessions.schemas import HopPlanProposalCard
 from server.workflow.state_machine import Transitions
 from server.workflow.transitions.unit import Work, transition
 
@@ -141,6 +142,7 @@ async def propose_hop_plan(work: Work, *, user_id: UUID, hop_id: UUID, data: Hop
             id=uuid4(), user_id=user_id, hop_id=hop_id, asset_id=output_id, role=AssetRole.OUTPUT, created_at=work.at
         ),
     ).run()
+    work.proposal = HopPlanProposalCard(mission_id=mission_id, hop_id=hop_id, proposal=data)
     return await missions.get_hop(user_id=user_id, hop_id=hop_id)
 
 

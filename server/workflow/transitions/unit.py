@@ -2,10 +2,15 @@
 
 `@transition` turns `async def name(work: Work, *, user_id: UUID, ...) -> Result` into the
 public transition `name(user_id=..., ...)`. Each call takes the time, opens one write
-transaction, runs the body, and publishes the body's events once the transaction has
-committed. A transaction that PostgreSQL aborted to break a deadlock (rows locked in another
-order, e.g. a mission cancelled while its step completes) runs again from the start: nothing
-was committed, so running it again is safe.
+transaction, runs the body, writes the transition's `status` message into the chats of the
+sessions it concerns (`chat.record_in_chat`, in the same transaction), publishes the events
+once the transaction has committed, and then tells the after-commit hooks (`AFTER_COMMIT`:
+the assistant's, which may start a turn). Who performs it (`acting_as`) is recorded in the
+message: a person, the assistant or the server.
+
+A transaction that PostgreSQL aborted to break a deadlock (rows locked in another order, e.g.
+a mission cancelled while its step completes) runs again from the start: nothing was
+committed, so running it again is safe.
 
 Inside, `Work.move` is the conditional status change of the transition table
 (`server/workflow/state_machine.py`): `UPDATE ... WHERE status IN (requires)`; zero rows means
@@ -17,7 +22,11 @@ the condition after the row lock.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Iterable
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -27,14 +36,17 @@ from piccolo.table import Table
 
 from server.assets.tables import Asset as AssetTable
 from server.database import is_sqlite, now, write_transaction
-from server.enums import WorkflowEntity
+from server.enums import Actor, WorkflowEntity
 from server.errors import NotFound, StatusConflict
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import Mission as MissionTable
+from server.sessions.schemas import ChatEvent, ProposalCard
 from server.workflow import events
 from server.workflow.events import WorkflowEvent
-from server.workflow.state_machine import NOUNS, StatusChange, Transition
+from server.workflow.state_machine import BY_NAME, NOUNS, StatusChange, Transition
+from server.workflow.transitions.chat import record_in_chat
 
+logger = logging.getLogger("server.transitions")
 P = ParamSpec("P")
 R = TypeVar("R")
 RETRIES_AFTER_DEADLOCK = 3
@@ -66,6 +78,7 @@ class Events:
         self.user_id = user_id
         self.at = at
         self.items: list[WorkflowEvent] = []
+        self.chat: list[ChatEvent] = []
 
     def add(
         self,
@@ -87,8 +100,8 @@ class Events:
             self.add(entity, entity_id, status, **scope)
 
     async def publish(self) -> None:
-        if self.items:
-            await events.publish(user_id=self.user_id, events=self.items)
+        if self.items or self.chat:
+            await events.publish(user_id=self.user_id, events=[*self.items, *self.chat])
 
 
 _LOCK_BY = {
@@ -111,6 +124,8 @@ class Work:
         self.user_id = user_id
         self.at = now()
         self.events = Events(user_id, self.at)
+        self.proposal: ProposalCard | None = None
+        """Set by a propose transition: what it proposed, for the chat's card."""
 
     async def lock_mission_of(self, entity: WorkflowEntity, entity_id: UUID) -> None:
         """On PostgreSQL, hold the row of the mission that owns this mission, hop or step until
@@ -220,9 +235,49 @@ class Work:
         self.events.add_many(WorkflowEntity.ASSET, [r["id"] for r in rows], status, **scope)
 
 
+_ACTOR: ContextVar[Actor | None] = ContextVar("transition_actor", default=None)
+
+
+@contextmanager
+def acting_as(actor: Actor) -> Iterator[None]:
+    """Transitions performed inside are recorded as `actor`'s (by default a routed transition
+    is a person's and one only the server performs is the server's)."""
+    token = _ACTOR.set(actor)
+    try:
+        yield
+    finally:
+        _ACTOR.reset(token)
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """A transition that has committed, as the after-commit hooks see it."""
+
+    user_id: UUID
+    transition: Transition
+    actor: Actor
+    session_ids: tuple[UUID, ...]
+    """The sessions whose chat recorded it."""
+
+
+AFTER_COMMIT: list[Callable[[Committed], None]] = []
+"""Called after each transition has committed and published its events (quickly: a hook
+that has work to do schedules it)."""
+
+
+def _after_commit(committed: Committed) -> None:
+    for hook in list(AFTER_COMMIT):
+        try:
+            hook(committed)
+        except Exception:  # a hook must never undo what committed
+            logger.exception("after-commit hook failed for %s", committed.transition.name)
+
+
 def transition(body: Callable[Concatenate[Work, P], Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     """The public transition of `body(work, *, user_id, ...)`: one write transaction per
-    attempt, rerun after a deadlock, events published after commit."""
+    attempt (with the transition's status message in the chat), rerun after a deadlock,
+    events published after commit, then the after-commit hooks."""
+    rule = BY_NAME[body.__name__]
 
     @retry_on_deadlock
     @functools.wraps(body)
@@ -230,10 +285,13 @@ def transition(body: Callable[Concatenate[Work, P], Awaitable[R]]) -> Callable[P
         user_id = kwargs["user_id"]
         if not isinstance(user_id, UUID):
             raise TypeError("a transition takes user_id=UUID")
+        actor = _ACTOR.get() or (Actor.PERSON if rule.routed else Actor.SERVER)
         work = Work(user_id)
         async with write_transaction():
             result = await body(work, *args, **kwargs)
+            sessions = await record_in_chat(work, rule, result, actor)
         await work.events.publish()
+        _after_commit(Committed(user_id=user_id, transition=rule, actor=actor, session_ids=tuple(sessions)))
         return result
 
     return run

@@ -1,13 +1,13 @@
 import {
   type AssetInfo,
   type Hop,
-  type HopImplementationProposal,
+  type HopImplementationProposalInput,
   type ParameterMapping,
   type ResourceField,
   type ResultMapping,
   type SchemaDefinition,
   type ToolSpec,
-  type ToolStepProposal,
+  type ToolStepProposalInput,
   ValueType,
 } from "../../api/types.gen";
 import { parseJson } from "../../assets/draft";
@@ -94,10 +94,10 @@ function resourceValue(field: ResourceField, text: string): unknown {
 export function buildProposal(
   steps: StepDraft[],
   tools: Map<string, ToolSpec>,
-): { proposal: HopImplementationProposal; local: string[] } {
+): { proposal: HopImplementationProposalInput; local: string[] } {
   const local: string[] = [];
-  const proposal: HopImplementationProposal = {
-    steps: steps.map((step, index): ToolStepProposal => {
+  const proposal: HopImplementationProposalInput = {
+    steps: steps.map((step, index): ToolStepProposalInput => {
       const tool = tools.get(step.toolId);
       const label = `Step ${index + 1} (“${step.name || step.toolId}”)`;
       const parameter_mapping: Record<string, ParameterMapping> = {};
