@@ -37,6 +37,8 @@ INTERNAL_COLUMNS = {
     "assistant_turns.running_session_id": "the one-turn-per-session slot (docs/assistant.md); `ended_at` says it",
     "assistant_turns.follow_up": "whether another turn answers messages posted meanwhile; internal to the runner",
     "assistant_turns.heartbeat_at": "how the runner recognises a turn whose process stopped; internal",
+    "tool_steps.lease_expires_at": "the running server's hold on a step, for recovery only (docs/security.md)",
+    "assets.content_bytes": "the content's size, kept for the per-user storage limit",
 }
 """Columns that have no API field on purpose."""
 

@@ -42,6 +42,24 @@ class Operation:
     returns: Any = NO_CONTENT
     json_response: bool = True
     """False for streams, files and server-sent events: the client gets a URL builder."""
+    errors: tuple[int, ...] = ()
+    """The error statuses it declares, each with an `ErrorResponse` body (`server.errors.declared_errors`)."""
+
+
+def _errors(
+    operation_id: str, method: str, path: str, opt: Any, body: Any, query: list[Any], path_params: list[Any]
+) -> tuple[int, ...]:
+    from server.auth import is_public
+    from server.errors import declared_errors
+
+    return declared_errors(
+        operation_id=operation_id,
+        method=method,
+        public=is_public(path, opt or {}),
+        has_body=body is not None,
+        has_query=bool(query),
+        has_path=bool(path_params),
+    )
 
 
 def _unwrap_response(annotation: Any) -> tuple[Any, bool]:
@@ -168,6 +186,7 @@ def read_handler(handler: Any, base_path: str = "", dependencies: frozenset[str]
             body=body,
             returns=returns,
             json_response=is_json,
+            errors=_errors(handler.operation_id, method, raw_path, handler.opt, body, query_params, list(path_params)),
         )
         for method in sorted(handler.http_methods)
         if method not in ("OPTIONS", "HEAD")
@@ -250,6 +269,9 @@ def operations(app: Any) -> list[Operation]:
                     body=body,
                     returns=returns,
                     json_response=is_json,
+                    errors=_errors(
+                        handler.operation_id, method, route.path, handler.opt, body, query_params, path_params
+                    ),
                 )
             )
     return _sorted_unique(ops)

@@ -21,17 +21,26 @@ def pascal_case(name: str) -> str:
 
 
 RUNTIME = """\
-/** A refused request: the HTTP status and the server's {@link ErrorResponse}. */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly body: ErrorResponse;
+/** A refused request: the operation, the HTTP status and the server's {@link ErrorResponse}.
+ * `status` is one of the statuses the operation declares ({@link OperationErrors}); narrow an
+ * unknown error to one operation's with {@link isApiErrorOf}. */
+export class ApiError<Op extends OperationId = OperationId> extends Error {
+  readonly operation: Op;
+  readonly status: OperationErrors[Op];
+  readonly body: ErrorResponseOf<Op>;
 
-  constructor(status: number, body: ErrorResponse) {
+  constructor(operation: Op, status: number, body: ErrorResponse) {
     super(body.message);
     this.name = "ApiError";
-    this.status = status;
-    this.body = body;
+    this.operation = operation;
+    this.status = status as OperationErrors[Op];
+    this.body = body as ErrorResponseOf<Op>;
   }
+}
+
+/** Whether `error` is a refusal of `operation`, with that operation's error statuses. */
+export function isApiErrorOf<Op extends OperationId>(error: unknown, operation: Op): error is ApiError<Op> {
+  return error instanceof ApiError && error.operation === operation;
 }
 
 /** Options every call takes. */
@@ -81,6 +90,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 async function request<T>(
+  operation: OperationId,
   method: string,
   path: string,
   query: Record<string, QueryValue> | undefined,
@@ -112,7 +122,7 @@ async function request<T>(
           current_status: null,
           required_status: null,
         };
-    throw new ApiError(response.status, error);
+    throw new ApiError(operation, response.status, error);
   }
   if (isRecord(data) && typeof data.csrf_token === "string") csrfToken = data.csrf_token;
   return data as T;
@@ -122,6 +132,35 @@ function encodePath(value: string | number | boolean): string {
   return encodeURIComponent(String(value));
 }
 """
+
+
+ERROR_TYPES = ("ErrorResponseOf", "OperationErrors", "OperationId")
+"""Declared by `render_operation_errors` at the end of types.gen.ts."""
+
+
+def render_operation_errors(ops: list[Operation]) -> str:
+    """The error statuses of every JSON operation, for types.gen.ts: `OperationErrors`,
+    `OperationId` and `ErrorResponseOf<Op>` (an ErrorResponse with the operation's statuses)."""
+    lines = [
+        "",
+        "// Errors of each operation -----------------------------------------------------",
+        "",
+        *tsdoc(["The error statuses each operation declares; every one answers with an {@link ErrorResponse}."]),
+        "export interface OperationErrors {",
+    ]
+    for op in sorted(ops, key=lambda op: op.operation_id):
+        statuses = " | ".join(str(status) for status in op.errors) or "never"
+        lines.append(f"  {op.operation_id}: {statuses};")
+    lines += [
+        "}",
+        "",
+        *tsdoc(["The operation ids of the API."]),
+        "export type OperationId = keyof OperationErrors;",
+        "",
+        *tsdoc(["An {@link ErrorResponse} of one operation: its `status` is one the operation declares."]),
+        "export type ErrorResponseOf<Op extends OperationId> = ErrorResponse & { status: OperationErrors[Op] };",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def render_client(emitter: TypeScriptEmitter, ops: list[Operation], header: list[str]) -> str:
@@ -204,16 +243,22 @@ class _ClientWriter:
         lines = [
             *tsdoc(doc),
             f"export function {fn}({', '.join(args)}): Promise<{returns}> {{",
-            f"  return request<{returns}>({json_literal(op.method)}, {path_expr}, {query_arg}, {body_arg}, options);",
+            f"  return request<{returns}>({json_literal(op.operation_id)}, {json_literal(op.method)}, {path_expr}, "
+            f"{query_arg}, {body_arg}, options);",
             "}",
         ]
         self.functions.append("\n".join(lines))
 
     def render(self, header: list[str]) -> str:
         imports = sorted(
-            name
-            for name in self.used
-            if name in self.type_names and not name.endswith("_VALUES") and name != "assertNever"
+            [
+                *(
+                    name
+                    for name in self.used
+                    if name in self.type_names and not name.endswith("_VALUES") and name != "assertNever"
+                ),
+                *ERROR_TYPES,
+            ]
         )
         out = [*header, ""]
         out.append("import type {")

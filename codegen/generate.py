@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from codegen.api import import_schema_modules, read_api
-from codegen.client import render_client
+from codegen.client import render_client, render_operation_errors
 from codegen.state_machine import render_document, render_transitions
 from codegen.typescript import REQUEST, RESPONSE, TypeScriptEmitter, union_aliases
 
@@ -134,7 +134,7 @@ def generate(*, include_tool_models: bool = True) -> Generated:
     modules = import_schema_modules()
     emitter = build_emitter(ops, modules)
     files = {
-        TYPES_FILE: emitter.render(HEADER),
+        TYPES_FILE: emitter.render(HEADER) + render_operation_errors(ops),
         CLIENT_FILE: render_client(emitter, ops, HEADER),
         TRANSITIONS_FILE: render_transitions(ops, HEADER),
         STATE_MACHINE_DOC: render_document(ops),

@@ -57,6 +57,7 @@ def _create_user(args: argparse.Namespace) -> int:
     import msgspec
 
     from server.errors import ApiError, decode_error
+    from server.users.passwords import check_password
     from server.users.schemas import SignUp
     from server.users.service import create_user
 
@@ -64,6 +65,7 @@ def _create_user(args: argparse.Namespace) -> int:
     try:
         # the same rules as sign-up
         data = msgspec.convert({"email": args.email, "password": password}, SignUp)
+        check_password(data.password, data.email)
         user = asyncio.run(create_user(email=data.email, password=data.password))
     except msgspec.ValidationError as exc:
         print(f"refused: {decode_error(exc, prefix='').message}", file=sys.stderr)

@@ -3,7 +3,9 @@ except sign-up and sign-in (deny by default)."""
 
 from __future__ import annotations
 
+import re
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -15,7 +17,16 @@ from server.users.service import Authenticated, authenticate
 SESSION_COOKIE = "missions_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-PUBLIC_PATHS = [r"^/api/auth/sign-(in|up)$", r"^/api/schema"]  # plus handlers marked exclude_from_auth
+PUBLIC_PATHS = [
+    r"^/api/auth/sign-(in|up)$",
+    r"^/api/schema",
+    r"^/api/docs-assets/",
+]  # plus handlers marked exclude_from_auth
+
+
+def is_public(path: str, opt: Mapping[str, Any]) -> bool:
+    """Whether a route answers without sign-in (a public path, or a handler marked so)."""
+    return bool(opt.get("exclude_from_auth")) or any(re.match(pattern, path) for pattern in PUBLIC_PATHS)
 
 
 class CookieAuthMiddleware(AbstractAuthenticationMiddleware):

@@ -13,11 +13,11 @@ from piccolo.constraints import Check
 ENUM_COLUMN_LENGTH = 40
 
 
-def enum_column(enum: type[StrEnum], default: StrEnum | None = None) -> Varchar:
+def enum_column(enum: type[StrEnum], default: StrEnum | None = None, *, index: bool = False) -> Varchar:
     """A Varchar whose choices (and default, if any) come from `enum`."""
     if default is None:
-        return Varchar(length=ENUM_COLUMN_LENGTH, choices=enum, null=False)
-    return Varchar(length=ENUM_COLUMN_LENGTH, choices=enum, default=default, null=False)
+        return Varchar(length=ENUM_COLUMN_LENGTH, choices=enum, null=False, index=index)
+    return Varchar(length=ENUM_COLUMN_LENGTH, choices=enum, default=default, null=False, index=index)
 
 
 def enum_check(table: str, column: str, enum: type[StrEnum]) -> Check:

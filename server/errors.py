@@ -37,6 +37,10 @@ class ApiError(Exception):
     def to_response(self) -> ErrorResponse:
         return ErrorResponse(status=self.status_code, code=self.code, message=self.message, errors=self.errors)
 
+    def headers(self) -> dict[str, str]:
+        """Headers the answer carries besides the body."""
+        return {}
+
 
 class InvalidInput(ApiError):
     """Input that is well-formed but breaks a rule (400), naming the field."""
@@ -103,11 +107,88 @@ class Unprocessable(ApiError):
 
 
 class TooManyRequests(ApiError):
+    """A limit on how often or how much at once (429); `Retry-After` says when to try again."""
+
     status_code = 429
     code = "too_many_requests"
 
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
-_NAMED_FIELD = re.compile(r"(?:unknown field|missing required field) `([^`]+)`")
+    def headers(self) -> dict[str, str]:
+        return {"retry-after": str(self.retry_after)} if self.retry_after else {}
+
+
+class LimitExceeded(ApiError):
+    """Storing this would pass a size limit of the user's (413); the message names the limit."""
+
+    status_code = 413
+    code = "limit_exceeded"
+
+
+class UnsupportedMediaType(ApiError):
+    """A body that is not JSON on a route that reads one (415)."""
+
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+class ServiceUnavailable(ApiError):
+    """The database cannot be reached (503); `Retry-After` says when to try again."""
+
+    status_code = 503
+    code = "service_unavailable"
+    retry_after = 5
+
+    def headers(self) -> dict[str, str]:
+        return {"retry-after": str(self.retry_after)}
+
+
+RATE_LIMITED_OPERATIONS = frozenset({"sign_in", "sign_up", "execute_hop", "stream_events"})
+"""Operations that answer 429 when a limit is reached (with `Retry-After`)."""
+NO_DATABASE_OPERATIONS = frozenset({"health"})
+"""Operations that never touch the database (liveness), so never answer 503."""
+ERROR_DESCRIPTIONS = {
+    400: "Bad input (malformed body, wrong field, bad parameter); `errors` names each field",
+    401: "Not signed in (or a wrong e-mail or password at sign-in)",
+    403: "Missing or wrong `X-CSRF-Token` header",
+    404: "No such entity of the signed-in user",
+    409: "Refused in the entity's current status, or a concurrent change won",
+    413: "Too large: the body, or what the user would then store",
+    415: "The body is not JSON",
+    422: "Valid but cannot be carried out as asked; `errors` lists why",
+    429: "A limit was reached; `Retry-After` says when to try again",
+    503: "The database is unavailable; `Retry-After` says when to try again",
+}
+
+
+def declared_errors(
+    *, operation_id: str, method: str, public: bool, has_body: bool, has_query: bool, has_path: bool
+) -> tuple[int, ...]:
+    """The error statuses an operation may answer, each with an `ErrorResponse` body: the one
+    rule the OpenAPI document (`server/openapi.py`) and the generated client (`codegen/`) use."""
+    statuses: set[int] = set()
+    if has_body:
+        statuses |= {400, 413, 415, 422}
+    if has_query:
+        statuses.add(400)
+    if has_path:
+        statuses.add(404)
+    if not public:
+        statuses.add(401)
+        if method not in ("GET", "HEAD", "OPTIONS"):
+            statuses |= {403, 409}
+    if operation_id == "sign_in":
+        statuses.add(401)
+    if operation_id in RATE_LIMITED_OPERATIONS:
+        statuses.add(429)
+    if operation_id not in NO_DATABASE_OPERATIONS:
+        statuses.add(503)
+    return tuple(sorted(statuses))
+
+
+_NAMED_FIELD = re.compile(r"(?:unknown field|missing required field) `([^`]+)`|^`([^`]+)` is \d+ bytes of JSON")
 _MISSING_KEY = re.compile(r"^'(\w+)'$")
 _SOURCES = {"body": "body", "query": "query", "path": "path", "header": "header", "cookie": "cookie"}
 
@@ -130,7 +211,8 @@ def _field_errors(extra: object) -> list[FieldError]:
         if _MISSING_KEY.match(reason):  # a KeyError: the value was not sent at all
             reason = "a JSON body is required" if source == "body" and not key else "required"
         elif match := _NAMED_FIELD.search(reason):
-            key = f"{key}.{match.group(1)}" if key else match.group(1)
+            name = match.group(1) or match.group(2)
+            key = f"{key}.{name}" if key else name
         field = ".".join(part for part in (source, key) if part)
         errors.append(FieldError(field=field or "body", reason=reason))
     return errors
@@ -141,7 +223,7 @@ def _respond(error: ErrorResponse, headers: dict[str, str] | None = None) -> Res
 
 
 def api_error_handler(_: Request[Any, Any, Any], exc: ApiError) -> Response[ErrorResponse]:
-    return _respond(exc.to_response())
+    return _respond(exc.to_response(), headers=exc.headers() or None)
 
 
 def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorResponse]:
@@ -189,7 +271,46 @@ def is_write_conflict(exc: BaseException) -> bool:
     return any(marker in text for marker in _CONFLICT_TEXT)
 
 
+_OUTAGE_ERRORS = frozenset(
+    {
+        "ConnectionDoesNotExistError",
+        "ConnectionFailureError",
+        "CannotConnectNowError",
+        "InterfaceError",
+        "TooManyConnectionsError",
+        "AdminShutdownError",
+        "CrashShutdownError",
+    }
+)
+_OUTAGE_TEXT = ("unable to open database file", "disk i/o error", "database disk image is malformed")
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """The database cannot be reached or read (a stopped server, a lost connection, an
+    unreadable file): not the request's fault, and worth trying again later."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (ConnectionError, TimeoutError)) or type(current).__name__ in _OUTAGE_ERRORS:
+            return True
+        if isinstance(current, OSError) and current.errno is not None:
+            return True
+        if any(marker in str(current).lower() for marker in _OUTAGE_TEXT):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def outage_response() -> Response[ErrorResponse]:
+    error = ServiceUnavailable("The database is unavailable; try again shortly")
+    return _respond(error.to_response(), headers=error.headers())
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorResponse]:
+    if is_database_outage(exc):
+        logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return outage_response()
     if is_write_conflict(exc):
         # The services check before they write; reaching here means a concurrent request won.
         logger.warning("write conflict on %s %s: %s", request.method, request.url.path, exc)
@@ -236,16 +357,28 @@ def _find_nul(value: object, path: str, depth: int = 0) -> str | None:
     return None
 
 
+def is_json_media_type(content_type: str) -> bool:
+    """`application/json` (parameters such as charset allowed) or a `+json` type."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
 class ApiRequest(Request[Any, Any, Any]):
     """Refuses, as a 400 naming the field, JSON bodies that would otherwise fail deep in the
-    stack: nesting beyond the decoder's recursion limit, and NUL characters in text."""
+    stack: nesting beyond the decoder's recursion limit, invalid UTF-8, and NUL characters in
+    text; a body that is not JSON is a 415."""
 
     async def json(self) -> Any:
+        body = await self.body()
+        if body.strip() and not is_json_media_type(self.headers.get("content-type", "")):
+            # A form or text/plain body is what a cross-site page can send without asking (login CSRF).
+            raise UnsupportedMediaType("The body must be JSON, sent as `Content-Type: application/json`")
         try:
             value = await super().json()
         except RecursionError:
             raise InvalidInput("body", "nested too deeply") from None
-        body = await self.body()
+        except UnicodeDecodeError:
+            raise InvalidInput("body", "the body is not valid UTF-8") from None
         if any(marker in body for marker in _NUL_MARKERS) and (path := _find_nul(value, "body")) is not None:
             raise InvalidInput(path, "text must not contain the NUL character (\\u0000)")
         return value

@@ -17,8 +17,10 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response
-from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin, ScalarRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 
+from server.auth import is_public
+from server.errors import ERROR_DESCRIPTIONS, declared_errors
 from server.schemas import ErrorResponse
 
 REF_PREFIX = "#/components/schemas/"
@@ -180,6 +182,9 @@ def exact_document(document: dict[str, Any], app: Any) -> dict[str, Any]:
                 schemas[name]["type"] = "string"
             schemas[name]["enum"] = values
     fixed = dict(_discriminate(fixed, structs))
+    declare_errors(fixed, app)
+    fix_media_types(fixed, app)
+    add_links(fixed)
     schemas = fixed["components"]["schemas"]
     # What the server only sends: every field it always encodes is required.
     request_roots: set[str] = set()
@@ -203,6 +208,113 @@ def exact_document(document: dict[str, Any], app: Any) -> dict[str, Any]:
     return fixed
 
 
+def _handlers_by_operation(app: Any) -> dict[str, tuple[str, Any]]:
+    found: dict[str, tuple[str, Any]] = {}
+    for route in app.routes:
+        for handler, _ in getattr(route, "route_handler_map", {}).values():
+            if isinstance(handler.operation_id, str):
+                found[handler.operation_id] = (route.path, handler.opt)
+    return found
+
+
+def declare_errors(document: dict[str, Any], app: Any) -> None:
+    """Every operation's error responses, each an `ErrorResponse` (`server.errors.declared_errors`),
+    in place of Litestar's own 400 entry (whose body is not what the API sends)."""
+    handlers = _handlers_by_operation(app)
+    error_ref = {"$ref": REF_PREFIX + "ErrorResponse"}
+    for path_item in document.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            path, opt = handlers.get(operation["operationId"], ("", {}))
+            places = {p.get("in") for p in operation.get("parameters", []) if isinstance(p, dict)}
+            statuses = declared_errors(
+                operation_id=operation["operationId"],
+                method=method.upper(),
+                public=is_public(path, opt),
+                has_body="requestBody" in operation,
+                has_query="query" in places,
+                has_path="path" in places,
+            )
+            responses = operation.setdefault("responses", {})
+            for code in [c for c in responses if str(c).startswith(("4", "5"))]:
+                del responses[code]
+            for status in statuses:
+                entry: dict[str, Any] = {
+                    "description": ERROR_DESCRIPTIONS[status],
+                    "content": {"application/json": {"schema": error_ref}},
+                }
+                if status in (429, 503):
+                    entry["headers"] = {
+                        "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
+                    }
+                responses[str(status)] = entry
+
+
+LINKED_ENTITIES = {
+    "UserSession": "session_id",
+    "Mission": "mission_id",
+    "Hop": "hop_id",
+    "ToolStep": "step_id",
+    "Asset": "asset_id",
+}
+"""Response components whose `id` is the path parameter of other operations."""
+NESTED_LINKS = {"Mission": ("hops", "hop_id"), "Hop": ("tool_steps", "step_id")}
+"""Lists inside a response whose first item's id feeds operations of that entity."""
+
+
+def add_links(document: dict[str, Any]) -> None:
+    """OpenAPI links from every operation that answers an entity to every operation taking that
+    entity's id as its one path parameter, so clients and stateful testers can chain them."""
+    by_param: dict[str, list[str]] = {}
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            params = [p["name"] for p in operation.get("parameters", []) if p.get("in") == "path"]
+            if len(params) == 1:
+                by_param.setdefault(params[0], []).append(operation["operationId"])
+    schemas = document.get("components", {}).get("schemas", {})
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for code, response in operation.get("responses", {}).items():
+                if not str(code).startswith("2"):
+                    continue
+                ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+                name = ref.removeprefix(REF_PREFIX)
+                links: dict[str, Any] = {}
+                if name in LINKED_ENTITIES:
+                    for target in by_param.get(LINKED_ENTITIES[name], []):
+                        links[target] = {
+                            "operationId": target,
+                            "parameters": {LINKED_ENTITIES[name]: "$response.body#/id"},
+                        }
+                nested = NESTED_LINKS.get(name)
+                if nested and nested[0] in schemas.get(name, {}).get("properties", {}):
+                    for target in by_param.get(nested[1], []):
+                        links[f"{target}_first_of_{nested[0]}"] = {
+                            "operationId": target,
+                            "parameters": {nested[1]: f"$response.body#/{nested[0]}/0/id"},
+                        }
+                if links:
+                    response["links"] = links
+
+
+def fix_media_types(document: dict[str, Any], app: Any) -> None:
+    """A 204 has no body; the event stream answers `text/event-stream`, not JSON."""
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            responses = operation.get("responses", {})
+            if "204" in responses:
+                responses["204"].pop("content", None)
+            if operation.get("operationId") == "stream_events" and "200" in responses:
+                responses["200"]["content"] = {"text/event-stream": {"schema": {"type": "string"}}}
+
+
 class ExactJsonRenderPlugin(JsonRenderPlugin):
     """Serves `openapi.json` with msgspec's exact components (computed once per app)."""
 
@@ -217,5 +329,5 @@ class ExactJsonRenderPlugin(JsonRenderPlugin):
 
 
 def render_plugins() -> list[OpenAPIRenderPlugin]:
-    """The documentation page (Scalar, reading `openapi.json`) and the exact JSON document."""
-    return [ScalarRenderPlugin(), ExactJsonRenderPlugin()]
+    """The exact JSON document (the documentation page is `server.docs_page`)."""
+    return [ExactJsonRenderPlugin()]

@@ -9,7 +9,7 @@ from server.assistant.tables import AssistantTurn
 from server.importer.tables import ImportLedgerEntry
 from server.missions.tables import Hop, Mission, ToolStep
 from server.sessions.tables import Chat, ChatMessage, UserSession
-from server.users.tables import AuthSession, User
+from server.users.tables import AuthSession, RateLimitCount, User
 
 TABLES = [
     User,
@@ -25,6 +25,7 @@ TABLES = [
     UserSession,
     ImportLedgerEntry,
     AssistantTurn,
+    RateLimitCount,
 ]
 
 APP_CONFIG = AppConfig(

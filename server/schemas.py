@@ -3,6 +3,8 @@ tagged unions, the asset summary and the one error shape."""
 
 from __future__ import annotations
 
+import functools
+import typing
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -11,6 +13,9 @@ import msgspec
 from msgspec import Meta
 
 from server.enums import AssetRole, ValueType
+from server.settings import get_settings
+
+_encode = msgspec.json.Encoder().encode
 
 Name = Annotated[str, Meta(min_length=1, max_length=255, description="A short, non-empty name.")]
 Text = Annotated[str, Meta(max_length=20_000)]
@@ -22,8 +27,42 @@ PageLimit = Annotated[int, Meta(ge=1, le=200)]
 PageOffset = Annotated[int, Meta(ge=0)]
 
 
+def json_size_problem(field: str, value: Any) -> str | None:
+    """Why a free-form value is too large to accept (`FIELD_MAX_BYTES`, or `CONTENT_MAX_BYTES`
+    for an asset's `content`), or None."""
+    limits = get_settings().limits
+    limit, setting = (
+        (limits.content_max_bytes, "CONTENT_MAX_BYTES")
+        if field == "content"
+        else (limits.field_max_bytes, "FIELD_MAX_BYTES")
+    )
+    size = len(_encode(value))
+    if size <= limit:
+        return None
+    return f"`{field}` is {size} bytes of JSON, more than the limit of {limit} ({setting})"
+
+
+def _is_free_form(annotation: Any) -> bool:
+    if annotation is Any:
+        return True
+    return any(_is_free_form(arg) for arg in typing.get_args(annotation))
+
+
+@functools.cache
+def _free_form_fields(cls: type[msgspec.Struct]) -> tuple[str, ...]:
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return tuple(f.name for f in msgspec.structs.fields(cls) if _is_free_form(hints.get(f.name)))
+
+
 class Input(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Base of every request body: unknown fields are refused."""
+    """Base of every request body: unknown fields are refused, and every free-form field (JSON
+    of any shape: metadata objects, content, values) is bounded in size."""
+
+    def __post_init__(self) -> None:
+        for name in _free_form_fields(type(self)):
+            value = getattr(self, name)
+            if value is not msgspec.UNSET and value is not None and (problem := json_size_problem(name, value)):
+                raise ValueError(problem)
 
 
 class Output(msgspec.Struct, kw_only=True):
@@ -34,7 +73,7 @@ class SchemaDefinition(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     """Describes the data of an asset, a tool parameter or a tool output."""
 
     type: ValueType
-    description: str | None = None
+    description: ShortText | None = None
     is_array: bool = False
     fields: dict[str, SchemaDefinition] | None = None
     """For objects: the named fields and their definitions."""
@@ -53,6 +92,10 @@ class LiteralMapping(msgspec.Struct, tag="literal", tag_field="type", kw_only=Tr
     """Pass this literal JSON value as the parameter."""
 
     value: Any
+
+    def __post_init__(self) -> None:
+        if problem := json_size_problem("value", self.value):
+            raise ValueError(problem)
 
 
 class DiscardMapping(msgspec.Struct, tag="discard", tag_field="type", kw_only=True, forbid_unknown_fields=True):

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,10 +61,36 @@ class SecuritySettings:
     cookie_secure: bool = _env("COOKIE_SECURE", False, "`1` marks the session cookie Secure (behind HTTPS)")
     session_days: int = _env("SESSION_DAYS", 14, "days a sign-in lasts")
     login_attempts_per_window: int = _env(
-        "LOGIN_ATTEMPTS_PER_WINDOW", 10, "failed sign-ins allowed per e-mail and per client address within the window"
+        "LOGIN_ATTEMPTS_PER_WINDOW",
+        10,
+        "sign-in attempts allowed per account within the window, counted before the password is checked "
+        "(a successful sign-in starts the count again)",
     )
-    login_window_seconds: int = _env(
-        "LOGIN_WINDOW_SECONDS", 300, "the window of `LOGIN_ATTEMPTS_PER_WINDOW`, in seconds"
+    login_address_attempts_per_window: int = _env(
+        "LOGIN_ADDRESS_ATTEMPTS_PER_WINDOW",
+        100,
+        "failed sign-in attempts allowed per client address within the window (a separate count, so one "
+        "attacker behind a shared address cannot lock out everyone's account)",
+    )
+    login_window_seconds: int = _env("LOGIN_WINDOW_SECONDS", 300, "the window of the sign-in counts, in seconds")
+    signup_attempts_per_window: int = _env(
+        "SIGNUP_ATTEMPTS_PER_WINDOW", 20, "sign-ups allowed per client address within `SIGNUP_WINDOW_SECONDS`"
+    )
+    signup_window_seconds: int = _env("SIGNUP_WINDOW_SECONDS", 3600, "the window of the sign-up count, in seconds")
+    trusted_proxies: str = _env(
+        "TRUSTED_PROXIES",
+        "",
+        "comma-separated addresses or networks of reverse proxies whose `X-Forwarded-For` names the client; "
+        "empty: the peer address is the client",
+    )
+    rate_limit_redis_url: str | None = _env(
+        "RATE_LIMIT_REDIS_URL",
+        None,
+        "`redis://host:port/db` keeps the sign-in and sign-up counts in Redis; unset: in the database",
+    )
+    password_min_length: int = _env("PASSWORD_MIN_LENGTH", 10, "shortest password accepted at sign-up (at least 8)")
+    purge_interval_seconds: float = _env(
+        "PURGE_INTERVAL_SECONDS", 600.0, "interval of the purge of expired sign-in sessions and rate-limit counts"
     )
 
 
@@ -77,13 +104,17 @@ class ExecutionSettings:
         False,
         "`1`: a step whose tool lacks its resource runs from the tool's sample responses (marked `stubbed`)",
     )
-    stale_step_grace_seconds: float = _env(
-        "STALE_STEP_GRACE_SECONDS",
-        30.0,
-        "a step still `executing` this long after its time limit is failed (the server running it stopped)",
+    step_lease_seconds: float = _env(
+        "STEP_LEASE_SECONDS",
+        10.0,
+        "a running step's lease: its server renews it every third of this; a step whose lease lapsed is failed "
+        "(the server running it stopped)",
     )
     stale_step_sweep_seconds: float = _env(
-        "STALE_STEP_SWEEP_SECONDS", 30.0, "interval of the sweep that looks for such steps"
+        "STALE_STEP_SWEEP_SECONDS", 2.0, "interval of the sweep, in every server process, that fails such steps"
+    )
+    running_hops_per_user: int = _env(
+        "RUNNING_HOPS_PER_USER", 3, "hops one user may have executing at once (another execute answers 429)"
     )
     step_output_max_bytes: int = _env(
         "STEP_OUTPUT_MAX_BYTES", 20_000_000, "largest JSON size of one step's outputs (a larger result fails the step)"
@@ -101,6 +132,46 @@ class EventSettings:
         "EVENTS_STREAM_SECONDS",
         300.0,
         "lifetime of one stream; the browser then reconnects (the sign-in is checked again)",
+    )
+    streams_per_user: int = _env(
+        "EVENTS_STREAMS_PER_USER", 8, "event streams one user may hold open in one server process (then 429)"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundSettings:
+    """Requests the server makes to other hosts (tools, providers): docs/security.md."""
+
+    allow_hosts: str = _env(
+        "OUTBOUND_ALLOW_HOSTS",
+        "",
+        "comma-separated host names, addresses or networks (`10.0.0.0/8`) that outbound requests may reach although "
+        "they are not public (a self-hosted provider); empty: public addresses only",
+    )
+    max_response_bytes: int = _env(
+        "OUTBOUND_MAX_RESPONSE_BYTES", 10_000_000, "largest answer read from another host (a provider's, a page)"
+    )
+    timeout_seconds: float = _env(
+        "OUTBOUND_TIMEOUT_SECONDS", 30.0, "longest time one outbound request may take, connection to last byte"
+    )
+    web_retrieve_total_bytes: int = _env(
+        "WEB_RETRIEVE_TOTAL_BYTES", 8_000_000, "bytes one `web_retrieve` step may read over all its pages"
+    )
+    web_retrieve_concurrency: int = _env("WEB_RETRIEVE_CONCURRENCY", 4, "pages one `web_retrieve` step fetches at once")
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSettings:
+    """Sizes of what a user may store (docs/security.md, "Limits")."""
+
+    field_max_bytes: int = _env(
+        "FIELD_MAX_BYTES",
+        65_536,
+        "largest JSON size of one free-form field of a request (a `*_metadata` object, a literal parameter value)",
+    )
+    content_max_bytes: int = _env("CONTENT_MAX_BYTES", 5_000_000, "largest JSON size of one asset's content")
+    user_content_max_bytes: int = _env(
+        "USER_CONTENT_MAX_BYTES", 200_000_000, "JSON size of all the asset content one user may store"
     )
 
 
@@ -165,6 +236,11 @@ class ServerSettings:
 
     host: str = _env("HOST", "127.0.0.1", "address to listen on")
     port: int = _env("PORT", 8000, "port to listen on")
+    concurrent_requests: int = _env(
+        "SERVER_CONCURRENT_REQUESTS",
+        8,
+        "requests one server process handles at once; the others wait in arrival order (0: no limit)",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +263,8 @@ class Settings:
     assistant: AssistantSettings = field(default_factory=AssistantSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     importer: ImportSettings = field(default_factory=ImportSettings)
+    outbound: OutboundSettings = field(default_factory=OutboundSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
 
     def secret_key(self) -> bytes:
         """The server key for encrypting stored secrets: `SECRET_KEY`, else a key generated once
@@ -195,10 +273,20 @@ class Settings:
             return self.security.secret_key.encode()
         path = self.database.data_dir / "secret.key"
         if not path.exists():
-            self.database.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(32))
-            path.chmod(0o600)
+            self.database.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Created 0600 from the start: never readable by others, not even for a moment.
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(32))
         return path.read_text().strip().encode()
+
+    def secret_values(self) -> list[str]:
+        """Secrets of the server's own configuration, which no error text may carry."""
+        values = [self.security.secret_key or ""]
+        for url in (self.database.url, self.security.rate_limit_redis_url):
+            password = urlsplit(url).password if url else None
+            values.append(password or "")
+        return [value for value in values if value]
 
 
 AREAS: tuple[type[Any], ...] = (
@@ -209,6 +297,8 @@ AREAS: tuple[type[Any], ...] = (
     ServerSettings,
     ImportSettings,
     AssistantSettings,
+    OutboundSettings,
+    LimitSettings,
 )
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -253,6 +343,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         assistant=_load(AssistantSettings, environ),
         server=_load(ServerSettings, environ),
         importer=_load(ImportSettings, environ),
+        outbound=_load(OutboundSettings, environ),
+        limits=_load(LimitSettings, environ),
     )
 
 

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from piccolo.columns import UUID as UUIDColumn
+
 from server.assets.tables import Asset, HopAsset, MissionAsset
 from server.database import now, to_json, write_transaction
 from server.enums import (
@@ -264,7 +266,11 @@ async def count_user_rows(user_id: UUID | str) -> dict[str, int]:
     user_id = UUID(str(user_id))
     counts: dict[str, int] = {}
     for table in TABLES:
-        owner = getattr(table, "user_id", None) or table._meta.primary_key  # the users table: its own id
+        owner = getattr(table, "user_id", None)
+        if owner is None:
+            owner = table._meta.primary_key  # the users table: its own id
+            if not isinstance(owner, UUIDColumn):
+                continue  # keyed by something else (the rate-limit counts hold no user's data)
         counts[table._meta.tablename] = await table.count().where(owner == user_id).run()
     return counts
 

@@ -30,7 +30,7 @@ class ApiClient(httpx.AsyncClient):
     async def sign_up_and_in(self, email: str | None = None) -> dict[str, Any]:
         email = email or f"user{next(_counter)}-{uuid.uuid4().hex[:8]}@example.com"
         response = await self.post("/api/auth/sign-up", json={"email": email, "password": PASSWORD})
-        assert response.status_code == 201, response.text
+        assert response.status_code == 202, response.text
         response = await self.post("/api/auth/sign-in", json={"email": email, "password": PASSWORD})
         assert response.status_code == 200, response.text
         body = response.json()

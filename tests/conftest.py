@@ -26,6 +26,8 @@ _PG_DB = f"missions_test_{uuid.uuid4().hex[:10]}"
 os.environ["DATA_DIR"] = str(_TMP)
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 os.environ.setdefault("LOGIN_ATTEMPTS_PER_WINDOW", "1000")
+os.environ.setdefault("LOGIN_ADDRESS_ATTEMPTS_PER_WINDOW", "100000")
+os.environ.setdefault("SIGNUP_ATTEMPTS_PER_WINDOW", "100000")  # every test user signs up from one address
 if ENGINE == "postgres":
     os.environ["DATABASE_URL"] = _ADMIN_URL.rsplit("/", 1)[0] + f"/{_PG_DB}"
 else:

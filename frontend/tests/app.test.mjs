@@ -78,6 +78,20 @@ describe("the web app", { concurrency: 3 }, () => {
       assert.deepEqual(problems, []);
       await context.close();
     });
+
+    test("the API documentation page renders under the security policy, from this server only", async () => {
+      const { context, page, problems } = await newPage(browser, server.baseUrl);
+      const elsewhere = [];
+      page.on("request", (request) => {
+        if (!request.url().startsWith(server.baseUrl)) elsewhere.push(request.url());
+      });
+      await page.goto("/api/schema");
+      await page.locator(".swagger-ui .info .title", { hasText: "Missions API" }).waitFor();
+      await page.locator(".opblock-tag", { hasText: "auth" }).first().waitFor();
+      assert.deepEqual(elsewhere, []);
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
   });
 
   describe("sessions and chat", () => {

@@ -137,6 +137,15 @@ export async function newPage(browser, baseUrl) {
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (error) => problems.push(String(error)));
+  // Anything the Content-Security-Policy blocks is reported on the console: none may be.
+  page.on("console", (message) => {
+    if (
+      message.type() === "error" &&
+      /Content Security Policy|Refused to (load|execute|apply|connect)/.test(message.text())
+    ) {
+      problems.push(message.text());
+    }
+  });
   return { context, page, problems };
 }
 

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 import msgspec
 from piccolo.custom_types import Combinable
+from piccolo.query.functions.aggregate import Sum
 
 from server.assets.schemas import Asset, AssetCreate, AssetInfo, AssetPage, AssetUpdate
 from server.assets.tables import Asset as AssetTable
@@ -15,8 +16,9 @@ from server.assets.tables import HopAsset as HopAssetTable
 from server.assets.tables import MissionAsset as MissionAssetTable
 from server.database import decode_json_fields, json_columns, now, to_json, to_struct, write_transaction
 from server.enums import DEFAULT_ASSET_STATUS, AssetRole, AssetScopeType, AssetStatus
-from server.errors import InvalidInput, NotFound
+from server.errors import InvalidInput, LimitExceeded, NotFound
 from server.missions.service import lock_mission
+from server.settings import get_settings
 
 _ASSET_JSON = json_columns(AssetTable)
 _INFO_COLUMNS = [c for c in AssetTable._meta.columns if c._meta.name not in ("user_id", "content")]
@@ -54,6 +56,7 @@ def asset_row(
 ) -> AssetTable:
     """A new asset row, ready to insert (used here and by the transitions)."""
     created = now()
+    encoded = to_json(content)
     return AssetTable(
         id=uuid4(),
         user_id=user_id,
@@ -65,7 +68,8 @@ def asset_row(
         scope_id=scope_id,
         status=status,
         role=role,
-        content=to_json(content),
+        content=encoded,
+        content_bytes=len(encoded.encode()),
         content_summary=summarize_content(content),
         asset_metadata=to_json(asset_metadata or {}),
         created_at=created,
@@ -145,6 +149,7 @@ async def create_mission_asset(*, user_id: UUID, mission_id: UUID, data: AssetCr
     )
     async with write_transaction():
         await lock_mission(user_id=user_id, mission_id=mission_id)
+        await check_storage(user_id=user_id, adding=row.content_bytes)
         await AssetTable.insert(row).run()
         await MissionAssetTable.insert(
             MissionAssetTable(
@@ -166,16 +171,41 @@ async def update_asset(*, user_id: UUID, asset_id: UUID, data: AssetUpdate) -> A
         if value is not msgspec.UNSET:
             changes[getattr(AssetTable, name)] = value
     if data.content is not msgspec.UNSET:
-        changes[AssetTable.content] = to_json(data.content)
+        encoded = to_json(data.content)
+        changes[AssetTable.content] = encoded
+        changes[AssetTable.content_bytes] = len(encoded.encode())
         changes[AssetTable.content_summary] = summarize_content(data.content)
     if data.asset_metadata is not msgspec.UNSET:
         changes[AssetTable.asset_metadata] = to_json(data.asset_metadata)
     async with write_transaction():
         await get_asset(user_id=user_id, asset_id=asset_id)
+        if AssetTable.content_bytes in changes:
+            await check_storage(user_id=user_id, adding=changes[AssetTable.content_bytes], replacing=[asset_id])
         if changes:
             changes[AssetTable.updated_at] = now()
             await AssetTable.update(changes).where((AssetTable.id == asset_id) & (AssetTable.user_id == user_id)).run()
     return await get_asset(user_id=user_id, asset_id=asset_id)
+
+
+async def stored_bytes(*, user_id: UUID, excluding: list[UUID] | None = None) -> int:
+    """JSON size of all the user's asset content (less the assets in `excluding`)."""
+    where: Combinable = AssetTable.user_id == user_id
+    if excluding:
+        where = where & AssetTable.id.not_in(excluding)
+    rows = await AssetTable.select(Sum(AssetTable.content_bytes).as_alias("used")).where(where).run()
+    return int(rows[0]["used"] or 0) if rows else 0
+
+
+async def check_storage(*, user_id: UUID, adding: int, replacing: list[UUID] | None = None) -> None:
+    """Refuse (413, naming the setting) content that would take the user past
+    `USER_CONTENT_MAX_BYTES`; `replacing` are the assets whose content it replaces."""
+    limit = get_settings().limits.user_content_max_bytes
+    used = await stored_bytes(user_id=user_id, excluding=replacing)
+    if used + adding > limit:
+        raise LimitExceeded(
+            f"Storing {adding} more bytes would take this account past its limit of {limit} bytes of asset "
+            f"content (USER_CONTENT_MAX_BYTES; {used} used); delete some assets first"
+        )
 
 
 async def delete_asset(*, user_id: UUID, asset_id: UUID) -> None:

@@ -1,6 +1,6 @@
 """Assets and their mapping rows to missions and hops."""
 
-from piccolo.columns import UUID, ForeignKey, OnDelete, Text, Varchar
+from piccolo.columns import UUID, ForeignKey, Integer, OnDelete, Text, Varchar
 from piccolo.constraints import Unique
 from piccolo.table import Table
 
@@ -25,6 +25,8 @@ class Asset(Table, tablename="assets"):
     status = enum_column(AssetStatus, DEFAULT_ASSET_STATUS)
     role = enum_column(AssetRole)
     content = json_column(null=True)
+    content_bytes = Integer(null=False, default=0)
+    """JSON size of `content`, summed for the user's storage limit."""
     content_summary = Text(null=False, default="")
     asset_metadata = json_column()
     created_at = created_column()

@@ -4,7 +4,9 @@ connections, WAL journal and a busy timeout."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -15,6 +17,9 @@ from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 from server.settings import Settings, get_settings
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
+SQLITE_CACHE_KIB = 512
+"""Page cache of one pooled connection: with up to `pool_size` of them kept, the cache stays
+bounded (SQLite's default of 2 MiB each let a busy server grow by tens of MB as the file grew)."""
 
 
 class PooledSQLiteEngine(SQLiteEngine):
@@ -62,6 +67,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         await connection.execute("PRAGMA foreign_keys = 1")
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA synchronous = NORMAL")
+        await connection.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         return connection
 
     async def _acquire(self) -> aiosqlite.Connection:
@@ -187,5 +193,20 @@ def make_engine(settings: Settings | None = None) -> Engine[Any]:
             config={"dsn": settings.database.url, "server_settings": {"timezone": "UTC"}}, extensions=()
         )
     path = settings.database.sqlite_path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)
     return PooledSQLiteEngine(path=str(path))
+
+
+DATA_FILE_MODE = 0o600
+
+
+def private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600; SQLite creates its `-wal` and
+    `-shm` files with the database file's mode), in a folder made 0700; an existing file and
+    its companions are narrowed to 0600."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, DATA_FILE_MODE))
+    for item in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if item.exists() and item.stat().st_mode & 0o777 != DATA_FILE_MODE:
+            item.chmod(DATA_FILE_MODE)

@@ -18,12 +18,16 @@ import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import openai
 
+from server.net import outbound_client
 from server.settings import AssistantSettings
+
+if TYPE_CHECKING:
+    import httpx2
 
 logger = logging.getLogger("server.llm")
 
@@ -217,6 +221,12 @@ class LanguageModel:
             base_url=config.base_url,
             timeout=config.timeout_seconds,
             max_retries=config.max_retries,
+            # Through the one guarded client: a provider's address follows the rule of every
+            # outbound request (public addresses only, unless allowed; docs/security.md).
+            # The SDK takes an `httpx.AsyncClient` as well as its own `httpx2` one.
+            http_client=cast(
+                "httpx2.AsyncClient", outbound_client(timeout=config.timeout_seconds, follow_redirects=False)
+            ),
         )
 
     def _options(self) -> dict[str, Any]:

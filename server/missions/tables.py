@@ -67,7 +67,8 @@ class ToolStep(Table, tablename="tool_steps"):
     sequence_order = Integer(null=False)
     name = Varchar(length=255, null=False)
     description = Text(null=True, default=None)
-    status = enum_column(ToolExecutionStatus, DEFAULT_TOOL_EXECUTION_STATUS)
+    status = enum_column(ToolExecutionStatus, DEFAULT_TOOL_EXECUTION_STATUS, index=True)
+    """Indexed: every server's sweep looks for the `executing` steps every few seconds."""
     parameter_mapping = json_column()
     result_mapping = json_column()
     resource_configs = json_column()
@@ -78,6 +79,8 @@ class ToolStep(Table, tablename="tool_steps"):
     updated_at = created_column()
     started_at = Timestamptz(null=True, default=None)
     completed_at = Timestamptz(null=True, default=None)
+    lease_expires_at = Timestamptz(null=True, default=None)
+    """While `executing`: until when the server running the step holds it (renewed as it runs)."""
 
     uq_tool_steps_sequence = Unique(["hop_id", "sequence_order"])
     ck_tool_steps_status = enum_check("tool_steps", "status", ToolExecutionStatus)

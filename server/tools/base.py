@@ -1,4 +1,5 @@
-"""What a tool handler depends on: the context it runs in, the error it raises, and the
+"""What a tool handler depends on: the context it runs in, the error it raises, the one
+guarded HTTP client it makes outbound requests with (`server.net`, docs/security.md), and the
 language model a tool with a model mode asks (`summarize`, `extract`).
 
 A handler is `async def run(parameters: <Tool>Parameters, context: ToolContext) -> <Tool>Outputs`
@@ -18,9 +19,21 @@ from typing import Any
 from uuid import UUID
 
 from server.llm import Failure, LanguageModel, Message, ModelConfig, ModelError, language_model
+from server.net import ResponseTooLarge, connect_failure, outbound_client, read_limited
+from server.settings import get_settings
 
 MODEL_RESOURCE = "llm_provider"
 """The resource through which a step names a model of its own (`base_url`, `model`, `api_key`)."""
+
+__all__ = [
+    "Handler",
+    "ResponseTooLarge",
+    "ToolContext",
+    "ToolError",
+    "connect_failure",
+    "outbound_client",
+    "read_limited",
+]
 
 
 class ToolError(Exception):
@@ -37,6 +50,10 @@ class ToolContext:
     """The step's time limit; handlers size their own network timeouts within it."""
     user_id: UUID | None = None
     step_id: UUID | None = None
+    read_budget_bytes: int = field(default_factory=lambda: get_settings().outbound.web_retrieve_total_bytes)
+    """Bytes a tool that fetches several pages may read in all (`WEB_RETRIEVE_TOTAL_BYTES`)."""
+    fetch_concurrency: int = field(default_factory=lambda: get_settings().outbound.web_retrieve_concurrency)
+    """Pages it may fetch at once (`WEB_RETRIEVE_CONCURRENCY`)."""
     default_model: ModelConfig | None = None
     """The server's model (the `LLM_*` settings, when `LLM_FOR_TOOLS` is on), for a step that
     names no model of its own."""

@@ -7,12 +7,13 @@ from typing import Any
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import Cookie
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from server.auth import SESSION_COOKIE
 from server.settings import get_settings
 from server.users import service
-from server.users.schemas import CurrentUser, SignIn, SignUp, User
+from server.users.limiter import client_address
+from server.users.schemas import CurrentUser, SignIn, SignUp, SignUpAccepted
 
 
 def _session_cookie(value: str, max_age: int) -> Cookie:
@@ -27,20 +28,26 @@ def _session_cookie(value: str, max_age: int) -> Cookie:
     )
 
 
+def _client(request: Request[Any, Any, Any]) -> str:
+    """The client's address (through the trusted proxies, `TRUSTED_PROXIES`)."""
+    return client_address(request.client.host if request.client else None, request.headers)
+
+
 class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/sign-up", status_code=HTTP_201_CREATED, operation_id="sign_up")
-    async def sign_up(self, data: JSONBody[SignUp]) -> User:
-        """Create an account. Sign in afterwards."""
-        return await service.create_user(email=data.email, password=data.password)
+    @post("/sign-up", status_code=HTTP_202_ACCEPTED, operation_id="sign_up")
+    async def sign_up(self, request: Request[Any, Any, Any], data: JSONBody[SignUp]) -> SignUpAccepted:
+        """Create an account, then sign in. The answer is the same whether or not the e-mail
+        already had an account; sign-ups are limited per client address."""
+        return await service.sign_up(email=data.email, password=data.password, client=_client(request))
 
     @post("/sign-in", status_code=200, operation_id="sign_in")
     async def sign_in(self, request: Request[Any, Any, Any], data: JSONBody[SignIn]) -> Response[CurrentUser]:
-        """Sign in: sets the session cookie and returns the CSRF token for unsafe requests."""
-        client = request.client.host if request.client else "unknown"
-        signed = await service.sign_in(email=data.email, password=data.password, client=client)
+        """Sign in: sets the session cookie and returns the CSRF token for unsafe requests.
+        Attempts are limited per account and per client address (429 with `Retry-After`)."""
+        signed = await service.sign_in(email=data.email, password=data.password, client=_client(request))
         return Response(
             CurrentUser(user=signed.user, csrf_token=signed.csrf_token),
             cookies=[_session_cookie(signed.token, get_settings().security.session_days * 86400)],
@@ -49,7 +56,7 @@ class AuthController(Controller):
     @post("/sign-out", status_code=HTTP_204_NO_CONTENT, operation_id="sign_out")
     async def sign_out(self, request: Request[Any, Any, Any]) -> Response[None]:
         """End this sign-in session."""
-        await service.sign_out(auth_session_id=request.auth.auth_session_id)
+        await service.sign_out(user_id=request.user, auth_session_id=request.auth.auth_session_id)
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=[_session_cookie("", 0)])
 
     @get("/me", operation_id="get_current_user")

@@ -35,6 +35,13 @@ class SignIn(Input, kw_only=True):
     password: Annotated[str, Meta(min_length=1, max_length=256)]
 
 
+class SignUpAccepted(Output, kw_only=True):
+    """The answer to a sign-up: the same whether or not the e-mail already had an account."""
+
+    message: str
+    """What to do next: sign in."""
+
+
 class User(Output, kw_only=True):
     """A signed-up person."""
 

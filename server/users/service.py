@@ -6,8 +6,6 @@ import asyncio
 import functools
 import hashlib
 import secrets
-import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -18,11 +16,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from server.database import is_unique_violation, now, to_struct, write_transaction
-from server.errors import Conflict, NotAuthenticated, TooManyRequests
+from server.errors import Conflict, NotAuthenticated
 from server.settings import get_settings
-from server.users.schemas import User
+from server.users import limiter
+from server.users.passwords import check_password
+from server.users.schemas import SignUpAccepted, User
 from server.users.tables import AuthSession as AuthSessionTable
 from server.users.tables import User as UserTable
+from server.workflow import events
 
 _hasher = PasswordHasher()
 
@@ -90,14 +91,9 @@ def hash_token(token: str) -> str:
 
 
 async def create_user(*, email: str, password: str) -> User:
+    """Create an account (the command line's `create-user`); 409 when the e-mail is taken."""
     password_hash = await asyncio.to_thread(_hasher.hash, password)
-    row: dict[str, Any] = {
-        "id": uuid4(),
-        "email": normalize_email(email),
-        "password_hash": password_hash,
-        "is_active": True,
-        "created_at": now(),
-    }
+    row = _user_row(email, password_hash)
     try:
         await UserTable.insert(UserTable(**row)).run()
     except Exception as exc:
@@ -107,6 +103,38 @@ async def create_user(*, email: str, password: str) -> User:
     return to_struct(User, row)
 
 
+def _user_row(email: str, password_hash: str) -> dict[str, Any]:
+    return {
+        "id": uuid4(),
+        "email": normalize_email(email),
+        "password_hash": password_hash,
+        "is_active": True,
+        "created_at": now(),
+    }
+
+
+SIGN_UP_ANSWER = (
+    "If this e-mail address can be used, its account is ready: sign in with it. "
+    "If it already had an account, sign in with that account's password."
+)
+
+
+async def sign_up(*, email: str, password: str, client: str) -> SignUpAccepted:
+    """Create an account, answering the same whether or not the e-mail already has one (so
+    sign-up tells no one which addresses are registered), after the same work in both cases.
+    Throttled per client address; the password must pass the policy."""
+    await limiter.take([(limiter.sign_up_limit(), client)], "Too many sign-ups from this address")
+    check_password(password, email)
+    password_hash = await asyncio.to_thread(_hasher.hash, password)
+    row = _user_row(email, password_hash)
+    try:
+        await UserTable.insert(UserTable(**row)).run()
+    except Exception as exc:
+        if not is_unique_violation(exc):
+            raise
+    return SignUpAccepted(message=SIGN_UP_ANSWER)
+
+
 async def get_user(*, user_id: UUID) -> User:
     row = await UserTable.select().where(UserTable.id == user_id).first().run()
     if row is None:
@@ -114,54 +142,21 @@ async def get_user(*, user_id: UUID) -> User:
     return to_struct(User, row)
 
 
-class LoginRateLimiter:
-    """Failed sign-ins per e-mail and per client address within a sliding window.
-
-    Per server process; with several processes each keeps its own count.
-    """
-
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def _recent(self, key: str, window: float, at: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and failures[0] <= at - window:
-            failures.popleft()
-        return failures
-
-    def check(self, keys: list[str]) -> None:
-        settings = get_settings().security
-        at = time.monotonic()
-        for key in keys:
-            failures = self._recent(key, settings.login_window_seconds, at)
-            if len(failures) >= settings.login_attempts_per_window:
-                retry = int(failures[0] + settings.login_window_seconds - at) + 1
-                raise TooManyRequests(f"Too many failed sign-in attempts; try again in {retry} s")
-
-    def fail(self, keys: list[str]) -> None:
-        at = time.monotonic()
-        for key in keys:
-            self._failures[key].append(at)
-
-    def clear(self, key: str) -> None:
-        self._failures.pop(key, None)
-
-
-login_limiter = LoginRateLimiter()
-
-
 async def sign_in(*, email: str, password: str, client: str) -> SignedIn:
+    """Sign in. The attempt is counted (per account and per client address) before the
+    password is verified, and refused with 429 over either limit, so no number of concurrent
+    guesses gets more than the limit verified. A success starts the account's count again."""
     email = normalize_email(email)
-    keys = [f"email:{email}", f"client:{client}"]
-    login_limiter.check(keys)
+    account, address = limiter.sign_in_limits()
+    await limiter.take([(account, email), (address, client)], "Too many sign-in attempts")
     row = await UserTable.select().where(UserTable.email == email).first().run()
     # An unknown e-mail is verified against a dummy hash, so both cases cost the same time.
     stored = row["password_hash"] if row else _dummy_hash()
     matched = await asyncio.to_thread(verify_password, stored, password)
     if row is None or not matched or not row["is_active"]:
-        login_limiter.fail(keys)
         raise NotAuthenticated("Wrong e-mail or password")
-    login_limiter.clear(f"email:{email}")
+    await limiter.reset(account, email)
+    await limiter.give_back(address, client)  # the address count is of failed attempts
     if stored.startswith(BCRYPT_PREFIXES):
         await _upgrade_password_hash(row["id"], stored, password)
     token = secrets.token_urlsafe(32)
@@ -196,12 +191,25 @@ async def authenticate(*, token: str) -> Authenticated | None:
     return Authenticated(user_id=row["user_id"], auth_session_id=row["id"], csrf_token=row["csrf_token"])
 
 
-async def sign_out(*, auth_session_id: UUID) -> None:
+async def sign_out(*, user_id: UUID, auth_session_id: UUID) -> None:
+    """End a sign-in session; its open event streams end with it, in every server process."""
     await AuthSessionTable.delete().where(AuthSessionTable.id == auth_session_id).run()
+    await events.close_streams(user_id=user_id, auth_session_ids=[auth_session_id])
 
 
 async def deactivate_user(*, user_id: UUID) -> None:
-    """Close an account: it can no longer sign in; its data stays."""
+    """Close an account: it can no longer sign in; its data stays; its streams end."""
     async with write_transaction():
         await UserTable.update({UserTable.is_active: False}).where(UserTable.id == user_id).run()
         await AuthSessionTable.delete().where(AuthSessionTable.user_id == user_id).run()
+    await events.close_streams(user_id=user_id)
+
+
+async def purge_expired() -> int:
+    """Delete the sign-in sessions that expired and the rate-limit counts whose window ended;
+    returns how many sessions were deleted."""
+    rows = (
+        await AuthSessionTable.delete().where(AuthSessionTable.expires_at <= now()).returning(AuthSessionTable.id).run()
+    )
+    await limiter.purge()
+    return len(rows)

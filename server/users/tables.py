@@ -1,6 +1,6 @@
 """Accounts and their sign-in sessions."""
 
-from piccolo.columns import UUID, Boolean, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import UUID, Boolean, DoublePrecision, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
 from piccolo.table import Table
 
 from server.columns import created_column
@@ -24,4 +24,14 @@ class AuthSession(Table, tablename="auth_sessions"):
     token_hash = Varchar(length=64, unique=True, null=False)
     csrf_token = Varchar(length=64, null=False)
     created_at = created_column()
-    expires_at = Timestamptz(null=False)
+    expires_at = Timestamptz(null=False, index=True)
+
+
+class RateLimitCount(Table, tablename="rate_limit_counts"):
+    """How many attempts one key (a hashed account or address) made in its current window,
+    shared by every server process (docs/security.md, "Sign-in limiter")."""
+
+    key = Varchar(length=64, primary_key=True)
+    hits = Integer(null=False, default=0)
+    window_ends = DoublePrecision(null=False, default=0.0, index=True)
+    """Seconds since the epoch at which the window ends and the count starts again."""

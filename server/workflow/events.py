@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
@@ -61,33 +61,42 @@ class _Notification(msgspec.Struct, array_like=True):
     user_id: UUID
     events: list[WorkflowEvent]
     chat: list[ChatEvent] = []
+    closed: list[UUID] | None = None
+    """Sign-in sessions whose streams end (signed out); an empty list: every stream of the user."""
 
 
 _encode = msgspec.json.Encoder().encode
 _decode_notification = msgspec.json.Decoder(_Notification).decode
 
 
+Item = LiveEvent | None
+"""What a stream's queue holds: an event, or None when the stream must end (signed out)."""
+
+
 class EventBroker:
-    """Fans events out to the subscribers of each user, in this process."""
+    """Fans events out to the subscribers of each user, in this process; each subscriber is
+    the stream of one sign-in session, with the chat events too when it asked for them."""
 
     def __init__(self, queue_size: int = 1000) -> None:
         self._queue_size = queue_size
-        self._subscribers: dict[UUID, set[asyncio.Queue[LiveEvent]]] = defaultdict(set)
-        self._chat: set[asyncio.Queue[LiveEvent]] = set()
+        self._subscribers: dict[UUID, dict[asyncio.Queue[Item], UUID | None]] = defaultdict(dict)
+        self._chat: set[asyncio.Queue[Item]] = set()
 
-    def subscribe(self, user_id: UUID, *, chat: bool = False) -> asyncio.Queue[LiveEvent]:
+    def subscribe(
+        self, user_id: UUID, auth_session_id: UUID | None = None, *, chat: bool = False
+    ) -> asyncio.Queue[Item]:
         """A queue of the user's workflow events, with their chat events too when `chat`."""
-        queue: asyncio.Queue[LiveEvent] = asyncio.Queue(maxsize=self._queue_size)
-        self._subscribers[user_id].add(queue)
+        queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=self._queue_size)
+        self._subscribers[user_id][queue] = auth_session_id
         if chat:
             self._chat.add(queue)
         return queue
 
-    def unsubscribe(self, user_id: UUID, queue: asyncio.Queue[LiveEvent]) -> None:
-        queues = self._subscribers.get(user_id)
+    def unsubscribe(self, user_id: UUID, queue: asyncio.Queue[Item]) -> None:
         self._chat.discard(queue)
+        queues = self._subscribers.get(user_id)
         if queues is not None:
-            queues.discard(queue)
+            queues.pop(queue, None)
             if not queues:
                 del self._subscribers[user_id]
 
@@ -105,6 +114,14 @@ class EventBroker:
                 if queue.full():
                     queue.get_nowait()  # a slow page loses its oldest event, never blocks the server
                 queue.put_nowait(event)
+
+    def close(self, user_id: UUID, auth_session_ids: Collection[UUID] | None = None) -> None:
+        """End the streams of these sign-in sessions of the user (all of them: None)."""
+        for queue, session_id in list(self._subscribers.get(user_id, {}).items()):
+            if auth_session_ids is None or session_id in auth_session_ids:
+                while not queue.empty():
+                    queue.get_nowait()
+                queue.put_nowait(None)
 
 
 broker = EventBroker()
@@ -154,6 +171,8 @@ class PostgresListener:
             logger.warning("ignored a malformed event notification")
             return
         self.target.deliver(notification.user_id, [*notification.events, *notification.chat])
+        if notification.closed is not None:
+            self.target.close(notification.user_id, notification.closed or None)
 
     async def _run(self) -> None:
         delay = 0.5
@@ -216,6 +235,19 @@ async def publish(*, user_id: UUID, events: Sequence[LiveEvent]) -> None:
         logger.exception("could not send event notification")
         if listener.connected.is_set():
             broker.deliver(user_id, events)
+
+
+async def close_streams(*, user_id: UUID, auth_session_ids: Collection[UUID] | None = None) -> None:
+    """End the open event streams of these sign-in sessions (every one of the user's: None), in
+    every server process: called at sign-out and when an account closes."""
+    broker.close(user_id, auth_session_ids)
+    if _listener is None:
+        return
+    notification = _Notification(user_id=user_id, events=[], closed=list(auth_session_ids or []))
+    try:
+        await engine().run_querystring(QueryString("SELECT pg_notify({}, {})", CHANNEL, _encode(notification).decode()))
+    except Exception:
+        logger.exception("could not announce the end of event streams")
 
 
 async def start_listening() -> None:

@@ -12,8 +12,13 @@ Stub mode: a step whose tool needs a resource that is not configured runs from t
 first sample response, recorded as `stubbed` in its execution_result, when the execute
 request asked for it or the setting `STUB_UNCONFIGURED_TOOLS=1` is on.
 
-Settings: `server.settings.ExecutionSettings` (the step time limit, stub mode, the grace
-period after which a step left `executing` is failed, the largest output of one step).
+Every error text of a step goes through one redaction step (`server.redaction`) before it is
+stored, returned or logged: no configured secret survives in it, in any spelling. While a step
+runs, this process renews its lease (`transitions.recovery`); a step whose lease lapsed (its
+server stopped) is failed by the sweep of any process.
+
+Settings: `server.settings.ExecutionSettings` (the step time limit, stub mode, the lease and
+the sweep, the largest output of one step).
 """
 
 from __future__ import annotations
@@ -21,29 +26,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
+from server.assets.service import check_storage
 from server.assets.tables import Asset as AssetTable
 from server.database import decode_json_fields, now
 from server.enums import Actor, ToolExecutionStatus, WorkflowEntity
-from server.errors import ApiError
+from server.errors import ApiError, LimitExceeded
 from server.llm import ModelConfig
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import ToolStep as ToolStepTable
+from server.redaction import install_log_redaction, redact, secrets_in_use
 from server.settings import get_settings
 from server.tools.base import ToolContext, ToolError
 from server.tools.registry import RegisteredTool, get_registry, run_tool, sample_outputs
 from server.workflow import events, transitions
 from server.workflow.events import WorkflowEvent
 from server.workflow.resources import missing_configuration
-from server.workflow.secrets import SecretUnreadable, resolved_resource_configs
+from server.workflow.secrets import SecretUnreadable, resolved_resource_configs, secret_values
 
 logger = logging.getLogger("server.executor")
 _encode = msgspec.json.Encoder().encode
@@ -110,13 +118,17 @@ _STEP_COLUMNS = (
 class StepOutcome:
     outputs: dict[str, Any] | None
     error: str | None
+    """Already redacted."""
     duration_ms: float
     stubbed: bool
+    secrets: list[str] = field(default_factory=list)
+    """The step's configured secret values, which no stored or logged text may carry."""
 
 
 async def run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None = None) -> None:
     """Run the hop's steps one after the other until it completes, fails or is cancelled (the
     transitions are recorded as the server's)."""
+    install_log_redaction()
     with transitions.acting_as(Actor.SERVER):
         await _run_hop(user_id=user_id, hop_id=hop_id, stub_unconfigured=stub_unconfigured)
 
@@ -132,6 +144,7 @@ async def _run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | Non
     if hop is None:
         return
     mission_id = hop["mission_id"]
+    _leased.add(hop_id)
     try:
         steps = (
             await ToolStepTable.select(*_STEP_COLUMNS)
@@ -146,15 +159,27 @@ async def _run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | Non
             step = steps[index]
             outcome = await run_step(user_id=user_id, hop_id=hop_id, mission_id=mission_id, step=step, stub=stub)
             if outcome.error is not None:
-                await transitions.fail_tool_step(user_id=user_id, step_id=step["id"], error=outcome.error)
+                await transitions.fail_tool_step(
+                    user_id=user_id, step_id=step["id"], error=outcome.error, secrets=outcome.secrets
+                )
                 return
-            await transitions.complete_tool_step(
-                user_id=user_id,
-                step_id=step["id"],
-                outputs=outcome.outputs or {},
-                duration_ms=outcome.duration_ms,
-                stubbed=outcome.stubbed,
-            )
+            try:
+                await transitions.complete_tool_step(
+                    user_id=user_id,
+                    step_id=step["id"],
+                    outputs=outcome.outputs or {},
+                    duration_ms=outcome.duration_ms,
+                    stubbed=outcome.stubbed,
+                )
+            except ApiError:
+                raise
+            except Exception:
+                # The outputs could not be written (a database refusal): the step fails, saying so.
+                logger.exception("hop %s: the outputs of step %s could not be written", hop_id, step["id"])
+                await transitions.fail_tool_step(
+                    user_id=user_id, step_id=step["id"], error="the step's outputs could not be stored"
+                )
+                return
             step["status"] = ToolExecutionStatus.COMPLETED
             index = next(
                 (i for i in range(index + 1, len(steps)) if steps[i]["status"] == ToolExecutionStatus.READY_TO_EXECUTE),
@@ -171,6 +196,8 @@ async def _run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | Non
         raise
     except Exception:
         logger.exception("hop %s: executor error", hop_id)
+    finally:
+        _leased.discard(hop_id)
 
 
 async def run_step(*, user_id: UUID, hop_id: UUID, mission_id: UUID, step: dict[str, Any], stub: bool) -> StepOutcome:
@@ -179,14 +206,21 @@ async def run_step(*, user_id: UUID, hop_id: UUID, mission_id: UUID, step: dict[
     decode_json_fields(step, ("parameter_mapping", "resource_configs"))
     tool = get_registry().tool(step["tool_id"])
 
+    secrets: list[str] = []
+
     def failed(message: str) -> StepOutcome:
         return StepOutcome(
-            outputs=None, error=message, duration_ms=(time.perf_counter() - started) * 1000, stubbed=False
+            outputs=None,
+            error=redact(message, [*secrets, *get_settings().secret_values()]),
+            duration_ms=(time.perf_counter() - started) * 1000,
+            stubbed=False,
+            secrets=secrets,
         )
 
     if tool is None:
         return failed(f"tool `{step['tool_id']}` is not registered")
     stored_configs = step["resource_configs"] or {}
+    secrets.extend(secret_values(stored_configs))
     missing = missing_configuration(tool.spec, stored_configs)
     stubbed = bool(missing)
     if stubbed and not stub:
@@ -217,18 +251,25 @@ async def run_step(*, user_id: UUID, hop_id: UUID, mission_id: UUID, step: dict[
                 step_id=step["id"],
                 default_model=tools_model(),
             )
-            outputs = await _call_with_timeout(tool, parameters, context)
+            with secrets_in_use([*secrets, *get_settings().secret_values()]):
+                outputs = await _call_with_timeout(tool, parameters, context)
     except ToolError as exc:
         return failed(str(exc))
     except SecretUnreadable as exc:
         return failed(f"{exc}; configure the step's resources again")
     except Exception as exc:  # a handler bug must fail the step, not leave it executing
-        logger.exception("tool %s failed unexpectedly", tool.spec.id)
+        # Logged redacted: a traceback quotes the values it was handed.
+        trace = redact(traceback.format_exc(), [*secrets, *get_settings().secret_values()])
+        logger.error("tool %s failed unexpectedly\n%s", tool.spec.id, trace)
         return failed(f"tool `{tool.spec.id}` failed unexpectedly: {type(exc).__name__}: {exc}")
     size = len(_encode(outputs))
     limit = get_settings().execution.step_output_max_bytes
     if size > limit:
         return failed(f"tool `{tool.spec.id}` returned {size} bytes of outputs, more than the limit of {limit}")
+    try:
+        await check_storage(user_id=user_id, adding=size)
+    except LimitExceeded as exc:
+        return failed(exc.message)
     return StepOutcome(outputs=outputs, error=None, duration_ms=(time.perf_counter() - started) * 1000, stubbed=stubbed)
 
 
@@ -263,17 +304,27 @@ async def resolve_parameters(*, user_id: UUID, mapping: dict[str, Any]) -> dict[
     return parameters
 
 
-# Steps left executing -----------------------------------------------------------------------
+# Leases and steps left executing -------------------------------------------------------------
+
+_leased: set[UUID] = set()
+"""Hops whose steps this process is running: it renews their leases."""
 
 
 async def fail_stale_steps(*, older_than: timedelta | None = None) -> int:
     """Fail the steps left `executing` with no live executor (and their hops); returns how
-    many. A step is stale once its time limit plus a grace period has passed since it started:
-    until then a server process may still be running it. Hops this process runs are skipped."""
-    settings = get_settings().execution
-    if older_than is None:
-        older_than = timedelta(seconds=settings.step_timeout_seconds + settings.stale_step_grace_seconds)
-    return await transitions.fail_stale_steps(older_than=older_than, running_hops=set(_running))
+    many. A step is stale once its lease lapsed: the server running it stopped renewing it
+    (`older_than` instead fails those unchanged for that long). Hops this process runs are
+    skipped."""
+    return await transitions.fail_stale_steps(older_than=older_than, running_hops=set(_running) | _leased)
+
+
+async def _keep_leases(interval: float) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await transitions.renew_leases(set(_leased))
+        except Exception:
+            logger.exception("could not renew step leases")
 
 
 async def _sweep_forever(interval: float) -> None:
@@ -288,14 +339,19 @@ async def _sweep_forever(interval: float) -> None:
 @asynccontextmanager
 async def executor_lifespan(_: Any) -> AsyncIterator[None]:
     """At start-up, fail the steps a stopped server left executing, then keep sweeping for
-    them; at shut-down, let running hops finish briefly."""
+    them and renewing the leases of the steps this process runs; at shut-down, let running
+    hops finish briefly."""
+    settings = get_settings().execution
     await fail_stale_steps()
-    sweeper = asyncio.get_running_loop().create_task(
-        _sweep_forever(get_settings().execution.stale_step_sweep_seconds), name="stale step sweep"
-    )
+    loop = asyncio.get_running_loop()
+    background = [
+        loop.create_task(_sweep_forever(settings.stale_step_sweep_seconds), name="stale step sweep"),
+        loop.create_task(_keep_leases(settings.step_lease_seconds / 3), name="step leases"),
+    ]
     try:
         yield
     finally:
-        sweeper.cancel()
-        await asyncio.gather(sweeper, return_exceptions=True)
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         await stop_running_hops()

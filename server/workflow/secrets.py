@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 from cryptography.fernet import Fernet, InvalidToken
 
+from server.redaction import secret_strings
 from server.settings import get_settings
 
 
@@ -59,3 +60,18 @@ def resolved_resource_config(stored: dict[str, Any]) -> dict[str, Any]:
 def resolved_resource_configs(stored: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Every stored resource configuration of a step, resolved (resource id -> fields)."""
     return {resource_id: resolved_resource_config(config) for resource_id, config in (stored or {}).items()}
+
+
+def secret_values(stored: dict[str, Any]) -> list[str]:
+    """The decrypted secret strings of a step's stored configurations, for redaction
+    (`server.redaction`); a secret the key cannot read is skipped (it cannot be echoed)."""
+    values: list[str] = []
+    for config in (stored or {}).values():
+        for token in (config.get("secrets") or {}).values():
+            if not token:
+                continue
+            try:
+                values.extend(secret_strings(decrypt_value(token)))
+            except SecretUnreadable:
+                continue
+    return values

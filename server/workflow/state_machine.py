@@ -182,6 +182,12 @@ class Transitions:
                 target=ToolExecutionStatus.CANCELLED,
                 when="the unfinished steps of those hops",
             ),
+            StatusChange(
+                entity=WorkflowEntity.ASSET,
+                requires=(AssetStatus.PROCESSING,),
+                target=AssetStatus.READY_FOR_PROCESSING,
+                when="the mission's assets and its hops' assets that steps were writing (none stays processing)",
+            ),
         ),
         summary="Stop the mission with its unfinished hops and steps.",
     )

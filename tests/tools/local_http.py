@@ -5,6 +5,7 @@ OpenAI-compatible chat-completions endpoint. Tests never reach the internet."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from contextlib import contextmanager
@@ -120,14 +121,38 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def local_http_server():
-    """Serve on a free port of 127.0.0.1; yields the base URL."""
+def loopback_allowed():
+    """Outbound requests may reach 127.0.0.1 meanwhile (`OUTBOUND_ALLOW_HOSTS`): the guarded
+    client refuses loopback by default, and the test servers live there."""
+    from server.settings import get_settings
+
+    saved = os.environ.get("OUTBOUND_ALLOW_HOSTS")
+    os.environ["OUTBOUND_ALLOW_HOSTS"] = "127.0.0.1"
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("OUTBOUND_ALLOW_HOSTS", None)
+        else:
+            os.environ["OUTBOUND_ALLOW_HOSTS"] = saved
+        get_settings.cache_clear()
+
+
+@contextmanager
+def local_http_server(*, allow: bool = True):
+    """Serve on a free port of 127.0.0.1 (which outbound requests may then reach, unless
+    `allow=False`); yields the base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        if allow:
+            with loopback_allowed():
+                yield f"http://127.0.0.1:{server.server_address[1]}"
+        else:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

@@ -15,6 +15,7 @@ import type {
   ChatMessagePage,
   CurrentUser,
   ErrorResponse,
+  ErrorResponseOf,
   Hop,
   HopImplementationProposalInput,
   HopPage,
@@ -25,14 +26,16 @@ import type {
   MissionProposalInput,
   MissionStatus,
   MissionUpdate,
+  OperationErrors,
+  OperationId,
   SignIn,
   SignUp,
+  SignUpAccepted,
   ToolCatalog,
   ToolStep,
   ToolStepConfiguration,
   ToolStepPage,
   ToolStepUpdate,
-  User,
   UserSession,
   UserSessionCreate,
   UserSessionPage,
@@ -41,17 +44,26 @@ import type {
   Uuid,
 } from "./types.gen";
 
-/** A refused request: the HTTP status and the server's {@link ErrorResponse}. */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly body: ErrorResponse;
+/** A refused request: the operation, the HTTP status and the server's {@link ErrorResponse}.
+ * `status` is one of the statuses the operation declares ({@link OperationErrors}); narrow an
+ * unknown error to one operation's with {@link isApiErrorOf}. */
+export class ApiError<Op extends OperationId = OperationId> extends Error {
+  readonly operation: Op;
+  readonly status: OperationErrors[Op];
+  readonly body: ErrorResponseOf<Op>;
 
-  constructor(status: number, body: ErrorResponse) {
+  constructor(operation: Op, status: number, body: ErrorResponse) {
     super(body.message);
     this.name = "ApiError";
-    this.status = status;
-    this.body = body;
+    this.operation = operation;
+    this.status = status as OperationErrors[Op];
+    this.body = body as ErrorResponseOf<Op>;
   }
+}
+
+/** Whether `error` is a refusal of `operation`, with that operation's error statuses. */
+export function isApiErrorOf<Op extends OperationId>(error: unknown, operation: Op): error is ApiError<Op> {
+  return error instanceof ApiError && error.operation === operation;
 }
 
 /** Options every call takes. */
@@ -101,6 +113,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 async function request<T>(
+  operation: OperationId,
   method: string,
   path: string,
   query: Record<string, QueryValue> | undefined,
@@ -132,7 +145,7 @@ async function request<T>(
           current_status: null,
           required_status: null,
         };
-    throw new ApiError(response.status, error);
+    throw new ApiError(operation, response.status, error);
   }
   if (isRecord(data) && typeof data.csrf_token === "string") csrfToken = data.csrf_token;
   return data as T;
@@ -206,7 +219,7 @@ export interface ListChatMessagesQuery {
  * `GET /api/assets`
  */
 export function listAssets(query: ListAssetsQuery = {}, options?: RequestOptions): Promise<AssetPage> {
-  return request<AssetPage>("GET", `/api/assets`, query as unknown as Record<string, QueryValue>, undefined, options);
+  return request<AssetPage>("list_assets", "GET", `/api/assets`, query as unknown as Record<string, QueryValue>, undefined, options);
 }
 
 /**
@@ -215,7 +228,7 @@ export function listAssets(query: ListAssetsQuery = {}, options?: RequestOptions
  * `DELETE /api/assets/{asset_id}`
  */
 export function deleteAsset(assetId: Uuid, options?: RequestOptions): Promise<void> {
-  return request<void>("DELETE", `/api/assets/${encodePath(assetId)}`, undefined, undefined, options);
+  return request<void>("delete_asset", "DELETE", `/api/assets/${encodePath(assetId)}`, undefined, undefined, options);
 }
 
 /**
@@ -224,7 +237,7 @@ export function deleteAsset(assetId: Uuid, options?: RequestOptions): Promise<vo
  * `GET /api/assets/{asset_id}`
  */
 export function getAsset(assetId: Uuid, options?: RequestOptions): Promise<Asset> {
-  return request<Asset>("GET", `/api/assets/${encodePath(assetId)}`, undefined, undefined, options);
+  return request<Asset>("get_asset", "GET", `/api/assets/${encodePath(assetId)}`, undefined, undefined, options);
 }
 
 /**
@@ -233,7 +246,7 @@ export function getAsset(assetId: Uuid, options?: RequestOptions): Promise<Asset
  * `PATCH /api/assets/{asset_id}`
  */
 export function updateAsset(assetId: Uuid, body: AssetUpdate, options?: RequestOptions): Promise<Asset> {
-  return request<Asset>("PATCH", `/api/assets/${encodePath(assetId)}`, undefined, body, options);
+  return request<Asset>("update_asset", "PATCH", `/api/assets/${encodePath(assetId)}`, undefined, body, options);
 }
 
 /**
@@ -242,7 +255,7 @@ export function updateAsset(assetId: Uuid, body: AssetUpdate, options?: RequestO
  * `DELETE /api/auth/me`
  */
 export function closeAccount(options?: RequestOptions): Promise<void> {
-  return request<void>("DELETE", `/api/auth/me`, undefined, undefined, options);
+  return request<void>("close_account", "DELETE", `/api/auth/me`, undefined, undefined, options);
 }
 
 /**
@@ -251,16 +264,17 @@ export function closeAccount(options?: RequestOptions): Promise<void> {
  * `GET /api/auth/me`
  */
 export function getCurrentUser(options?: RequestOptions): Promise<CurrentUser> {
-  return request<CurrentUser>("GET", `/api/auth/me`, undefined, undefined, options);
+  return request<CurrentUser>("get_current_user", "GET", `/api/auth/me`, undefined, undefined, options);
 }
 
 /**
  * Sign in: sets the session cookie and returns the CSRF token for unsafe requests.
+ *         Attempts are limited per account and per client address (429 with `Retry-After`).
  *
  * `POST /api/auth/sign-in`
  */
 export function signIn(body: SignIn, options?: RequestOptions): Promise<CurrentUser> {
-  return request<CurrentUser>("POST", `/api/auth/sign-in`, undefined, body, options);
+  return request<CurrentUser>("sign_in", "POST", `/api/auth/sign-in`, undefined, body, options);
 }
 
 /**
@@ -269,23 +283,25 @@ export function signIn(body: SignIn, options?: RequestOptions): Promise<CurrentU
  * `POST /api/auth/sign-out`
  */
 export function signOut(options?: RequestOptions): Promise<void> {
-  return request<void>("POST", `/api/auth/sign-out`, undefined, undefined, options);
+  return request<void>("sign_out", "POST", `/api/auth/sign-out`, undefined, undefined, options);
 }
 
 /**
- * Create an account. Sign in afterwards.
+ * Create an account, then sign in. The answer is the same whether or not the e-mail
+ *         already had an account; sign-ups are limited per client address.
  *
  * `POST /api/auth/sign-up`
  */
-export function signUp(body: SignUp, options?: RequestOptions): Promise<User> {
-  return request<User>("POST", `/api/auth/sign-up`, undefined, body, options);
+export function signUp(body: SignUp, options?: RequestOptions): Promise<SignUpAccepted> {
+  return request<SignUpAccepted>("sign_up", "POST", `/api/auth/sign-up`, undefined, body, options);
 }
 
 /**
  * Every status change of the user's sessions, missions, hops, tool steps and assets,
  *         and the progress of running steps, as server-sent events (`event: workflow`, data: a
  *         WorkflowEvent as JSON); messages stored in the user's chats and the assistant's replies
- *         as they stream (`event: chat`, data: a ChatEvent as JSON).
+ *         as they stream (`event: chat`, data: a ChatEvent as JSON). The stream ends at sign-out;
+ *         a user holds a limited number.
  *
  * `GET /api/events`
  *
@@ -296,12 +312,12 @@ export function streamEventsUrl(): string {
 }
 
 /**
- * Liveness check.
+ * Liveness: the process answers (it does not look at the database).
  *
  * `GET /api/health`
  */
 export function health(options?: RequestOptions): Promise<Record<string, string>> {
-  return request<Record<string, string>>("GET", `/api/health`, undefined, undefined, options);
+  return request<Record<string, string>>("health", "GET", `/api/health`, undefined, undefined, options);
 }
 
 /**
@@ -310,7 +326,7 @@ export function health(options?: RequestOptions): Promise<Record<string, string>
  * `DELETE /api/hops/{hop_id}`
  */
 export function deleteHop(hopId: Uuid, options?: RequestOptions): Promise<void> {
-  return request<void>("DELETE", `/api/hops/${encodePath(hopId)}`, undefined, undefined, options);
+  return request<void>("delete_hop", "DELETE", `/api/hops/${encodePath(hopId)}`, undefined, undefined, options);
 }
 
 /**
@@ -319,7 +335,7 @@ export function deleteHop(hopId: Uuid, options?: RequestOptions): Promise<void> 
  * `GET /api/hops/{hop_id}`
  */
 export function getHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
-  return request<Hop>("GET", `/api/hops/${encodePath(hopId)}`, undefined, undefined, options);
+  return request<Hop>("get_hop", "GET", `/api/hops/${encodePath(hopId)}`, undefined, undefined, options);
 }
 
 /**
@@ -328,7 +344,7 @@ export function getHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
  * `PATCH /api/hops/{hop_id}`
  */
 export function updateHop(hopId: Uuid, body: HopUpdate, options?: RequestOptions): Promise<Hop> {
-  return request<Hop>("PATCH", `/api/hops/${encodePath(hopId)}`, undefined, body, options);
+  return request<Hop>("update_hop", "PATCH", `/api/hops/${encodePath(hopId)}`, undefined, body, options);
 }
 
 /**
@@ -337,7 +353,7 @@ export function updateHop(hopId: Uuid, body: HopUpdate, options?: RequestOptions
  * `POST /api/hops/{hop_id}/complete`
  */
 export function completeHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
-  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/complete`, undefined, undefined, options);
+  return request<Hop>("complete_hop", "POST", `/api/hops/${encodePath(hopId)}/complete`, undefined, undefined, options);
 }
 
 /**
@@ -346,7 +362,7 @@ export function completeHop(hopId: Uuid, options?: RequestOptions): Promise<Hop>
  * `POST /api/hops/{hop_id}/execute`
  */
 export function executeHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
-  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/execute`, undefined, undefined, options);
+  return request<Hop>("execute_hop", "POST", `/api/hops/${encodePath(hopId)}/execute`, undefined, undefined, options);
 }
 
 /**
@@ -355,7 +371,7 @@ export function executeHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> 
  * `POST /api/hops/{hop_id}/implementation`
  */
 export function proposeHopImplementation(hopId: Uuid, body: HopImplementationProposalInput, options?: RequestOptions): Promise<Hop> {
-  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/implementation`, undefined, body, options);
+  return request<Hop>("propose_hop_implementation", "POST", `/api/hops/${encodePath(hopId)}/implementation`, undefined, body, options);
 }
 
 /**
@@ -364,7 +380,7 @@ export function proposeHopImplementation(hopId: Uuid, body: HopImplementationPro
  * `POST /api/hops/{hop_id}/implementation/accept`
  */
 export function acceptHopImplementation(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
-  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/implementation/accept`, undefined, undefined, options);
+  return request<Hop>("accept_hop_implementation", "POST", `/api/hops/${encodePath(hopId)}/implementation/accept`, undefined, undefined, options);
 }
 
 /**
@@ -373,7 +389,7 @@ export function acceptHopImplementation(hopId: Uuid, options?: RequestOptions): 
  * `POST /api/hops/{hop_id}/implementation/reject`
  */
 export function rejectHopImplementation(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
-  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/implementation/reject`, undefined, undefined, options);
+  return request<Hop>("reject_hop_implementation", "POST", `/api/hops/${encodePath(hopId)}/implementation/reject`, undefined, undefined, options);
 }
 
 /**
@@ -382,7 +398,7 @@ export function rejectHopImplementation(hopId: Uuid, options?: RequestOptions): 
  * `POST /api/hops/{hop_id}/implementation/start`
  */
 export function startHopImplementation(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
-  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/implementation/start`, undefined, undefined, options);
+  return request<Hop>("start_hop_implementation", "POST", `/api/hops/${encodePath(hopId)}/implementation/start`, undefined, undefined, options);
 }
 
 /**
@@ -391,7 +407,7 @@ export function startHopImplementation(hopId: Uuid, options?: RequestOptions): P
  * `POST /api/hops/{hop_id}/plan`
  */
 export function proposeHopPlan(hopId: Uuid, body: HopPlanProposalInput, options?: RequestOptions): Promise<Hop> {
-  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/plan`, undefined, body, options);
+  return request<Hop>("propose_hop_plan", "POST", `/api/hops/${encodePath(hopId)}/plan`, undefined, body, options);
 }
 
 /**
@@ -400,7 +416,7 @@ export function proposeHopPlan(hopId: Uuid, body: HopPlanProposalInput, options?
  * `POST /api/hops/{hop_id}/plan/accept`
  */
 export function acceptHopPlan(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
-  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/plan/accept`, undefined, undefined, options);
+  return request<Hop>("accept_hop_plan", "POST", `/api/hops/${encodePath(hopId)}/plan/accept`, undefined, undefined, options);
 }
 
 /**
@@ -409,7 +425,7 @@ export function acceptHopPlan(hopId: Uuid, options?: RequestOptions): Promise<Ho
  * `POST /api/hops/{hop_id}/plan/reject`
  */
 export function rejectHopPlan(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
-  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/plan/reject`, undefined, undefined, options);
+  return request<Hop>("reject_hop_plan", "POST", `/api/hops/${encodePath(hopId)}/plan/reject`, undefined, undefined, options);
 }
 
 /**
@@ -418,7 +434,7 @@ export function rejectHopPlan(hopId: Uuid, options?: RequestOptions): Promise<Ho
  * `POST /api/hops/{hop_id}/retry`
  */
 export function retryHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
-  return request<Hop>("POST", `/api/hops/${encodePath(hopId)}/retry`, undefined, undefined, options);
+  return request<Hop>("retry_hop", "POST", `/api/hops/${encodePath(hopId)}/retry`, undefined, undefined, options);
 }
 
 /**
@@ -427,7 +443,7 @@ export function retryHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
  * `GET /api/hops/{hop_id}/tool-steps`
  */
 export function listToolSteps(hopId: Uuid, query: ListToolStepsQuery = {}, options?: RequestOptions): Promise<ToolStepPage> {
-  return request<ToolStepPage>("GET", `/api/hops/${encodePath(hopId)}/tool-steps`, query as unknown as Record<string, QueryValue>, undefined, options);
+  return request<ToolStepPage>("list_tool_steps", "GET", `/api/hops/${encodePath(hopId)}/tool-steps`, query as unknown as Record<string, QueryValue>, undefined, options);
 }
 
 /**
@@ -436,7 +452,7 @@ export function listToolSteps(hopId: Uuid, query: ListToolStepsQuery = {}, optio
  * `POST /api/hops/{hop_id}/validate-chain`
  */
 export function validateToolChain(hopId: Uuid, body: HopImplementationProposalInput, options?: RequestOptions): Promise<ChainValidation> {
-  return request<ChainValidation>("POST", `/api/hops/${encodePath(hopId)}/validate-chain`, undefined, body, options);
+  return request<ChainValidation>("validate_tool_chain", "POST", `/api/hops/${encodePath(hopId)}/validate-chain`, undefined, body, options);
 }
 
 /**
@@ -445,7 +461,7 @@ export function validateToolChain(hopId: Uuid, body: HopImplementationProposalIn
  * `GET /api/missions`
  */
 export function listMissions(query: ListMissionsQuery = {}, options?: RequestOptions): Promise<MissionPage> {
-  return request<MissionPage>("GET", `/api/missions`, query as unknown as Record<string, QueryValue>, undefined, options);
+  return request<MissionPage>("list_missions", "GET", `/api/missions`, query as unknown as Record<string, QueryValue>, undefined, options);
 }
 
 /**
@@ -454,7 +470,7 @@ export function listMissions(query: ListMissionsQuery = {}, options?: RequestOpt
  * `DELETE /api/missions/{mission_id}`
  */
 export function deleteMission(missionId: Uuid, options?: RequestOptions): Promise<void> {
-  return request<void>("DELETE", `/api/missions/${encodePath(missionId)}`, undefined, undefined, options);
+  return request<void>("delete_mission", "DELETE", `/api/missions/${encodePath(missionId)}`, undefined, undefined, options);
 }
 
 /**
@@ -463,7 +479,7 @@ export function deleteMission(missionId: Uuid, options?: RequestOptions): Promis
  * `GET /api/missions/{mission_id}`
  */
 export function getMission(missionId: Uuid, options?: RequestOptions): Promise<Mission> {
-  return request<Mission>("GET", `/api/missions/${encodePath(missionId)}`, undefined, undefined, options);
+  return request<Mission>("get_mission", "GET", `/api/missions/${encodePath(missionId)}`, undefined, undefined, options);
 }
 
 /**
@@ -472,7 +488,7 @@ export function getMission(missionId: Uuid, options?: RequestOptions): Promise<M
  * `PATCH /api/missions/{mission_id}`
  */
 export function updateMission(missionId: Uuid, body: MissionUpdate, options?: RequestOptions): Promise<Mission> {
-  return request<Mission>("PATCH", `/api/missions/${encodePath(missionId)}`, undefined, body, options);
+  return request<Mission>("update_mission", "PATCH", `/api/missions/${encodePath(missionId)}`, undefined, body, options);
 }
 
 /**
@@ -481,7 +497,7 @@ export function updateMission(missionId: Uuid, body: MissionUpdate, options?: Re
  * `POST /api/missions/{mission_id}/accept`
  */
 export function acceptMission(missionId: Uuid, options?: RequestOptions): Promise<Mission> {
-  return request<Mission>("POST", `/api/missions/${encodePath(missionId)}/accept`, undefined, undefined, options);
+  return request<Mission>("accept_mission", "POST", `/api/missions/${encodePath(missionId)}/accept`, undefined, undefined, options);
 }
 
 /**
@@ -490,7 +506,7 @@ export function acceptMission(missionId: Uuid, options?: RequestOptions): Promis
  * `POST /api/missions/{mission_id}/assets`
  */
 export function createMissionAsset(missionId: Uuid, body: AssetCreate, options?: RequestOptions): Promise<Asset> {
-  return request<Asset>("POST", `/api/missions/${encodePath(missionId)}/assets`, undefined, body, options);
+  return request<Asset>("create_mission_asset", "POST", `/api/missions/${encodePath(missionId)}/assets`, undefined, body, options);
 }
 
 /**
@@ -499,7 +515,7 @@ export function createMissionAsset(missionId: Uuid, body: AssetCreate, options?:
  * `POST /api/missions/{mission_id}/cancel`
  */
 export function cancelMission(missionId: Uuid, options?: RequestOptions): Promise<Mission> {
-  return request<Mission>("POST", `/api/missions/${encodePath(missionId)}/cancel`, undefined, undefined, options);
+  return request<Mission>("cancel_mission", "POST", `/api/missions/${encodePath(missionId)}/cancel`, undefined, undefined, options);
 }
 
 /**
@@ -508,7 +524,7 @@ export function cancelMission(missionId: Uuid, options?: RequestOptions): Promis
  * `POST /api/missions/{mission_id}/complete`
  */
 export function completeMission(missionId: Uuid, options?: RequestOptions): Promise<Mission> {
-  return request<Mission>("POST", `/api/missions/${encodePath(missionId)}/complete`, undefined, undefined, options);
+  return request<Mission>("complete_mission", "POST", `/api/missions/${encodePath(missionId)}/complete`, undefined, undefined, options);
 }
 
 /**
@@ -517,7 +533,7 @@ export function completeMission(missionId: Uuid, options?: RequestOptions): Prom
  * `GET /api/missions/{mission_id}/hops`
  */
 export function listHops(missionId: Uuid, query: ListHopsQuery = {}, options?: RequestOptions): Promise<HopPage> {
-  return request<HopPage>("GET", `/api/missions/${encodePath(missionId)}/hops`, query as unknown as Record<string, QueryValue>, undefined, options);
+  return request<HopPage>("list_hops", "GET", `/api/missions/${encodePath(missionId)}/hops`, query as unknown as Record<string, QueryValue>, undefined, options);
 }
 
 /**
@@ -526,7 +542,16 @@ export function listHops(missionId: Uuid, query: ListHopsQuery = {}, options?: R
  * `POST /api/missions/{mission_id}/hops/start`
  */
 export function startHopPlan(missionId: Uuid, options?: RequestOptions): Promise<Hop> {
-  return request<Hop>("POST", `/api/missions/${encodePath(missionId)}/hops/start`, undefined, undefined, options);
+  return request<Hop>("start_hop_plan", "POST", `/api/missions/${encodePath(missionId)}/hops/start`, undefined, undefined, options);
+}
+
+/**
+ * Readiness: the database answers a query within a moment; else 503 with `Retry-After`.
+ *
+ * `GET /api/ready`
+ */
+export function ready(options?: RequestOptions): Promise<Record<string, string>> {
+  return request<Record<string, string>>("ready", "GET", `/api/ready`, undefined, undefined, options);
 }
 
 /**
@@ -535,7 +560,7 @@ export function startHopPlan(missionId: Uuid, options?: RequestOptions): Promise
  * `GET /api/sessions`
  */
 export function listSessions(query: ListSessionsQuery = {}, options?: RequestOptions): Promise<UserSessionPage> {
-  return request<UserSessionPage>("GET", `/api/sessions`, query as unknown as Record<string, QueryValue>, undefined, options);
+  return request<UserSessionPage>("list_sessions", "GET", `/api/sessions`, query as unknown as Record<string, QueryValue>, undefined, options);
 }
 
 /**
@@ -544,7 +569,7 @@ export function listSessions(query: ListSessionsQuery = {}, options?: RequestOpt
  * `POST /api/sessions`
  */
 export function createSession(body: UserSessionCreate, options?: RequestOptions): Promise<UserSession> {
-  return request<UserSession>("POST", `/api/sessions`, undefined, body, options);
+  return request<UserSession>("create_session", "POST", `/api/sessions`, undefined, body, options);
 }
 
 /**
@@ -553,7 +578,7 @@ export function createSession(body: UserSessionCreate, options?: RequestOptions)
  * `GET /api/sessions/active`
  */
 export function getActiveSession(options?: RequestOptions): Promise<UserSession> {
-  return request<UserSession>("GET", `/api/sessions/active`, undefined, undefined, options);
+  return request<UserSession>("get_active_session", "GET", `/api/sessions/active`, undefined, undefined, options);
 }
 
 /**
@@ -562,7 +587,7 @@ export function getActiveSession(options?: RequestOptions): Promise<UserSession>
  * `GET /api/sessions/{session_id}`
  */
 export function getSession(sessionId: Uuid, options?: RequestOptions): Promise<UserSession> {
-  return request<UserSession>("GET", `/api/sessions/${encodePath(sessionId)}`, undefined, undefined, options);
+  return request<UserSession>("get_session", "GET", `/api/sessions/${encodePath(sessionId)}`, undefined, undefined, options);
 }
 
 /**
@@ -571,7 +596,7 @@ export function getSession(sessionId: Uuid, options?: RequestOptions): Promise<U
  * `PATCH /api/sessions/{session_id}`
  */
 export function updateSession(sessionId: Uuid, body: UserSessionUpdate, options?: RequestOptions): Promise<UserSession> {
-  return request<UserSession>("PATCH", `/api/sessions/${encodePath(sessionId)}`, undefined, body, options);
+  return request<UserSession>("update_session", "PATCH", `/api/sessions/${encodePath(sessionId)}`, undefined, body, options);
 }
 
 /**
@@ -580,7 +605,7 @@ export function updateSession(sessionId: Uuid, body: UserSessionUpdate, options?
  * `POST /api/sessions/{session_id}/archive`
  */
 export function archiveSession(sessionId: Uuid, options?: RequestOptions): Promise<UserSession> {
-  return request<UserSession>("POST", `/api/sessions/${encodePath(sessionId)}/archive`, undefined, undefined, options);
+  return request<UserSession>("archive_session", "POST", `/api/sessions/${encodePath(sessionId)}/archive`, undefined, undefined, options);
 }
 
 /**
@@ -589,7 +614,7 @@ export function archiveSession(sessionId: Uuid, options?: RequestOptions): Promi
  * `GET /api/sessions/{session_id}/assistant`
  */
 export function getAssistantState(sessionId: Uuid, options?: RequestOptions): Promise<AssistantState> {
-  return request<AssistantState>("GET", `/api/sessions/${encodePath(sessionId)}/assistant`, undefined, undefined, options);
+  return request<AssistantState>("get_assistant_state", "GET", `/api/sessions/${encodePath(sessionId)}/assistant`, undefined, undefined, options);
 }
 
 /**
@@ -598,7 +623,7 @@ export function getAssistantState(sessionId: Uuid, options?: RequestOptions): Pr
  * `POST /api/sessions/{session_id}/assistant/cancel`
  */
 export function cancelAssistantTurn(sessionId: Uuid, options?: RequestOptions): Promise<AssistantState> {
-  return request<AssistantState>("POST", `/api/sessions/${encodePath(sessionId)}/assistant/cancel`, undefined, undefined, options);
+  return request<AssistantState>("cancel_assistant_turn", "POST", `/api/sessions/${encodePath(sessionId)}/assistant/cancel`, undefined, undefined, options);
 }
 
 /**
@@ -607,7 +632,7 @@ export function cancelAssistantTurn(sessionId: Uuid, options?: RequestOptions): 
  * `GET /api/sessions/{session_id}/messages`
  */
 export function listChatMessages(sessionId: Uuid, query: ListChatMessagesQuery = {}, options?: RequestOptions): Promise<ChatMessagePage> {
-  return request<ChatMessagePage>("GET", `/api/sessions/${encodePath(sessionId)}/messages`, query as unknown as Record<string, QueryValue>, undefined, options);
+  return request<ChatMessagePage>("list_chat_messages", "GET", `/api/sessions/${encodePath(sessionId)}/messages`, query as unknown as Record<string, QueryValue>, undefined, options);
 }
 
 /**
@@ -618,7 +643,7 @@ export function listChatMessages(sessionId: Uuid, query: ListChatMessagesQuery =
  * `POST /api/sessions/{session_id}/messages`
  */
 export function appendChatMessage(sessionId: Uuid, body: ChatMessageCreate, options?: RequestOptions): Promise<ChatMessage> {
-  return request<ChatMessage>("POST", `/api/sessions/${encodePath(sessionId)}/messages`, undefined, body, options);
+  return request<ChatMessage>("append_chat_message", "POST", `/api/sessions/${encodePath(sessionId)}/messages`, undefined, body, options);
 }
 
 /**
@@ -627,7 +652,7 @@ export function appendChatMessage(sessionId: Uuid, body: ChatMessageCreate, opti
  * `POST /api/sessions/{session_id}/mission`
  */
 export function proposeMission(sessionId: Uuid, body: MissionProposalInput, options?: RequestOptions): Promise<Mission> {
-  return request<Mission>("POST", `/api/sessions/${encodePath(sessionId)}/mission`, undefined, body, options);
+  return request<Mission>("propose_mission", "POST", `/api/sessions/${encodePath(sessionId)}/mission`, undefined, body, options);
 }
 
 /**
@@ -636,7 +661,7 @@ export function proposeMission(sessionId: Uuid, body: MissionProposalInput, opti
  * `DELETE /api/tool-steps/{step_id}`
  */
 export function deleteToolStep(stepId: Uuid, options?: RequestOptions): Promise<void> {
-  return request<void>("DELETE", `/api/tool-steps/${encodePath(stepId)}`, undefined, undefined, options);
+  return request<void>("delete_tool_step", "DELETE", `/api/tool-steps/${encodePath(stepId)}`, undefined, undefined, options);
 }
 
 /**
@@ -645,7 +670,7 @@ export function deleteToolStep(stepId: Uuid, options?: RequestOptions): Promise<
  * `GET /api/tool-steps/{step_id}`
  */
 export function getToolStep(stepId: Uuid, options?: RequestOptions): Promise<ToolStep> {
-  return request<ToolStep>("GET", `/api/tool-steps/${encodePath(stepId)}`, undefined, undefined, options);
+  return request<ToolStep>("get_tool_step", "GET", `/api/tool-steps/${encodePath(stepId)}`, undefined, undefined, options);
 }
 
 /**
@@ -654,7 +679,7 @@ export function getToolStep(stepId: Uuid, options?: RequestOptions): Promise<Too
  * `PATCH /api/tool-steps/{step_id}`
  */
 export function updateToolStep(stepId: Uuid, body: ToolStepUpdate, options?: RequestOptions): Promise<ToolStep> {
-  return request<ToolStep>("PATCH", `/api/tool-steps/${encodePath(stepId)}`, undefined, body, options);
+  return request<ToolStep>("update_tool_step", "PATCH", `/api/tool-steps/${encodePath(stepId)}`, undefined, body, options);
 }
 
 /**
@@ -663,7 +688,7 @@ export function updateToolStep(stepId: Uuid, body: ToolStepUpdate, options?: Req
  * `POST /api/tool-steps/{step_id}/configure`
  */
 export function configureToolStep(stepId: Uuid, body: ToolStepConfiguration, options?: RequestOptions): Promise<ToolStep> {
-  return request<ToolStep>("POST", `/api/tool-steps/${encodePath(stepId)}/configure`, undefined, body, options);
+  return request<ToolStep>("configure_tool_step", "POST", `/api/tool-steps/${encodePath(stepId)}/configure`, undefined, body, options);
 }
 
 /**
@@ -672,5 +697,5 @@ export function configureToolStep(stepId: Uuid, body: ToolStepConfiguration, opt
  * `GET /api/tools`
  */
 export function listTools(options?: RequestOptions): Promise<ToolCatalog> {
-  return request<ToolCatalog>("GET", `/api/tools`, undefined, undefined, options);
+  return request<ToolCatalog>("list_tools", "GET", `/api/tools`, undefined, undefined, options);
 }

@@ -15,10 +15,10 @@ import type {
   HopPage,
   Mission,
   MissionPage,
+  SignUpAccepted,
   ToolCatalog,
   ToolStep,
   ToolStepPage,
-  User,
   UserSession,
   UserSessionPage,
 } from "./types.gen";
@@ -208,17 +208,8 @@ export const assistantStateFixture = {
 } satisfies AssistantState;
 
 export const chainValidationFixture = {
-  "valid": false,
-  "errors": [
-    {
-      "field": "body.steps[0].parameter_mapping.colour",
-      "reason": "step 1 (\"Keep scored\"): parameter \"colour\" is not a parameter of tool \"filter\""
-    },
-    {
-      "field": "body.steps[1].tool_id",
-      "reason": "step 2 (\"Sort by score\"): tool \"no_such_tool\" is not registered"
-    }
-  ]
+  "valid": true,
+  "errors": []
 } satisfies ChainValidation;
 
 export const chatMessageFixture = {
@@ -640,6 +631,10 @@ export const missionPageFixture = {
   "limit": 200,
   "offset": 0
 } satisfies MissionPage;
+
+export const signUpAcceptedFixture = {
+  "message": "If this e-mail address can be used, its account is ready: sign in with it. If it already had an account, sign in with that account's password."
+} satisfies SignUpAccepted;
 
 export const toolCatalogFixture = {
   "tools": [
@@ -1770,13 +1765,6 @@ export const toolStepPageFixture = {
   "limit": 50,
   "offset": 0
 } satisfies ToolStepPage;
-
-export const userFixture = {
-  "id": "00000000-0000-4000-8000-000000000014",
-  "email": "user@example.com",
-  "is_active": true,
-  "created_at": "2026-01-01T00:00:00Z"
-} satisfies User;
 
 export const userSessionFixture = {
   "id": "00000000-0000-4000-8000-000000000035",

@@ -223,6 +223,14 @@ export const TRANSITIONS = {
         ],
         "target": "cancelled",
         "when": "the unfinished steps of those hops"
+      },
+      {
+        "entity": "asset",
+        "requires": [
+          "processing"
+        ],
+        "target": "ready_for_processing",
+        "when": "the mission's assets and its hops' assets that steps were writing (none stays processing)"
       }
     ],
     "route": {

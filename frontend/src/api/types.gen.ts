@@ -723,6 +723,12 @@ export interface SchemaDefinition {
   fields: Record<string, SchemaDefinition> | null;
 }
 
+/** The answer to a sign-up: the same whether or not the e-mail already had an account. */
+export interface SignUpAccepted {
+  /** What to do next: sign in. */
+  message: string;
+}
+
 /**
  * The metadata of a `status` message: the transition it records. Every transition writes
  * one into the chat of each session that holds its mission, in its own transaction.
@@ -1160,3 +1166,68 @@ export type ParameterMapping = AssetFieldMapping | LiteralMapping;
 export type ProposalCard = MissionProposalCard | HopPlanProposalCard | HopImplementationProposalCard;
 
 export type ResultMapping = AssetFieldMapping | DiscardMapping;
+
+// Errors of each operation -----------------------------------------------------
+
+/** The error statuses each operation declares; every one answers with an {@link ErrorResponse}. */
+export interface OperationErrors {
+  accept_hop_implementation: 401 | 403 | 404 | 409 | 503;
+  accept_hop_plan: 401 | 403 | 404 | 409 | 503;
+  accept_mission: 401 | 403 | 404 | 409 | 503;
+  append_chat_message: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+  archive_session: 401 | 403 | 404 | 409 | 503;
+  cancel_assistant_turn: 401 | 403 | 404 | 409 | 503;
+  cancel_mission: 401 | 403 | 404 | 409 | 503;
+  close_account: 401 | 403 | 409 | 503;
+  complete_hop: 401 | 403 | 404 | 409 | 503;
+  complete_mission: 401 | 403 | 404 | 409 | 503;
+  configure_tool_step: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+  create_mission_asset: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+  create_session: 400 | 401 | 403 | 409 | 413 | 415 | 422 | 503;
+  delete_asset: 401 | 403 | 404 | 409 | 503;
+  delete_hop: 401 | 403 | 404 | 409 | 503;
+  delete_mission: 401 | 403 | 404 | 409 | 503;
+  delete_tool_step: 401 | 403 | 404 | 409 | 503;
+  execute_hop: 401 | 403 | 404 | 409 | 429 | 503;
+  get_active_session: 401 | 503;
+  get_asset: 401 | 404 | 503;
+  get_assistant_state: 401 | 404 | 503;
+  get_current_user: 401 | 503;
+  get_hop: 401 | 404 | 503;
+  get_mission: 401 | 404 | 503;
+  get_session: 401 | 404 | 503;
+  get_tool_step: 401 | 404 | 503;
+  health: never;
+  list_assets: 400 | 401 | 503;
+  list_chat_messages: 400 | 401 | 404 | 503;
+  list_hops: 400 | 401 | 404 | 503;
+  list_missions: 400 | 401 | 503;
+  list_sessions: 400 | 401 | 503;
+  list_tool_steps: 400 | 401 | 404 | 503;
+  list_tools: 401 | 503;
+  propose_hop_implementation: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+  propose_hop_plan: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+  propose_mission: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+  ready: 503;
+  reject_hop_implementation: 401 | 403 | 404 | 409 | 503;
+  reject_hop_plan: 401 | 403 | 404 | 409 | 503;
+  retry_hop: 401 | 403 | 404 | 409 | 503;
+  sign_in: 400 | 401 | 413 | 415 | 422 | 429 | 503;
+  sign_out: 401 | 403 | 409 | 503;
+  sign_up: 400 | 413 | 415 | 422 | 429 | 503;
+  start_hop_implementation: 401 | 403 | 404 | 409 | 503;
+  start_hop_plan: 401 | 403 | 404 | 409 | 503;
+  stream_events: 401 | 429 | 503;
+  update_asset: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+  update_hop: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+  update_mission: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+  update_session: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+  update_tool_step: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+  validate_tool_chain: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+}
+
+/** The operation ids of the API. */
+export type OperationId = keyof OperationErrors;
+
+/** An {@link ErrorResponse} of one operation: its `status` is one the operation declares. */
+export type ErrorResponseOf<Op extends OperationId> = ErrorResponse & { status: OperationErrors[Op] };

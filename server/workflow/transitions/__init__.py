@@ -30,7 +30,7 @@ from server.workflow.transitions.missions import (
     propose_mission,
 )
 from server.workflow.transitions.planning import accept_hop_plan, propose_hop_plan, reject_hop_plan, start_hop_plan
-from server.workflow.transitions.recovery import STALE_STEP_MESSAGE, fail_stale_steps
+from server.workflow.transitions.recovery import STALE_STEP_MESSAGE, fail_stale_steps, renew_leases
 from server.workflow.transitions.unit import AFTER_COMMIT, Committed, acting_as
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "propose_mission",
     "reject_hop_implementation",
     "reject_hop_plan",
+    "renew_leases",
     "retry_hop",
     "start_hop_implementation",
     "start_hop_plan",

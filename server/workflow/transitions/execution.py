@@ -9,6 +9,8 @@ order and reports each through `complete_tool_step` / `fail_tool_step`, and the 
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -16,12 +18,14 @@ from server.assets.tables import Asset as AssetTable
 from server.assets.tables import HopAsset as HopAssetTable
 from server.database import from_json, to_json
 from server.enums import AssetRole, AssetScopeType, WorkflowEntity
-from server.errors import NotFound, StatusConflict
+from server.errors import NotFound, StatusConflict, TooManyRequests
 from server.missions import service as missions
 from server.missions.schemas import ExecutionResult, Hop, ToolStep
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import Mission as MissionTable
 from server.missions.tables import ToolStep as ToolStepTable
+from server.redaction import redact
+from server.settings import get_settings
 from server.workflow.state_machine import Transition, Transitions
 from server.workflow.transitions.missions import complete_sessions
 from server.workflow.transitions.outputs import targets, write_outputs
@@ -64,6 +68,8 @@ async def _start_step(work: Work, step: dict[str, Any], mission_id: UUID, seen: 
             ToolStepTable.started_at: work.at,
             ToolStepTable.completed_at: None,
             ToolStepTable.error_message: None,
+            # Held by the server that runs it; renewed while it runs (recovery.py).
+            ToolStepTable.lease_expires_at: work.at + timedelta(seconds=get_settings().execution.step_lease_seconds),
         },
     )
     work.events.add(WorkflowEntity.TOOL_STEP, step["id"], rule.target, mission_id=mission_id, hop_id=step["hop_id"])
@@ -85,7 +91,9 @@ async def execute_hop(work: Work, *, user_id: UUID, hop_id: UUID) -> Hop:
     `executing` (started_at set); the assets that step writes go `processing`. Every step must
     be `ready_to_execute` (or `completed`, kept from a run before a retry)."""
     rule = Transitions.EXECUTE_HOP
-    hop = await work.move_hop(rule, hop_id, changes={HopTable.error_message: None})
+    await work.lock_mission_of(WorkflowEntity.HOP, hop_id)
+    await _check_running_hops(work, hop_id)
+    hop = await work.move_hop(rule, hop_id, changes={HopTable.error_message: None}, locked=True)
     steps = (
         await ToolStepTable.select(
             ToolStepTable.id, ToolStepTable.hop_id, ToolStepTable.status, ToolStepTable.result_mapping
@@ -100,6 +108,27 @@ async def execute_hop(work: Work, *, user_id: UUID, hop_id: UUID) -> Hop:
         raise StatusConflict("hop", hop_id, rule.requires[0], rule.requires, f"{rule.action}: it has no step to run")
     await _start_step(work, first, hop["mission_id"])
     return await missions.get_hop(user_id=user_id, hop_id=hop_id)
+
+
+async def _check_running_hops(work: Work, hop_id: UUID) -> None:
+    """Refuse (429) a hop beyond the user's running hops (`RUNNING_HOPS_PER_USER`): each holds
+    a background task, its pages and its outputs in memory."""
+    limit = get_settings().execution.running_hops_per_user
+    running = (
+        await HopTable.count()
+        .where(
+            (HopTable.user_id == work.user_id)
+            & (HopTable.status == Transitions.EXECUTE_HOP.target)
+            & (HopTable.id != hop_id)
+        )
+        .run()
+    )
+    if running >= limit:
+        raise TooManyRequests(
+            f"Cannot execute hop: {running} of this user's hops are executing, the most at once "
+            f"(RUNNING_HOPS_PER_USER={limit}); try again when one finishes",
+            retry_after=10,
+        )
 
 
 async def _step_with_mission(work: Work, step_id: UUID) -> dict[str, Any]:
@@ -133,6 +162,7 @@ async def complete_tool_step(
             ToolStepTable.execution_result: to_json(result),
             ToolStepTable.completed_at: work.at,
             ToolStepTable.error_message: None,
+            ToolStepTable.lease_expires_at: None,
         },
     )
     work.events.add(WorkflowEntity.TOOL_STEP, step_id, rule.target, mission_id=mission_id, hop_id=hop_id)
@@ -151,14 +181,20 @@ async def complete_tool_step(
 
 
 @transition
-async def fail_tool_step(work: Work, *, user_id: UUID, step_id: UUID, error: str) -> ToolStep:
+async def fail_tool_step(
+    work: Work, *, user_id: UUID, step_id: UUID, error: str, secrets: Collection[str] = ()
+) -> ToolStep:
     """2.8b: the step goes `failed` with error_message; its hop goes `failed` with an
     error_message naming the step; later steps stay `ready_to_execute`; the assets the step
-    was writing go `error`."""
+    was writing go `error`. The message is stored redacted: no value of `secrets` (the step's
+    configured secrets) nor of the server's own secrets survives in it, in any spelling."""
     rule = Transitions.FAIL_TOOL_STEP
+    error = redact(error, [*secrets, *get_settings().secret_values()])
     await work.lock_mission_of(WorkflowEntity.TOOL_STEP, step_id)
     step = await _step_with_mission(work, step_id)
-    await work.move(ToolStepTable, rule, step_id, changes={ToolStepTable.error_message: error})
+    await work.move(
+        ToolStepTable, rule, step_id, changes={ToolStepTable.error_message: error, ToolStepTable.lease_expires_at: None}
+    )
     work.events.add(
         WorkflowEntity.TOOL_STEP, step_id, rule.target, mission_id=step["mission_id"], hop_id=step["hop_id"]
     )

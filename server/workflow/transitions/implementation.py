@@ -56,9 +56,15 @@ async def _implementation_errors(
         {m.state_asset for step in data.steps for m in step.result_mapping.values() if isinstance(m, AssetFieldMapping)}
         - set(assets)
     )
-    # An id meant for a new intermediate must not be an asset that already exists elsewhere.
+    # An id meant for a new intermediate must not be another asset of this user's. Other users'
+    # assets are never looked at: whether an id exists elsewhere is not this user's to learn.
     taken = (
-        [r["id"] for r in await AssetTable.select(AssetTable.id).where(AssetTable.id.is_in(new_ids)).run()]
+        [
+            r["id"]
+            for r in await AssetTable.select(AssetTable.id)
+            .where(AssetTable.id.is_in(new_ids) & (AssetTable.user_id == user_id))
+            .run()
+        ]
         if new_ids
         else []
     )

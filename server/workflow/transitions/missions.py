@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID, uuid4
 
-from server.assets.service import asset_row
+from server.assets.service import asset_row, check_storage
 from server.assets.tables import Asset as AssetTable
+from server.assets.tables import HopAsset as HopAssetTable
 from server.assets.tables import MissionAsset as MissionAssetTable
 from server.database import to_json
 from server.enums import AssetScopeType, AssetStatus, WorkflowEntity
@@ -25,7 +26,7 @@ from server.workflow.transitions.unit import Work, transition
 
 _MISSION_ASSETS, _PENDING_REPLACED = Transitions.PROPOSE_MISSION.effects
 _ASSETS_ACCEPTED = Transitions.ACCEPT_MISSION.effects[0]
-_HOPS_CANCELLED, _STEPS_CANCELLED = Transitions.CANCEL_MISSION.effects
+_HOPS_CANCELLED, _STEPS_CANCELLED, _ASSETS_STOPPED = Transitions.CANCEL_MISSION.effects
 _SESSION_COMPLETES = Transitions.COMPLETE_MISSION.effects[0]
 
 
@@ -79,6 +80,7 @@ async def propose_mission(
         for proposal in data.assets
     ]
     if rows:
+        await check_storage(user_id=user_id, adding=sum(row.content_bytes for row in rows))
         await AssetTable.insert(*rows).run()
         await MissionAssetTable.insert(
             *[
@@ -242,7 +244,33 @@ async def cancel_mission(work: Work, *, user_id: UUID, mission_id: UUID) -> Miss
                 mission_id=mission_id,
                 hop_id=step["hop_id"],
             )
+    await _stop_processing_assets(work, mission_id)
     return await missions.get_mission(user_id=user_id, mission_id=mission_id)
+
+
+async def _stop_processing_assets(work: Work, mission_id: UUID) -> None:
+    """The assets running steps were writing (the mission's, and its hops' own) stop being
+    `processing`: the executor's later report is refused, so nothing else would move them."""
+    of_mission = MissionAssetTable.select(MissionAssetTable.asset_id).where(
+        (MissionAssetTable.mission_id == mission_id) & (MissionAssetTable.user_id == work.user_id)
+    )
+    of_hops = HopAssetTable.select(HopAssetTable.asset_id).where(
+        (HopAssetTable.user_id == work.user_id)
+        & HopAssetTable.hop_id.is_in(
+            HopTable.select(HopTable.id).where((HopTable.mission_id == mission_id) & (HopTable.user_id == work.user_id))
+        )
+    )
+    rows = (
+        await AssetTable.update({AssetTable.status: _ASSETS_STOPPED.target, AssetTable.updated_at: work.at})
+        .where(
+            (AssetTable.user_id == work.user_id)
+            & AssetTable.status.is_in(list(_ASSETS_STOPPED.requires))
+            & (AssetTable.id.is_in(of_mission) | AssetTable.id.is_in(of_hops))
+        )
+        .returning(AssetTable.id)
+        .run()
+    )
+    work.events.add_many(WorkflowEntity.ASSET, [r["id"] for r in rows], _ASSETS_STOPPED.target, mission_id=mission_id)
 
 
 @transition

@@ -63,7 +63,8 @@ async def write_outputs(
             await (
                 AssetTable.update(
                     {
-                        AssetTable.content: to_json(value),
+                        AssetTable.content: (encoded := to_json(value)),
+                        AssetTable.content_bytes: len(encoded.encode()),
                         AssetTable.content_summary: summarize_content(value),
                         AssetTable.status: status,
                         AssetTable.asset_metadata: to_json({**metadata[asset_id], "written_by": written_by}),
