@@ -37,13 +37,17 @@ async def wait_for_hop(
 async def hop_with_chain(
     client, mission: dict[str, Any], steps: list[dict[str, Any]], *, is_final: bool = True
 ) -> dict[str, Any]:
-    """A hop of `mission` planned (reading the mission input, writing a new output) and
-    implemented with `steps`, where "$input" and "$output" stand for those asset ids."""
+    """A hop of `mission` planned (reading the mission input, writing the mission's output
+    when final, else a new asset) and implemented with `steps`, where "$input" and "$output"
+    stand for those asset ids."""
     hop = ok(await client.post(f"/api/missions/{mission['id']}/hops/start"), 201)
     source = asset_id(mission, "inputs")
-    hop = ok(
-        await client.post(f"/api/hops/{hop['id']}/plan", json=plan([source], new_output("Result"), is_final=is_final))
+    output = (
+        {"type": "existing_asset", "mission_asset_id": asset_id(mission, "outputs")}
+        if is_final
+        else new_output("Result")
     )
+    hop = ok(await client.post(f"/api/hops/{hop['id']}/plan", json=plan([source], output, is_final=is_final)))
     target = hop["asset_summary"]["outputs"][0]
     ok(await client.post(f"/api/hops/{hop['id']}/plan/accept"))
     ok(await client.post(f"/api/hops/{hop['id']}/implementation/start"))

@@ -438,6 +438,15 @@ export function retryHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
 }
 
 /**
+ * 2.8d Send a failed hop back to its implementation: its steps removed (kept as the draft to edit).
+ *
+ * `POST /api/hops/{hop_id}/revise`
+ */
+export function reviseHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("revise_hop", "POST", `/api/hops/${encodePath(hopId)}/revise`, undefined, undefined, options);
+}
+
+/**
  * The hop's tool steps in order.
  *
  * `GET /api/hops/{hop_id}/tool-steps`
