@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 
 class MessageRole(StrEnum):
@@ -235,7 +236,7 @@ TURN_OUTCOME_LABELS: dict[TurnOutcome, str] = {
     TurnOutcome.FAILED: "Failed",
     TurnOutcome.CANCELLED: "Cancelled",
 }
-LABELS: dict[type[StrEnum], Mapping[StrEnum, str]] = {
+LABELS: dict[type[StrEnum], Mapping[Any, str]] = {
     MessageRole: MESSAGE_ROLE_LABELS,
     UserSessionStatus: USER_SESSION_STATUS_LABELS,
     MissionStatus: MISSION_STATUS_LABELS,
@@ -255,9 +256,9 @@ LABELS: dict[type[StrEnum], Mapping[StrEnum, str]] = {
 def label(value: StrEnum | str, enum: type[StrEnum] | None = None) -> str:
     """The label of an enum value for people; a plain string is looked up in `enum` (a value
     it does not hold reads as itself with spaces)."""
-    cls = enum or type(value)
-    labels = LABELS.get(cls) if isinstance(cls, type) else None
-    if labels is not None:
+    cls = enum if enum is not None else (type(value) if isinstance(value, StrEnum) else None)
+    labels = LABELS.get(cls) if cls is not None else None
+    if cls is not None and labels is not None:
         try:
             return labels[cls(value)]
         except ValueError:

@@ -789,6 +789,23 @@ export interface NewAssetOutput {
   asset: AssetProposal;
 }
 
+/**
+ * Where a parameter holds paths into the items of another parameter (docs/tools.md,
+ * "Paths into items"): tool chain validation checks a literal's paths against the fields
+ * that the other parameter's asset declares.
+ */
+export interface PathsInto {
+  /** The parameter whose items the paths point into (e.g. `items`). */
+  parameter: string;
+  /**
+   * Where the path strings are in this parameter's value: `""` the value itself, `[].path`
+   * the `path` of each element of a list, `{}` each value of an object.
+   *
+   * @defaultValue ""
+   */
+  at: string;
+}
+
 /** What a step holds for one resource: its plain values, and for each secret whether it is set. */
 export interface ResourceConfigState {
   /** Values of the resource's non-secret fields. */
@@ -891,6 +908,8 @@ export interface ToolParameter {
   json_schema: Record<string, unknown>;
   /** @defaultValue true */
   required: boolean;
+  /** @defaultValue null */
+  paths_into: PathsInto | null;
 }
 
 /** A registered tool: what it takes, what it returns, what it depends on. */
