@@ -123,6 +123,17 @@ class WorkflowEntity(StrEnum):
     ASSET = "asset"
 
 
+class EntityChange(StrEnum):
+    """What a live event says happened to its entity."""
+
+    STATUS = "status"
+    """Its status changed (a transition, or a running step's progress)."""
+    CREATED = "created"
+    UPDATED = "updated"
+    """Its fields were edited (a rename, new content); its status is as before."""
+    DELETED = "deleted"
+
+
 class Actor(StrEnum):
     """Who performed a transition, as the chat records it."""
 
@@ -226,6 +237,12 @@ WORKFLOW_ENTITY_LABELS: dict[WorkflowEntity, str] = {
     WorkflowEntity.TOOL_STEP: "Step",
     WorkflowEntity.ASSET: "Asset",
 }
+ENTITY_CHANGE_LABELS: dict[EntityChange, str] = {
+    EntityChange.STATUS: "Status changed",
+    EntityChange.CREATED: "Created",
+    EntityChange.UPDATED: "Edited",
+    EntityChange.DELETED: "Deleted",
+}
 ACTOR_LABELS: dict[Actor, str] = {
     Actor.PERSON: "You",
     Actor.ASSISTANT: "Assistant",
@@ -247,6 +264,7 @@ LABELS: dict[type[StrEnum], Mapping[Any, str]] = {
     AssetScopeType: ASSET_SCOPE_TYPE_LABELS,
     ValueType: VALUE_TYPE_LABELS,
     WorkflowEntity: WORKFLOW_ENTITY_LABELS,
+    EntityChange: ENTITY_CHANGE_LABELS,
     Actor: ACTOR_LABELS,
     TurnOutcome: TURN_OUTCOME_LABELS,
 }

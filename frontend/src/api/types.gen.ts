@@ -249,6 +249,24 @@ export const WORKFLOW_ENTITY_LABELS: Readonly<Record<WorkflowEntity, string>> = 
   [WorkflowEntity.ASSET]: "Asset",
 };
 
+/** What a live event says happened to its entity. */
+export const EntityChange = {
+  STATUS: "status",
+  CREATED: "created",
+  UPDATED: "updated",
+  DELETED: "deleted",
+} as const;
+export type EntityChange = (typeof EntityChange)[keyof typeof EntityChange];
+/** Every value of {@link EntityChange}, in declaration order. */
+export const ENTITY_CHANGE_VALUES = [EntityChange.STATUS, EntityChange.CREATED, EntityChange.UPDATED, EntityChange.DELETED] as const;
+/** Each value of {@link EntityChange} as people read it. */
+export const ENTITY_CHANGE_LABELS: Readonly<Record<EntityChange, string>> = {
+  [EntityChange.STATUS]: "Status changed",
+  [EntityChange.CREATED]: "Created",
+  [EntityChange.UPDATED]: "Edited",
+  [EntityChange.DELETED]: "Deleted",
+};
+
 /** Who performed a transition, as the chat records it. */
 export const Actor = {
   PERSON: "person",
@@ -1052,11 +1070,16 @@ export interface UserSessionPage {
   offset: number;
 }
 
-/** One change of status: which entity, which id, its new status. */
+/**
+ * One change of an entity: which entity, which id, its status now, and what changed
+ * (by default its status; an edit such as a session's rename says `updated`).
+ */
 export interface WorkflowEvent {
   entity: WorkflowEntity;
   id: Uuid;
   status: string;
+  /** @defaultValue "status" */
+  change: EntityChange;
   /** @defaultValue null */
   mission_id: Uuid | null;
   /** @defaultValue null */
