@@ -23,6 +23,13 @@ async def test_transitions_announce_the_statuses_they_changed(user):
     queue = broker.subscribe(user_id)
     try:
         session = await new_session(user)
+        [created] = await drain(queue, 1)  # not a transition: announced as a change
+        assert (created.entity, created.id, created.status, created.change) == (
+            "session",
+            UUID(session["id"]),
+            "active",
+            "created",
+        )
         # Inputs only: a mission with no output can be completed at once.
         proposal = mission_proposal()
         proposal["assets"] = [asset for asset in proposal["assets"] if asset["role"] == "input"]
