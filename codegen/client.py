@@ -119,6 +119,8 @@ async function request<T>(
           code: "http_error",
           message: response.statusText || `HTTP ${response.status}`,
           errors: [],
+          entity: null,
+          entity_id: null,
           current_status: null,
           required_status: null,
         };

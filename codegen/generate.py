@@ -71,7 +71,7 @@ def build_emitter(ops: list[Any], modules: list[Any]) -> TypeScriptEmitter:
     if enums_module is not None:
         for value in vars(enums_module).values():
             if isinstance(value, type) and issubclass(value, enum.Enum) and value.__module__ == enums_module.__name__:
-                emitter.add_enum(value)
+                emitter.add_enum(value, getattr(enums_module, "LABELS", {}).get(value))
     for op in ops:
         for param in (*op.path_params, *op.query_params):
             emitter.add(param.type, REQUEST)

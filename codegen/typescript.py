@@ -20,7 +20,7 @@ import enum
 import gc
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -142,6 +142,8 @@ class TypeScriptEmitter:
     def __init__(self, *, union_aliases: dict[frozenset[type], str] | None = None) -> None:
         self.roots: list[tuple[Any, Direction]] = []
         self.extra_enums: list[type[enum.Enum]] = []
+        self.labels: dict[type[enum.Enum], Mapping[Any, str]] = {}
+        """Labels for people of an enum's members, emitted as `<ENUM>_LABELS`."""
         self.union_aliases = union_aliases or {}
         self.structs: dict[type, StructInfo] = {}
         self.enums: dict[type[enum.Enum], None] = {}
@@ -158,8 +160,10 @@ class TypeScriptEmitter:
         self.roots.append((tp, direction))
         self._prepared = False
 
-    def add_enum(self, cls: type[enum.Enum]) -> None:
+    def add_enum(self, cls: type[enum.Enum], labels: Mapping[Any, str] | None = None) -> None:
         self.extra_enums.append(cls)
+        if labels is not None:
+            self.labels[cls] = labels
         self._prepared = False
 
     def info(self, tp: Any) -> mi.Type:
@@ -419,6 +423,13 @@ class TypeScriptEmitter:
         out.extend(tsdoc([f"Every value of {{@link {name}}}, in declaration order."]))
         values = ", ".join(f"{name}.{member.name}" for member in cls)
         out.append(f"export const {constant_case(name)}_VALUES = [{values}] as const;")
+        labels = self.labels.get(cls)
+        if labels is not None:
+            out.extend(tsdoc([f"Each value of {{@link {name}}} as people read it."]))
+            out.append(f"export const {constant_case(name)}_LABELS: Readonly<Record<{name}, string>> = {{")
+            for member in cls:
+                out.append(f"  [{name}.{member.name}]: {json_literal(labels[member])},")
+            out.append("};")
         return out
 
     def render_interface(self, entry: StructInfo, direction: Direction) -> list[str]:

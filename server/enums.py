@@ -6,7 +6,9 @@ defaults from this module. Member order is the canonical order (docs/domain.md).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 
 class MessageRole(StrEnum):
@@ -121,6 +123,17 @@ class WorkflowEntity(StrEnum):
     ASSET = "asset"
 
 
+class EntityChange(StrEnum):
+    """What a live event says happened to its entity."""
+
+    STATUS = "status"
+    """Its status changed (a transition, or a running step's progress)."""
+    CREATED = "created"
+    UPDATED = "updated"
+    """Its fields were edited (a rename, new content); its status is as before."""
+    DELETED = "deleted"
+
+
 class Actor(StrEnum):
     """Who performed a transition, as the chat records it."""
 
@@ -138,6 +151,137 @@ class TurnOutcome(StrEnum):
     ANSWERED = "answered"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+# Labels for people, one mapping per enum (what the SPA and the messages show instead of the
+# value; generated into TypeScript as `<ENUM>_LABELS`). A test checks every member has one.
+MESSAGE_ROLE_LABELS: dict[MessageRole, str] = {
+    MessageRole.USER: "You",
+    MessageRole.ASSISTANT: "Assistant",
+    MessageRole.SYSTEM: "System",
+    MessageRole.TOOL: "Tool",
+    MessageRole.STATUS: "Status",
+}
+USER_SESSION_STATUS_LABELS: dict[UserSessionStatus, str] = {
+    UserSessionStatus.ACTIVE: "Active",
+    UserSessionStatus.COMPLETED: "Completed",
+    UserSessionStatus.ABANDONED: "Abandoned",
+    UserSessionStatus.ARCHIVED: "Archived",
+}
+MISSION_STATUS_LABELS: dict[MissionStatus, str] = {
+    MissionStatus.AWAITING_APPROVAL: "Awaiting approval",
+    MissionStatus.IN_PROGRESS: "In progress",
+    MissionStatus.COMPLETED: "Completed",
+    MissionStatus.FAILED: "Failed",
+    MissionStatus.CANCELLED: "Cancelled",
+}
+HOP_STATUS_LABELS: dict[HopStatus, str] = {
+    HopStatus.HOP_PLAN_STARTED: "Planning",
+    HopStatus.HOP_PLAN_PROPOSED: "Plan proposed",
+    HopStatus.HOP_PLAN_READY: "Plan ready",
+    HopStatus.HOP_IMPL_STARTED: "Implementing",
+    HopStatus.HOP_IMPL_PROPOSED: "Implementation proposed",
+    HopStatus.HOP_IMPL_READY: "Implementation ready",
+    HopStatus.EXECUTING: "Running",
+    HopStatus.COMPLETED: "Completed",
+    HopStatus.FAILED: "Failed",
+    HopStatus.CANCELLED: "Cancelled",
+}
+TOOL_EXECUTION_STATUS_LABELS: dict[ToolExecutionStatus, str] = {
+    ToolExecutionStatus.AWAITING_CONFIGURATION: "Needs settings",
+    ToolExecutionStatus.READY_TO_EXECUTE: "Ready to run",
+    ToolExecutionStatus.EXECUTING: "Running",
+    ToolExecutionStatus.COMPLETED: "Completed",
+    ToolExecutionStatus.FAILED: "Failed",
+    ToolExecutionStatus.CANCELLED: "Cancelled",
+}
+ASSET_STATUS_LABELS: dict[AssetStatus, str] = {
+    AssetStatus.PENDING: "Pending",
+    AssetStatus.AWAITING_APPROVAL: "Awaiting approval",
+    AssetStatus.READY_FOR_PROCESSING: "Waiting for data",
+    AssetStatus.PROCESSING: "Being written",
+    AssetStatus.READY: "Ready",
+    AssetStatus.ERROR: "Error",
+    AssetStatus.EXPIRED: "Expired",
+}
+ASSET_ROLE_LABELS: dict[AssetRole, str] = {
+    AssetRole.INPUT: "Input",
+    AssetRole.OUTPUT: "Output",
+    AssetRole.INTERMEDIATE: "Intermediate",
+}
+ASSET_SCOPE_TYPE_LABELS: dict[AssetScopeType, str] = {
+    AssetScopeType.MISSION: "Mission",
+    AssetScopeType.HOP: "Hop",
+}
+VALUE_TYPE_LABELS: dict[ValueType, str] = {
+    ValueType.STRING: "Text",
+    ValueType.NUMBER: "Number",
+    ValueType.BOOLEAN: "Yes/no",
+    ValueType.PRIMITIVE: "Text, number or yes/no",
+    ValueType.OBJECT: "Object",
+    ValueType.FILE: "File",
+    ValueType.DATABASE_ENTITY: "Database record",
+    ValueType.MARKDOWN: "Markdown",
+    ValueType.CONFIG: "Configuration",
+    ValueType.EMAIL: "E-mail",
+    ValueType.WEBPAGE: "Web page",
+    ValueType.SEARCH_RESULT: "Search result",
+    ValueType.PUBMED_ARTICLE: "PubMed article",
+    ValueType.NEWSLETTER: "Newsletter",
+    ValueType.DAILY_NEWSLETTER_RECAP: "Daily newsletter recap",
+}
+WORKFLOW_ENTITY_LABELS: dict[WorkflowEntity, str] = {
+    WorkflowEntity.SESSION: "Session",
+    WorkflowEntity.MISSION: "Mission",
+    WorkflowEntity.HOP: "Hop",
+    WorkflowEntity.TOOL_STEP: "Step",
+    WorkflowEntity.ASSET: "Asset",
+}
+ENTITY_CHANGE_LABELS: dict[EntityChange, str] = {
+    EntityChange.STATUS: "Status changed",
+    EntityChange.CREATED: "Created",
+    EntityChange.UPDATED: "Edited",
+    EntityChange.DELETED: "Deleted",
+}
+ACTOR_LABELS: dict[Actor, str] = {
+    Actor.PERSON: "You",
+    Actor.ASSISTANT: "Assistant",
+    Actor.SERVER: "Server",
+}
+TURN_OUTCOME_LABELS: dict[TurnOutcome, str] = {
+    TurnOutcome.ANSWERED: "Answered",
+    TurnOutcome.FAILED: "Failed",
+    TurnOutcome.CANCELLED: "Cancelled",
+}
+LABELS: dict[type[StrEnum], Mapping[Any, str]] = {
+    MessageRole: MESSAGE_ROLE_LABELS,
+    UserSessionStatus: USER_SESSION_STATUS_LABELS,
+    MissionStatus: MISSION_STATUS_LABELS,
+    HopStatus: HOP_STATUS_LABELS,
+    ToolExecutionStatus: TOOL_EXECUTION_STATUS_LABELS,
+    AssetStatus: ASSET_STATUS_LABELS,
+    AssetRole: ASSET_ROLE_LABELS,
+    AssetScopeType: ASSET_SCOPE_TYPE_LABELS,
+    ValueType: VALUE_TYPE_LABELS,
+    WorkflowEntity: WORKFLOW_ENTITY_LABELS,
+    EntityChange: ENTITY_CHANGE_LABELS,
+    Actor: ACTOR_LABELS,
+    TurnOutcome: TURN_OUTCOME_LABELS,
+}
+"""Every enum of this module -> its labels."""
+
+
+def label(value: StrEnum | str, enum: type[StrEnum] | None = None) -> str:
+    """The label of an enum value for people; a plain string is looked up in `enum` (a value
+    it does not hold reads as itself with spaces)."""
+    cls = enum if enum is not None else (type(value) if isinstance(value, StrEnum) else None)
+    labels = LABELS.get(cls) if cls is not None else None
+    if cls is not None and labels is not None:
+        try:
+            return labels[cls(value)]
+        except ValueError:
+            pass
+    return str(value).replace("_", " ")
 
 
 # Defaults, used by the Structs and by the table columns alike.

@@ -79,21 +79,37 @@ class Conflict(ApiError):
 
 
 class StatusConflict(Conflict):
-    """A transition refused because the entity is not in a status that allows it."""
+    """A transition refused because the entity is not in a status that allows it. The message
+    is for people (`server.workflow.refusals` writes it: what to do now); the body keeps the
+    machine-readable `entity`, `entity_id`, `current_status` and `required_status`."""
 
     code = "status_conflict"
 
-    def __init__(self, entity: str, entity_id: object, current: str, required: Iterable[str], action: str) -> None:
+    def __init__(
+        self,
+        entity: str,
+        entity_id: object,
+        current: str,
+        required: Iterable[str],
+        action: str,
+        *,
+        message: str | None = None,
+    ) -> None:
         required_list = [str(value) for value in required]
         super().__init__(
-            f"Cannot {action}: {entity} {entity_id} is `{current}`, "
+            message
+            or f"Cannot {action}: {entity} {entity_id} is `{current}`, "
             f"required {' or '.join(f'`{value}`' for value in required_list)}"
         )
+        self.entity = entity
+        self.entity_id = str(entity_id)
         self.current_status = str(current)
         self.required_status = required_list
 
     def to_response(self) -> ErrorResponse:
         response = super().to_response()
+        response.entity = self.entity
+        response.entity_id = self.entity_id
         response.current_status = self.current_status
         response.required_status = self.required_status
         return response

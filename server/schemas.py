@@ -143,6 +143,10 @@ class ErrorResponse(Output, kw_only=True):
     """Stable machine-readable kind: validation_error, not_authenticated, forbidden, not_found, conflict, ..."""
     message: str
     errors: list[FieldError] = []
+    entity: str | None = None
+    """For a refused transition: the kind of entity refused (a WorkflowEntity value: `hop`, `tool_step`, ...)."""
+    entity_id: str | None = None
+    """For a refused transition: the id of that entity."""
     current_status: str | None = None
     """For a refused transition: the entity's status now."""
     required_status: list[str] | None = None

@@ -177,10 +177,10 @@ describe("the web app", { concurrency: 3 }, () => {
       await plan.waitFor();
       await plan.locator('input[name="hop-name"]').fill("Rank by score");
       await plan.locator('input[name="hop-goal"]').fill("records sorted, best first");
+      // A final hop writes one of the mission's outputs: the report.
       await plan.locator('input[name="hop-is-final"]').check();
-      await plan.locator('input[name="asset-name"]').fill("Ranked");
-      await plan.locator('select[name="asset-type"]').selectOption("object");
-      await plan.locator('input[name="asset-is-array"]').check();
+      await plan.locator('input[name="hop-output-kind"]').nth(1).check();
+      await plan.locator('select[name="hop-output-existing"]').selectOption({ label: "Report (object[], output)" });
       await plan.locator('button[type="submit"]').click();
 
       await page.locator(".hop-head .badge", { hasText: "hop plan proposed" }).waitFor();
@@ -216,7 +216,7 @@ describe("the web app", { concurrency: 3 }, () => {
       await page.locator('.step[data-step-status="ready_to_execute"]').waitFor();
 
       // Open the output asset before running: it has no content yet.
-      await page.locator(".mission > .asset-summary .asset-item", { hasText: "Ranked" }).click();
+      await page.locator(".mission > .asset-summary .asset-item", { hasText: "Report" }).click();
       const detail = page.locator('[aria-label="Asset detail"]');
       await detail.locator(".asset-content-empty").waitFor();
 
@@ -264,7 +264,7 @@ describe("the web app", { concurrency: 3 }, () => {
       await banner.waitFor();
       assert.match(
         await banner.innerText(),
-        /^Cannot accept mission: mission \S+ is cancelled, required awaiting_approval/,
+        /^Cannot accept mission\. This mission was cancelled; nothing more can change in it\. \(The mission is “Cancelled”; this needs “Awaiting approval”\.\)/,
       );
       assert.deepEqual(problems, []);
       await context.close();
@@ -296,7 +296,7 @@ describe("the web app", { concurrency: 3 }, () => {
       await banner.waitFor();
       assert.match(
         await banner.innerText(),
-        /^Cannot execute hop: tool step \S+ is awaiting_configuration, required ready_to_execute/,
+        /^Cannot execute hop\. This step still needs its settings before the hop can run\./,
       );
 
       // Nothing listens on port 9: the search fails fast with the tool's message.

@@ -15,10 +15,11 @@ from server.assets.tables import Asset as AssetTable
 from server.assets.tables import HopAsset as HopAssetTable
 from server.assets.tables import MissionAsset as MissionAssetTable
 from server.database import decode_json_fields, json_columns, now, to_json, to_struct, write_transaction
-from server.enums import DEFAULT_ASSET_STATUS, AssetRole, AssetScopeType, AssetStatus
+from server.enums import DEFAULT_ASSET_STATUS, AssetRole, AssetScopeType, AssetStatus, EntityChange, WorkflowEntity
 from server.errors import InvalidInput, LimitExceeded, NotFound
 from server.missions.service import lock_mission
 from server.settings import get_settings
+from server.workflow import events
 
 _ASSET_JSON = json_columns(AssetTable)
 _INFO_COLUMNS = [c for c in AssetTable._meta.columns if c._meta.name not in ("user_id", "content")]
@@ -161,7 +162,23 @@ async def create_mission_asset(*, user_id: UUID, mission_id: UUID, data: AssetCr
                 created_at=row.created_at,
             )
         ).run()
-    return await get_asset(user_id=user_id, asset_id=row.id)
+    asset = await get_asset(user_id=user_id, asset_id=row.id)
+    await _announce(user_id, asset, EntityChange.CREATED)
+    return asset
+
+
+async def _announce(user_id: UUID, asset: Asset | dict[str, Any], change: EntityChange) -> None:
+    """Tell the user's open pages about an edit of an asset (not a transition)."""
+    item = msgspec.structs.asdict(asset) if isinstance(asset, Asset) else asset
+    scope = {"mission_id" if item["scope_type"] == AssetScopeType.MISSION else "hop_id": item["scope_id"]}
+    await events.announce_change(
+        user_id=user_id,
+        entity=WorkflowEntity.ASSET,
+        entity_id=item["id"],
+        status=item["status"],
+        change=change,
+        **scope,
+    )
 
 
 async def update_asset(*, user_id: UUID, asset_id: UUID, data: AssetUpdate) -> Asset:
@@ -184,7 +201,10 @@ async def update_asset(*, user_id: UUID, asset_id: UUID, data: AssetUpdate) -> A
         if changes:
             changes[AssetTable.updated_at] = now()
             await AssetTable.update(changes).where((AssetTable.id == asset_id) & (AssetTable.user_id == user_id)).run()
-    return await get_asset(user_id=user_id, asset_id=asset_id)
+    asset = await get_asset(user_id=user_id, asset_id=asset_id)
+    if changes:
+        await _announce(user_id, asset, EntityChange.UPDATED)
+    return asset
 
 
 async def stored_bytes(*, user_id: UUID, excluding: list[UUID] | None = None) -> int:
@@ -214,8 +234,9 @@ async def delete_asset(*, user_id: UUID, asset_id: UUID) -> None:
         deleted = (
             await AssetTable.delete()
             .where((AssetTable.id == asset_id) & (AssetTable.user_id == user_id))
-            .returning(AssetTable.id)
+            .returning(AssetTable.id, AssetTable.status, AssetTable.scope_type, AssetTable.scope_id)
             .run()
         )
     if not deleted:
         raise NotFound("asset", asset_id)
+    await _announce(user_id, deleted[0], EntityChange.DELETED)

@@ -19,6 +19,7 @@ from server.llm import Message, message_tokens
 from server.missions.schemas import Hop, Mission
 from server.sessions.schemas import ChatMessage, UserSession
 from server.tools.registry import get_registry
+from server.workflow.state_machine import Transitions
 
 PREAMBLE = (
     "You are the assistant of Missions. A mission reaches a goal through a sequence of hops; each hop is a short "
@@ -51,6 +52,9 @@ def _asset(asset: AssetInfo, role: str | None) -> dict[str, Any]:
     }
 
 
+_DESIGNING = Transitions.PROPOSE_HOP_IMPLEMENTATION.requires
+
+
 def _hop(hop: Hop) -> dict[str, Any]:
     return {
         "id": hop.id,
@@ -61,6 +65,8 @@ def _hop(hop: Hop) -> dict[str, Any]:
         "goal": hop.goal,
         "assets": hop.hop_asset_map,
         "error": hop.error_message,
+        # The chain a rejected or revised implementation left to start from (docs/state-machine.md, 2.5b, 2.8d).
+        "draft_chain": hop.hop_metadata.get("draft_chain") if hop.status in _DESIGNING else None,
         "steps": [
             {
                 "name": step.name,

@@ -61,6 +61,7 @@ TRIGGERS = frozenset(
         Transitions.ACCEPT_HOP_PLAN,
         Transitions.COMPLETE_HOP,
         Transitions.FAIL_TOOL_STEP,
+        Transitions.REVISE_HOP,
     )
 )
 """Transitions after which the assistant takes its turn (designs the next thing, or explains)."""

@@ -47,7 +47,8 @@ _INSTRUCTIONS = {
     Role.HOP_DESIGNER: (
         "The mission is in progress and needs its next hop. Propose the next hop's plan with `propose_hop_plan`: "
         "which mission assets it reads (their ids), and its output: a new asset, or an existing mission output "
-        "asset (`existing_asset` with its id). A hop that writes the mission's output is final (`is_final`)."
+        "asset (`existing_asset` with its id). A final hop (`is_final`) writes one of the mission's outputs "
+        "(`existing_asset`), and only once the mission's other outputs are ready."
     ),
     Role.HOP_PLAN_REVIEWER: (
         "The hop plan you proposed awaits the user's decision. Answer questions about it. When the user asks for "
@@ -59,7 +60,9 @@ _INSTRUCTIONS = {
         "steps, each a tool of the catalog with its parameters mapped to assets (`asset_field` with the asset id) "
         "or literals, and its outputs mapped to assets or discarded. A step's output that a later step reads goes "
         "to a new intermediate asset: give it a fresh id (`new_asset_ids`). Every output of the hop must be "
-        "written by some step. Look up the tools' exact parameters with `get_tool_catalog` when unsure."
+        "written by some step. Look up the tools' exact parameters with `get_tool_catalog` when unsure. When the "
+        "hop has a `draft_chain` (a chain sent back, or one whose run failed, with `last_error`), start from it "
+        "and fix what went wrong."
     ),
     Role.CHAIN_REVIEWER: (
         "The tool chain you proposed awaits the user's decision. Answer questions about it. When the user asks for "
@@ -69,7 +72,7 @@ _INSTRUCTIONS = {
     Role.EXPLAINER: (
         "There is nothing for you to propose now. Explain the mission's status and results in plain words: what "
         "ran, what it produced, what failed and why, and what the user can do next (configure a step, execute or "
-        "retry the hop, ...). You cannot press those buttons for the user."
+        "retry the hop, or revise a failed hop's implementation, ...). You cannot press those buttons for the user."
     ),
 }
 

@@ -32,7 +32,7 @@ from server.database import (
     to_struct,
     write_transaction,
 )
-from server.enums import AssetRole, AssetScopeType, MissionStatus
+from server.enums import AssetRole, AssetScopeType, EntityChange, MissionStatus, WorkflowEntity
 from server.errors import NotFound
 from server.missions.schemas import (
     Hop,
@@ -52,6 +52,7 @@ from server.missions.tables import Hop as HopTable
 from server.missions.tables import Mission as MissionTable
 from server.missions.tables import ToolStep as ToolStepTable
 from server.schemas import summarize_asset_map
+from server.workflow import events
 
 _MISSION_JSON = json_columns(MissionTable)
 _HOP_JSON = json_columns(HopTable)
@@ -331,7 +332,17 @@ async def update_mission(*, user_id: UUID, mission_id: UUID, data: MissionUpdate
                 .where((MissionTable.id == mission_id) & (MissionTable.user_id == user_id))
                 .run()
             )
-    return await get_mission(user_id=user_id, mission_id=mission_id)
+    mission = await get_mission(user_id=user_id, mission_id=mission_id)
+    if changes:
+        await events.announce_change(
+            user_id=user_id,
+            entity=WorkflowEntity.MISSION,
+            entity_id=mission_id,
+            status=mission.status,
+            change=EntityChange.UPDATED,
+            mission_id=mission_id,
+        )
+    return mission
 
 
 async def update_hop(*, user_id: UUID, hop_id: UUID, data: HopUpdate) -> Hop:

@@ -19,7 +19,7 @@ from server.database import (
     to_struct,
     write_transaction,
 )
-from server.enums import MessageRole, UserSessionStatus
+from server.enums import EntityChange, MessageRole, UserSessionStatus, WorkflowEntity
 from server.errors import Conflict, InvalidInput, NotFound
 from server.missions.service import get_mission
 from server.sessions.schemas import (
@@ -109,6 +109,13 @@ async def create_session(*, user_id: UUID, data: UserSessionCreate) -> UserSessi
                 last_activity_at=created,
             )
         ).run()
+    await events.announce_change(
+        user_id=user_id,
+        entity=WorkflowEntity.SESSION,
+        entity_id=session_id,
+        status=UserSessionStatus.ACTIVE,
+        change=EntityChange.CREATED,
+    )
     return await get_session(user_id=user_id, session_id=session_id)
 
 
@@ -176,7 +183,17 @@ async def update_session(*, user_id: UUID, session_id: UUID, data: UserSessionUp
                 .where((UserSessionTable.id == session_id) & (UserSessionTable.user_id == user_id))
                 .run()
             )
-    return await get_session(user_id=user_id, session_id=session_id)
+    session = await get_session(user_id=user_id, session_id=session_id)
+    if changes:
+        await events.announce_change(
+            user_id=user_id,
+            entity=WorkflowEntity.SESSION,
+            entity_id=session_id,
+            status=session.status,
+            change=EntityChange.UPDATED,
+            mission_id=session.mission_id,
+        )
+    return session
 
 
 async def append_message(*, user_id: UUID, session_id: UUID, data: ChatMessageCreate) -> ChatMessage:

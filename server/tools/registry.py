@@ -22,6 +22,7 @@ import msgspec
 
 from server.tools import models
 from server.tools.base import Handler, ToolContext, ToolError
+from server.tools.parameters import convert_parameters
 from server.tools.schemas import ToolCatalog, ToolSpec
 
 SPECS_DIR = Path(__file__).resolve().parent / "specs"
@@ -125,23 +126,10 @@ def get_registry() -> ToolRegistry:
     return registry
 
 
-def _parameter_error(exc: msgspec.ValidationError) -> str:
-    reason, _, at = str(exc).partition(" - at `")
-    path = at.rstrip("`").removeprefix("$").lstrip(".")
-    if path:
-        return f"parameter `{path}`: {reason}"
-    if match := re.match(r"Object missing required field `(.+)`", reason):
-        return f"missing required parameter `{match.group(1)}`"
-    return f"parameters: {reason}"
-
-
 async def run_tool(tool: RegisteredTool, parameters: Mapping[str, Any], context: ToolContext) -> dict[str, Any]:
     """Call a tool's handler with plain JSON parameters and return its outputs as plain JSON.
     Parameters that do not match the tool's Struct raise ToolError naming the parameter."""
-    try:
-        typed = msgspec.convert(dict(parameters), tool.parameters_type)
-    except msgspec.ValidationError as exc:
-        raise ToolError(_parameter_error(exc)) from None
+    typed = convert_parameters(tool.parameters_type, parameters)
     outputs = await tool.handler(typed, context)
     if not isinstance(outputs, tool.outputs_type):
         raise ToolError(f"tool `{tool.spec.id}` returned {type(outputs).__name__}, not {tool.outputs_type.__name__}")

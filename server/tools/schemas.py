@@ -30,6 +30,18 @@ class ResourceSpec(Output, kw_only=True, forbid_unknown_fields=True):
     fields: list[ResourceField]
 
 
+class PathsInto(Output, kw_only=True, forbid_unknown_fields=True):
+    """Where a parameter holds paths into the items of another parameter (docs/tools.md,
+    "Paths into items"): tool chain validation checks a literal's paths against the fields
+    that the other parameter's asset declares."""
+
+    parameter: str
+    """The parameter whose items the paths point into (e.g. `items`)."""
+    at: str = ""
+    """Where the path strings are in this parameter's value: `""` the value itself, `[].path`
+    the `path` of each element of a list, `{}` each value of an object."""
+
+
 class ToolParameter(Output, kw_only=True, forbid_unknown_fields=True):
     name: str
     description: str | None = None
@@ -37,6 +49,7 @@ class ToolParameter(Output, kw_only=True, forbid_unknown_fields=True):
     json_schema: dict[str, Any]
     """JSON Schema of the parameter's value."""
     required: bool = True
+    paths_into: PathsInto | None = None
 
 
 class ToolOutput(Output, kw_only=True, forbid_unknown_fields=True):

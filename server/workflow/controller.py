@@ -118,6 +118,11 @@ class HopTransitionController(Controller):
         """2.8c Make a failed hop executable again from the step that failed."""
         return await transitions.retry_hop(user_id=user_id, hop_id=hop_id)
 
+    @post("/{hop_id:uuid}/revise", status_code=HTTP_200_OK, operation_id="revise_hop")
+    async def revise_hop(self, user_id: CurrentUserId, hop_id: FromPath[UUID]) -> Hop:
+        """2.8d Send a failed hop back to its implementation: its steps removed (kept as the draft to edit)."""
+        return await transitions.revise_hop(user_id=user_id, hop_id=hop_id)
+
     @post("/{hop_id:uuid}/complete", status_code=HTTP_200_OK, operation_id="complete_hop")
     async def complete_hop(self, user_id: CurrentUserId, hop_id: FromPath[UUID]) -> Hop:
         """2.9 Complete an executing hop whose steps have all completed."""

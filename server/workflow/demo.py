@@ -16,10 +16,10 @@ from server.enums import AssetRole, ValueType
 from server.errors import Conflict
 from server.missions.schemas import (
     AssetProposal,
+    ExistingAssetOutput,
     HopImplementationProposal,
     HopPlanProposal,
     MissionProposal,
-    NewAssetOutput,
     ToolStepProposal,
 )
 from server.missions.service import get_hop, get_mission
@@ -176,11 +176,18 @@ async def create_demo(*, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD,
                     role=AssetRole.INPUT,
                     content=ARTICLES,
                 ),
+                AssetProposal(
+                    name="Reading list",
+                    description="Science articles, newest first",
+                    schema_definition=OBJECTS,
+                    role=AssetRole.OUTPUT,
+                ),
             ],
         ),
     )
     mission = await transitions.accept_mission(user_id=user_id, mission_id=mission.id)
     (articles_id,) = mission.asset_summary.inputs
+    (reading_list_id,) = mission.asset_summary.outputs
     hop = await transitions.start_hop_plan(user_id=user_id, mission_id=mission.id)
     hop = await transitions.propose_hop_plan(
         user_id=user_id,
@@ -193,17 +200,9 @@ async def create_demo(*, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD,
             success_criteria=["reading list written"],
             is_final=True,
             inputs=[articles_id],
-            output=NewAssetOutput(
-                asset=AssetProposal(
-                    name="Reading list",
-                    description="Science articles, newest first",
-                    schema_definition=OBJECTS,
-                    role=AssetRole.OUTPUT,
-                )
-            ),
+            output=ExistingAssetOutput(mission_asset_id=reading_list_id),
         ),
     )
-    (reading_list_id,) = hop.asset_summary.outputs
     await transitions.accept_hop_plan(user_id=user_id, hop_id=hop.id)
     await transitions.start_hop_implementation(user_id=user_id, hop_id=hop.id)
     await transitions.propose_hop_implementation(

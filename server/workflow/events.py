@@ -27,8 +27,8 @@ import asyncpg
 import msgspec
 from piccolo.querystring import QueryString
 
-from server.database import engine
-from server.enums import WorkflowEntity
+from server.database import engine, now
+from server.enums import EntityChange, WorkflowEntity
 from server.schemas import Output, Timestamp
 from server.sessions.schemas import ChatEvent
 from server.settings import get_settings
@@ -41,11 +41,13 @@ NOTIFY_PAYLOAD_LIMIT = 7900
 
 
 class WorkflowEvent(Output, kw_only=True):
-    """One change of status: which entity, which id, its new status."""
+    """One change of an entity: which entity, which id, its status now, and what changed
+    (by default its status; an edit such as a session's rename says `updated`)."""
 
     entity: WorkflowEntity
     id: UUID
     status: str
+    change: EntityChange = EntityChange.STATUS
     mission_id: UUID | None = None
     hop_id: UUID | None = None
     progress: str | None = None
@@ -215,6 +217,24 @@ async def _notify(user_id: UUID, events: list[LiveEvent]) -> None:
     db = engine()
     for payload in _batches(user_id, events):
         await db.run_querystring(QueryString("SELECT pg_notify({}, {})", CHANNEL, payload))
+
+
+async def announce_change(
+    *,
+    user_id: UUID,
+    entity: WorkflowEntity,
+    entity_id: UUID,
+    status: str,
+    change: EntityChange,
+    mission_id: UUID | None = None,
+    hop_id: UUID | None = None,
+) -> None:
+    """Announce an edit that is not a transition (a session renamed, an asset's content
+    changed, ...) once it has committed, so the user's other pages read it again."""
+    event = WorkflowEvent(
+        entity=entity, id=entity_id, status=str(status), change=change, mission_id=mission_id, hop_id=hop_id, at=now()
+    )
+    await publish(user_id=user_id, events=[event])
 
 
 async def publish(*, user_id: UUID, events: Sequence[LiveEvent]) -> None:

@@ -211,6 +211,7 @@ class Transitions:
         target=HopStatus.HOP_PLAN_PROPOSED,
         action="propose hop plan",
         label="Propose plan",
+        condition="a final hop outputs an existing mission output, and every other mission output is ready already",
         effects=(
             StatusChange(
                 entity=WorkflowEntity.ASSET,
@@ -416,6 +417,18 @@ class Transitions:
         ),
         summary="Make a failed hop executable again from the step that failed.",
     )
+    REVISE_HOP = Transition(
+        name="revise_hop",
+        number="2.8d",
+        entity=WorkflowEntity.HOP,
+        requires=(HopStatus.FAILED,),
+        target=HopStatus.HOP_IMPL_STARTED,
+        action="revise hop",
+        label="Revise implementation",
+        undoes=True,
+        summary="Send a failed hop back to its design: its steps are removed (the chain is kept in hop_metadata as "
+        "the draft to edit); the assets it wrote stay as they are until a new run writes them.",
+    )
     COMPLETE_HOP = Transition(
         name="complete_hop",
         number="2.9",
@@ -442,11 +455,12 @@ class Transitions:
                 entity=WorkflowEntity.MISSION,
                 requires=(MissionStatus.IN_PROGRESS,),
                 target=MissionStatus.COMPLETED,
-                when="the mission, when the hop is final",
+                when="the mission, when the hop is final and every mission output is ready",
             ),
             _SESSION_COMPLETES,
         ),
-        summary="Finish an executed hop; a final hop completes the mission, any other makes room for the next.",
+        summary="Finish an executed hop; a final hop completes the mission (once every mission output is ready), "
+        "any other makes room for the next.",
     )
     COMPLETE_MISSION = Transition(
         name="complete_mission",
@@ -456,8 +470,9 @@ class Transitions:
         target=MissionStatus.COMPLETED,
         action="complete mission",
         label="Complete mission",
+        condition="every mission output asset is ready",
         effects=(_SESSION_COMPLETES,),
-        summary="Declare the mission done.",
+        summary="Declare the mission done once every output it promised is ready.",
     )
 
 

@@ -16,6 +16,7 @@ from server.enums import AssetRole, ValueType
 from server.missions.schemas import ToolStepProposal
 from server.schemas import AssetFieldMapping, FieldError, SchemaDefinition
 from server.tools.schemas import ToolSpec
+from server.workflow.parameter_checks import item_path_errors, literal_value_errors
 
 GENERAL_TYPES = frozenset(
     {ValueType.STRING, ValueType.NUMBER, ValueType.BOOLEAN, ValueType.PRIMITIVE, ValueType.OBJECT}
@@ -143,6 +144,13 @@ class _ChainCheck:
                 )
             elif isinstance(mapping, AssetFieldMapping):
                 self.parameter_source(field, label, name, mapping.state_asset, parameter.schema_definition)
+        self.errors.extend(
+            literal_value_errors(step_label=label, tool=tool, mappings=step.parameter_mapping, path=path)
+        )
+        schemas = {asset_id: asset.schema_definition for asset_id, asset in self.known.items()}
+        self.errors.extend(
+            item_path_errors(step_label=label, tool=tool, mappings=step.parameter_mapping, schemas=schemas, path=path)
+        )
         for parameter in tool.parameters:
             if parameter.required and parameter.name not in step.parameter_mapping:
                 self.errors.append(

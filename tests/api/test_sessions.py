@@ -158,3 +158,9 @@ async def test_concurrent_archives_one_wins_the_others_conflict(alice):
     session = (await alice.post("/api/sessions", json={})).json()
     responses = await asyncio.gather(*(alice.post(f"/api/sessions/{session['id']}/archive") for _ in range(3)))
     assert sorted(r.status_code for r in responses) == [200, 409, 409], [r.text for r in responses]
+
+
+async def test_a_session_without_a_configured_model_says_so_and_has_no_turn(user):
+    session = (await user.post("/api/sessions", json={"name": "plain"})).json()
+    state = (await user.get(f"/api/sessions/{session['id']}/assistant")).json()
+    assert state == {"configured": False, "model": None, "turn": None}

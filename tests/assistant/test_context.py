@@ -148,3 +148,28 @@ async def test_the_system_message_holds_the_mission_state_with_summaries_not_con
     assert state["mission"]["status"] == "awaiting_approval"
     assert STATE_MARKER in prompt and "mission reviewer" in prompt
     assert "- sort(items: object[], keys: object[]) -> items: object[]" in tool_catalog()
+
+
+async def test_a_revised_hop_is_implemented_again_from_its_draft_and_its_failure(user):
+    from server.workflow import transitions
+    from server.workflow.transitions.unit import AFTER_COMMIT
+
+    async with _fresh_mission(user) as (sid, mission):
+        hop = await hop_in(user, mission, "hop_impl_ready")
+        user_id = UUID(user.user["id"])
+        running = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]))
+        await transitions.fail_tool_step(user_id=user_id, step_id=running.tool_steps[0].id, error="no such field")
+        assert stage_of(await _session(user, sid)).role is Role.EXPLAINER
+        saved = list(AFTER_COMMIT)
+        AFTER_COMMIT.clear()  # no model here: the turn it would trigger is not the point
+        try:
+            ok(await user.post(f"/api/hops/{hop['id']}/revise"))
+        finally:
+            AFTER_COMMIT[:] = saved
+        session_struct = await _session(user, sid)
+        stage = stage_of(session_struct)
+        assert (stage.role, stage.proposes) == (Role.IMPLEMENTER, "propose_hop_implementation")
+        state = mission_state({"messages": [{"role": "system", "content": system_prompt(stage, [])}]})
+        (seen,) = state["hops"]
+        assert [step["tool_id"] for step in seen["draft_chain"]["steps"]] == ["filter", "sort"]
+        assert seen["draft_chain"]["last_error"] == 'Step 1 ("Keep scored") failed: no such field'

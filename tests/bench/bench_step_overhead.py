@@ -104,7 +104,6 @@ async def ready_hop(user_id: UUID) -> UUID:
         hop_id=hop.id,
         data=HopPlanProposal(
             name="Chain",
-            is_final=True,
             inputs=[start],
             output=NewAssetOutput(asset=AssetProposal(name="End", schema_definition=schema, role=AssetRole.OUTPUT)),
         ),

@@ -108,7 +108,7 @@ global.fetch = async (url, init) => {
   await client.listMissions({ limit: 5, status: null });
   next = [[409, {
     status: 409, code: "status_conflict", message: "no", errors: [],
-    current_status: "completed", required_status: ["in_progress"],
+    entity: "mission", entity_id: "m", current_status: "completed", required_status: ["in_progress"],
   }]];
   try { await client.deleteMission("m"); } catch (error) {
     out.error = {
@@ -175,6 +175,8 @@ def test_wire_fixtures_that_do_not_match_the_types_fail_to_compile(tmp_path: Pat
         "code": "conflict",
         "message": "no",
         "errors": [],
+        "entity": None,
+        "entity_id": None,
         "current_status": None,
         "required_status": None,
     }

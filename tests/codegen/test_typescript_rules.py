@@ -101,6 +101,41 @@ def test_enums_keep_python_member_names_and_declaration_order():
     assert "/** A colour, in a deliberately non-alphabetical order. */\nexport const Color" in text
 
 
+def test_an_enum_with_labels_gets_a_labels_constant_keyed_by_its_members():
+    emitter = TypeScriptEmitter()
+    emitter.add_enum(Color, {Color.RED: "Red", Color.GREEN: "Green", Color.BLUE: "Blue", Color.AMBER: "Amber"})
+    text = emitter.render(["// test"])
+    assert block(text, "export const COLOR_LABELS") == (
+        "export const COLOR_LABELS: Readonly<Record<Color, string>> = {\n"
+        '  [Color.RED]: "Red",\n  [Color.GREEN]: "Green",\n  [Color.BLUE]: "Blue",\n  [Color.AMBER]: "Amber",\n};'
+    )
+    assert "COLOR_LABELS" not in emit(enums=(Color,))
+
+
+def test_every_enum_of_the_server_has_a_label_for_every_member_in_the_generated_types():
+    import enum as enum_module
+
+    from codegen.generate import ROOT as PROJECT
+    from codegen.generate import TYPES_FILE
+    from codegen.typescript import constant_case
+    from server import enums
+
+    text = (PROJECT / TYPES_FILE).read_text(encoding="utf-8")
+    declared = [
+        value
+        for value in vars(enums).values()
+        if isinstance(value, type) and issubclass(value, enum_module.Enum) and value.__module__ == enums.__name__
+    ]
+    assert set(enums.LABELS) == set(declared)
+    for cls in declared:
+        labels = enums.LABELS[cls]
+        assert set(labels) == set(cls), cls
+        assert all(text.strip() and "_" not in text for text in labels.values()), cls
+        for member in cls:
+            assert f"  [{cls.__name__}.{member.name}]: {msgspec.json.encode(labels[member]).decode()}," in text
+        assert f"export const {constant_case(cls.__name__)}_LABELS" in text
+
+
 def test_response_fields_are_required_and_optional_ones_nullable():
     text = emit((Thing, RESPONSE))
     thing = block(text, "export interface Thing {")

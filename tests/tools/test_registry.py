@@ -83,5 +83,9 @@ async def test_the_catalog_route_lists_every_tool(user, anon):
         "schema_definition": {"type": "string", "description": None, "is_array": False, "fields": None},
         "json_schema": {"type": "string", "minLength": 1, "maxLength": 500},
         "required": True,
+        "paths_into": None,
     }
+    sort = next(tool for tool in catalog["tools"] if tool["id"] == "sort")
+    keys = next(parameter for parameter in sort["parameters"] if parameter["name"] == "keys")
+    assert keys["paths_into"] == {"parameter": "items", "at": "[].path"}
     assert (await anon.get("/api/tools")).status_code == 401

@@ -74,7 +74,7 @@ async def test_web_retrieve_reads_malformed_html_leniently(web):
 
 
 async def test_web_retrieve_refuses_bad_parameters():
-    with pytest.raises(ToolError, match=r"parameter `urls`: Expected `array` of length >= 1"):
+    with pytest.raises(ToolError, match=r"parameter `urls`: must have at least 1 item"):
         await call("web_retrieve", urls=[])
     with pytest.raises(ToolError, match=r"parameter `timeout_seconds`"):
         await call("web_retrieve", urls=["http://127.0.0.1:1/"], timeout_seconds=-1)

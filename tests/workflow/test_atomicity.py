@@ -78,7 +78,8 @@ async def test_complete_hop_fails_whole_when_completing_the_session_fails(user, 
     mission = (await user.post(f"/api/sessions/{session['id']}/mission", json=mission_proposal())).json()
     mission = (await user.post(f"/api/missions/{mission['id']}/accept")).json()
     hop = (await user.post(f"/api/missions/{mission['id']}/hops/start")).json()
-    final_plan = plan([mission["asset_summary"]["inputs"][0]], new_output(), is_final=True)
+    report = {"type": "existing_asset", "mission_asset_id": mission["asset_summary"]["outputs"][0]}
+    final_plan = plan([mission["asset_summary"]["inputs"][0]], report, is_final=True)
     assert (await user.post(f"/api/hops/{hop['id']}/plan", json=final_plan)).status_code == 200
     await _walk_to_ready(user, hop["id"], mission)
     user_id, hop_id = UUID(user.user["id"]), UUID(hop["id"])

@@ -23,20 +23,28 @@ async def test_transitions_announce_the_statuses_they_changed(user):
     queue = broker.subscribe(user_id)
     try:
         session = await new_session(user)
-        mission = ok(await user.post(f"/api/sessions/{session['id']}/mission", json=mission_proposal()), 201)
-        proposed = await drain(queue, 3)
+        [created] = await drain(queue, 1)  # not a transition: announced as a change
+        assert (created.entity, created.id, created.status, created.change) == (
+            "session",
+            UUID(session["id"]),
+            "active",
+            "created",
+        )
+        # Inputs only: a mission with no output can be completed at once.
+        proposal = mission_proposal()
+        proposal["assets"] = [asset for asset in proposal["assets"] if asset["role"] == "input"]
+        mission = ok(await user.post(f"/api/sessions/{session['id']}/mission", json=proposal), 201)
+        proposed = await drain(queue, 2)
         assert [(e.entity, e.status) for e in proposed] == [
             ("mission", "awaiting_approval"),
-            ("asset", "awaiting_approval"),
             ("asset", "awaiting_approval"),
         ]
         assert proposed[0].id == UUID(mission["id"])
 
         ok(await user.post(f"/api/missions/{mission['id']}/accept"))
-        accepted = await drain(queue, 3)
+        accepted = await drain(queue, 2)
         assert [(e.entity, e.status) for e in accepted] == [
             ("mission", "in_progress"),
-            ("asset", "ready_for_processing"),
             ("asset", "ready_for_processing"),
         ]
 

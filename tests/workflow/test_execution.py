@@ -10,7 +10,17 @@ from typing import Any
 import pytest
 
 from tests.tools.local_http import local_http_server, set_flaky_down
-from tests.workflow.flow import RECORDS, asset_id, hop_in, mission_in_progress, new_output, ok, plan
+from tests.workflow.flow import (
+    RECORDS,
+    asset_id,
+    hop_in,
+    mission_in_progress,
+    mission_proposal,
+    new_output,
+    new_session,
+    ok,
+    plan,
+)
 
 OBJECTS = {"type": "object", "is_array": True}
 
@@ -37,13 +47,17 @@ async def wait_for_hop(
 async def hop_with_chain(
     client, mission: dict[str, Any], steps: list[dict[str, Any]], *, is_final: bool = True
 ) -> dict[str, Any]:
-    """A hop of `mission` planned (reading the mission input, writing a new output) and
-    implemented with `steps`, where "$input" and "$output" stand for those asset ids."""
+    """A hop of `mission` planned (reading the mission input, writing the mission's output
+    when final, else a new asset) and implemented with `steps`, where "$input" and "$output"
+    stand for those asset ids."""
     hop = ok(await client.post(f"/api/missions/{mission['id']}/hops/start"), 201)
     source = asset_id(mission, "inputs")
-    hop = ok(
-        await client.post(f"/api/hops/{hop['id']}/plan", json=plan([source], new_output("Result"), is_final=is_final))
+    output = (
+        {"type": "existing_asset", "mission_asset_id": asset_id(mission, "outputs")}
+        if is_final
+        else new_output("Result")
     )
+    hop = ok(await client.post(f"/api/hops/{hop['id']}/plan", json=plan([source], output, is_final=is_final)))
     target = hop["asset_summary"]["outputs"][0]
     ok(await client.post(f"/api/hops/{hop['id']}/plan/accept"))
     ok(await client.post(f"/api/hops/{hop['id']}/implementation/start"))
@@ -192,7 +206,13 @@ async def test_retry_runs_the_failed_step_again_and_completes_the_hop(user, web)
 
 
 async def test_a_parameter_the_tool_refuses_fails_the_step_naming_the_parameter(user):
-    mission = await mission_in_progress(user)
+    """A literal that does not fit is refused when the chain is proposed (test_validation);
+    data read from an asset is only known when the step runs."""
+    session = await new_session(user)
+    proposal = mission_proposal()
+    proposal["assets"][0]["content"] = ["not", "objects"]
+    mission = ok(await user.post(f"/api/sessions/{session['id']}/mission", json=proposal), 201)
+    mission = ok(await user.post(f"/api/missions/{mission['id']}/accept"))
     hop = await hop_with_chain(
         user,
         mission,
@@ -202,7 +222,7 @@ async def test_a_parameter_the_tool_refuses_fails_the_step_naming_the_parameter(
                 "name": "Sort wrongly",
                 "parameter_mapping": {
                     "items": {"type": "asset_field", "state_asset": "$input"},
-                    "keys": {"type": "literal", "value": [{"path": "score", "descending": "yes"}]},
+                    "keys": {"type": "literal", "value": [{"path": "score", "descending": True}]},
                 },
                 "result_mapping": {"items": {"type": "asset_field", "state_asset": "$output"}},
             }
@@ -210,4 +230,4 @@ async def test_a_parameter_the_tool_refuses_fails_the_step_naming_the_parameter(
     )
     ok(await user.post(f"/api/hops/{hop['id']}/execute"))
     failed = await wait_for_hop(user, hop["id"])
-    assert failed["tool_steps"][0]["error_message"] == "parameter `keys[0].descending`: Expected `bool`, got `str`"
+    assert failed["tool_steps"][0]["error_message"] == "parameter `items[0]`: must be an object, not text"

@@ -30,16 +30,12 @@ def web():
 
 
 async def planned_hop(client, output_schema: dict[str, Any], steps: list[dict[str, Any]]) -> dict[str, Any]:
-    """A final hop of a new mission, planned to write a new output of `output_schema`, with
+    """The first hop of a new mission, planned to write a new output of `output_schema`, with
     `steps` proposed ("$input"/"$output" stand for the asset ids), up to the accept."""
     mission = await mission_in_progress(client)
     hop = ok(await client.post(f"/api/missions/{mission['id']}/hops/start"), 201)
     output = {"type": "new_asset", "asset": {"name": "Found", "schema_definition": output_schema, "role": "output"}}
-    hop = ok(
-        await client.post(
-            f"/api/hops/{hop['id']}/plan", json=plan([asset_id(mission, "inputs")], output, is_final=True)
-        )
-    )
+    hop = ok(await client.post(f"/api/hops/{hop['id']}/plan", json=plan([asset_id(mission, "inputs")], output)))
     ids = {"$input": asset_id(mission, "inputs"), "$output": hop["asset_summary"]["outputs"][0]}
     for step in steps:
         for mapping in (*step.get("parameter_mapping", {}).values(), *step.get("result_mapping", {}).values()):

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from server.enums import HopStatus, MissionStatus, ToolExecutionStatus, UserSessionStatus
+from server.enums import HopStatus, MissionStatus, ToolExecutionStatus, UserSessionStatus, WorkflowEntity, label
 from server.missions.tables import Hop, Mission, ToolStep
 from server.sessions.tables import UserSession
 from tests.builders import build_mission
@@ -30,6 +30,7 @@ CASES: list[tuple[str, str, list[str], Any]] = [
     ("implementation/accept", "hop", [HopStatus.HOP_IMPL_PROPOSED], None),
     ("execute", "hop", [HopStatus.HOP_IMPL_READY], None),
     ("retry", "hop", [HopStatus.FAILED], None),
+    ("revise", "hop", [HopStatus.FAILED], None),
     ("complete", "hop", [HopStatus.EXECUTING], None),
     ("configure", "tool_step", [ToolExecutionStatus.AWAITING_CONFIGURATION], {"resource_configs": {}}),
 ]
@@ -55,7 +56,10 @@ async def test_a_transition_from_a_wrong_status_is_refused_and_changes_nothing(u
         error = response.json()
         assert error["code"] == "status_conflict"
         assert (error["current_status"], error["required_status"]) == (status, [str(s) for s in required])
-        assert f"`{status}`" in error["message"]
+        # In words for people, with the machine-readable part beside it.
+        assert f"The {label(WorkflowEntity(entity)).lower()} is “{label(status)}”" in error["message"]
+        assert f"`{status}`" not in error["message"] and str(entity_id) not in error["message"]
+        assert (error["entity"], error["entity_id"]) == (entity, str(entity_id))
         assert await snapshot(tree.user_id) == before, status
 
 
@@ -90,7 +94,8 @@ async def test_completing_a_hop_with_an_unfinished_step_is_refused_and_changes_n
     response = await user.post(f"/api/hops/{hop_id}/complete")
     assert response.status_code == 409
     assert response.json()["current_status"] == ToolExecutionStatus.READY_TO_EXECUTE
-    assert str(tree.step_ids[1]) in response.json()["message"]
+    assert (response.json()["entity"], response.json()["entity_id"]) == ("tool_step", str(tree.step_ids[1]))
+    assert "This step is configured and waits to run." in response.json()["message"]
     assert await snapshot(tree.user_id) == before
 
 

@@ -142,6 +142,8 @@ async function request<T>(
           code: "http_error",
           message: response.statusText || `HTTP ${response.status}`,
           errors: [],
+          entity: null,
+          entity_id: null,
           current_status: null,
           required_status: null,
         };
@@ -435,6 +437,15 @@ export function rejectHopPlan(hopId: Uuid, options?: RequestOptions): Promise<Ho
  */
 export function retryHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
   return request<Hop>("retry_hop", "POST", `/api/hops/${encodePath(hopId)}/retry`, undefined, undefined, options);
+}
+
+/**
+ * 2.8d Send a failed hop back to its implementation: its steps removed (kept as the draft to edit).
+ *
+ * `POST /api/hops/{hop_id}/revise`
+ */
+export function reviseHop(hopId: Uuid, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("revise_hop", "POST", `/api/hops/${encodePath(hopId)}/revise`, undefined, undefined, options);
 }
 
 /**

@@ -208,8 +208,17 @@ export const assistantStateFixture = {
 } satisfies AssistantState;
 
 export const chainValidationFixture = {
-  "valid": true,
-  "errors": []
+  "valid": false,
+  "errors": [
+    {
+      "field": "body.steps[0].parameter_mapping.colour",
+      "reason": "step 1 (\"Keep scored\"): parameter \"colour\" is not a parameter of tool \"filter\""
+    },
+    {
+      "field": "body.steps[1].tool_id",
+      "reason": "step 2 (\"Sort by score\"): tool \"no_such_tool\" is not registered"
+    }
+  ]
 } satisfies ChainValidation;
 
 export const chatMessageFixture = {
@@ -259,6 +268,8 @@ export const errorResponseFixture = {
       "reason": "a mission asset added directly is an `input` or an `output`"
     }
   ],
+  "entity": null,
+  "entity_id": null,
   "current_status": null,
   "required_status": null
 } satisfies ErrorResponse;
@@ -658,7 +669,8 @@ export const toolCatalogFixture = {
             "items": {},
             "maxItems": 100000
           },
-          "required": true
+          "required": true,
+          "paths_into": null
         },
         {
           "name": "fields",
@@ -676,7 +688,11 @@ export const toolCatalogFixture = {
               "maxLength": 500
             }
           },
-          "required": false
+          "required": false,
+          "paths_into": {
+            "parameter": "items",
+            "at": "{}"
+          }
         },
         {
           "name": "pattern",
@@ -691,7 +707,8 @@ export const toolCatalogFixture = {
             "type": "string",
             "maxLength": 2000
           },
-          "required": false
+          "required": false,
+          "paths_into": null
         },
         {
           "name": "source",
@@ -707,7 +724,11 @@ export const toolCatalogFixture = {
             "maxLength": 500,
             "default": ""
           },
-          "required": false
+          "required": false,
+          "paths_into": {
+            "parameter": "items",
+            "at": ""
+          }
         },
         {
           "name": "ignore_case",
@@ -722,7 +743,8 @@ export const toolCatalogFixture = {
             "type": "boolean",
             "default": false
           },
-          "required": false
+          "required": false,
+          "paths_into": null
         },
         {
           "name": "keep_unmatched",
@@ -737,7 +759,8 @@ export const toolCatalogFixture = {
             "type": "boolean",
             "default": false
           },
-          "required": false
+          "required": false,
+          "paths_into": null
         },
         {
           "name": "described_fields",
@@ -757,7 +780,8 @@ export const toolCatalogFixture = {
             },
             "maxProperties": 50
           },
-          "required": false
+          "required": false,
+          "paths_into": null
         }
       ],
       "outputs": [
@@ -842,7 +866,8 @@ export const toolCatalogFixture = {
             },
             "maxItems": 100000
           },
-          "required": true
+          "required": true,
+          "paths_into": null
         },
         {
           "name": "conditions",
@@ -911,7 +936,11 @@ export const toolCatalogFixture = {
               "additionalProperties": false
             }
           },
-          "required": true
+          "required": true,
+          "paths_into": {
+            "parameter": "items",
+            "at": "[].path"
+          }
         },
         {
           "name": "match",
@@ -930,7 +959,8 @@ export const toolCatalogFixture = {
             ],
             "default": "all"
           },
-          "required": false
+          "required": false,
+          "paths_into": null
         }
       ],
       "outputs": [
@@ -985,7 +1015,8 @@ export const toolCatalogFixture = {
             },
             "maxItems": 100000
           },
-          "required": true
+          "required": true,
+          "paths_into": null
         },
         {
           "name": "key",
@@ -1000,7 +1031,11 @@ export const toolCatalogFixture = {
             "type": "string",
             "maxLength": 500
           },
-          "required": true
+          "required": true,
+          "paths_into": {
+            "parameter": "items",
+            "at": ""
+          }
         },
         {
           "name": "reductions",
@@ -1068,7 +1103,11 @@ export const toolCatalogFixture = {
               "additionalProperties": false
             }
           },
-          "required": false
+          "required": false,
+          "paths_into": {
+            "parameter": "items",
+            "at": "[].path"
+          }
         }
       ],
       "outputs": [
@@ -1167,7 +1206,8 @@ export const toolCatalogFixture = {
             },
             "maxItems": 100000
           },
-          "required": true
+          "required": true,
+          "paths_into": null
         },
         {
           "name": "keys",
@@ -1214,7 +1254,11 @@ export const toolCatalogFixture = {
               "additionalProperties": false
             }
           },
-          "required": true
+          "required": true,
+          "paths_into": {
+            "parameter": "items",
+            "at": "[].path"
+          }
         }
       ],
       "outputs": [
@@ -1270,7 +1314,8 @@ export const toolCatalogFixture = {
             "type": "string",
             "maxLength": 2000000
           },
-          "required": true
+          "required": true,
+          "paths_into": null
         },
         {
           "name": "max_sentences",
@@ -1287,7 +1332,8 @@ export const toolCatalogFixture = {
             "maximum": 50,
             "default": 3
           },
-          "required": false
+          "required": false,
+          "paths_into": null
         }
       ],
       "outputs": [
@@ -1385,7 +1431,8 @@ export const toolCatalogFixture = {
             "minItems": 1,
             "maxItems": 20
           },
-          "required": true
+          "required": true,
+          "paths_into": null
         },
         {
           "name": "timeout_seconds",
@@ -1402,7 +1449,8 @@ export const toolCatalogFixture = {
             "maximum": 60,
             "default": 10
           },
-          "required": false
+          "required": false,
+          "paths_into": null
         },
         {
           "name": "max_bytes",
@@ -1419,7 +1467,8 @@ export const toolCatalogFixture = {
             "maximum": 10000000,
             "default": 2000000
           },
-          "required": false
+          "required": false,
+          "paths_into": null
         }
       ],
       "outputs": [
@@ -1541,7 +1590,8 @@ export const toolCatalogFixture = {
             "minLength": 1,
             "maxLength": 500
           },
-          "required": true
+          "required": true,
+          "paths_into": null
         },
         {
           "name": "max_results",
@@ -1558,7 +1608,8 @@ export const toolCatalogFixture = {
             "maximum": 50,
             "default": 10
           },
-          "required": false
+          "required": false,
+          "paths_into": null
         }
       ],
       "outputs": [

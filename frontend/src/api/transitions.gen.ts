@@ -2,7 +2,7 @@
 // change the server and run the command again; `python -m codegen --check` says what differs.
 
 import type { AssetStatus, HopStatus, MissionStatus, ToolExecutionStatus, UserSessionStatus, WorkflowEntity } from "./types.gen";
-import { acceptHopImplementation, acceptHopPlan, acceptMission, archiveSession, cancelMission, completeHop, completeMission, configureToolStep, executeHop, proposeHopImplementation, proposeHopPlan, proposeMission, rejectHopImplementation, rejectHopPlan, retryHop, startHopImplementation, startHopPlan } from "./client.gen";
+import { acceptHopImplementation, acceptHopPlan, acceptMission, archiveSession, cancelMission, completeHop, completeMission, configureToolStep, executeHop, proposeHopImplementation, proposeHopPlan, proposeMission, rejectHopImplementation, rejectHopPlan, retryHop, reviseHop, startHopImplementation, startHopPlan } from "./client.gen";
 
 /** The name of every transition of the workflow. */
 export type TransitionName =
@@ -24,6 +24,7 @@ export type TransitionName =
   | "complete_tool_step"
   | "fail_tool_step"
   | "retry_hop"
+  | "revise_hop"
   | "complete_hop"
   | "complete_mission";
 
@@ -277,7 +278,7 @@ export const TRANSITIONS = {
     "steps_require": [],
     "action": "propose hop plan",
     "label": "Propose plan",
-    "condition": null,
+    "condition": "a final hop outputs an existing mission output, and every other mission output is ready already",
     "undoes": false,
     "summary": "Store the hop's plan and map its input and output assets.",
     "effects": [
@@ -649,6 +650,30 @@ export const TRANSITIONS = {
       "body": null
     }
   },
+  "revise_hop": {
+    "name": "revise_hop",
+    "number": "2.8d",
+    "entity": "hop",
+    "requires": [
+      "failed"
+    ],
+    "target": "hop_impl_started",
+    "creates": null,
+    "otherwise": null,
+    "steps_require": [],
+    "action": "revise hop",
+    "label": "Revise implementation",
+    "condition": null,
+    "undoes": true,
+    "summary": "Send a failed hop back to its design: its steps are removed (the chain is kept in hop_metadata as the draft to edit); the assets it wrote stay as they are until a new run writes them.",
+    "effects": [],
+    "route": {
+      "operation": "reviseHop",
+      "method": "POST",
+      "path": "/api/hops/{hop_id}/revise",
+      "body": null
+    }
+  },
   "complete_hop": {
     "name": "complete_hop",
     "number": "2.9",
@@ -666,7 +691,7 @@ export const TRANSITIONS = {
     "label": "Complete hop",
     "condition": null,
     "undoes": false,
-    "summary": "Finish an executed hop; a final hop completes the mission, any other makes room for the next.",
+    "summary": "Finish an executed hop; a final hop completes the mission (once every mission output is ready), any other makes room for the next.",
     "effects": [
       {
         "entity": "asset",
@@ -686,7 +711,7 @@ export const TRANSITIONS = {
           "in_progress"
         ],
         "target": "completed",
-        "when": "the mission, when the hop is final"
+        "when": "the mission, when the hop is final and every mission output is ready"
       },
       {
         "entity": "session",
@@ -717,9 +742,9 @@ export const TRANSITIONS = {
     "steps_require": [],
     "action": "complete mission",
     "label": "Complete mission",
-    "condition": null,
+    "condition": "every mission output asset is ready",
     "undoes": false,
-    "summary": "Declare the mission done.",
+    "summary": "Declare the mission done once every output it promised is ready.",
     "effects": [
       {
         "entity": "session",
@@ -788,6 +813,7 @@ export const performTransition = {
   configure_tool_step: configureToolStep,
   execute_hop: executeHop,
   retry_hop: retryHop,
+  revise_hop: reviseHop,
   complete_hop: completeHop,
   complete_mission: completeMission,
 } as const;

@@ -36,6 +36,14 @@ export const MessageRole = {
 export type MessageRole = (typeof MessageRole)[keyof typeof MessageRole];
 /** Every value of {@link MessageRole}, in declaration order. */
 export const MESSAGE_ROLE_VALUES = [MessageRole.USER, MessageRole.ASSISTANT, MessageRole.SYSTEM, MessageRole.TOOL, MessageRole.STATUS] as const;
+/** Each value of {@link MessageRole} as people read it. */
+export const MESSAGE_ROLE_LABELS: Readonly<Record<MessageRole, string>> = {
+  [MessageRole.USER]: "You",
+  [MessageRole.ASSISTANT]: "Assistant",
+  [MessageRole.SYSTEM]: "System",
+  [MessageRole.TOOL]: "Tool",
+  [MessageRole.STATUS]: "Status",
+};
 
 /** Lifecycle of a user's working session. */
 export const UserSessionStatus = {
@@ -47,6 +55,13 @@ export const UserSessionStatus = {
 export type UserSessionStatus = (typeof UserSessionStatus)[keyof typeof UserSessionStatus];
 /** Every value of {@link UserSessionStatus}, in declaration order. */
 export const USER_SESSION_STATUS_VALUES = [UserSessionStatus.ACTIVE, UserSessionStatus.COMPLETED, UserSessionStatus.ABANDONED, UserSessionStatus.ARCHIVED] as const;
+/** Each value of {@link UserSessionStatus} as people read it. */
+export const USER_SESSION_STATUS_LABELS: Readonly<Record<UserSessionStatus, string>> = {
+  [UserSessionStatus.ACTIVE]: "Active",
+  [UserSessionStatus.COMPLETED]: "Completed",
+  [UserSessionStatus.ABANDONED]: "Abandoned",
+  [UserSessionStatus.ARCHIVED]: "Archived",
+};
 
 /** Lifecycle of a mission. */
 export const MissionStatus = {
@@ -59,6 +74,14 @@ export const MissionStatus = {
 export type MissionStatus = (typeof MissionStatus)[keyof typeof MissionStatus];
 /** Every value of {@link MissionStatus}, in declaration order. */
 export const MISSION_STATUS_VALUES = [MissionStatus.AWAITING_APPROVAL, MissionStatus.IN_PROGRESS, MissionStatus.COMPLETED, MissionStatus.FAILED, MissionStatus.CANCELLED] as const;
+/** Each value of {@link MissionStatus} as people read it. */
+export const MISSION_STATUS_LABELS: Readonly<Record<MissionStatus, string>> = {
+  [MissionStatus.AWAITING_APPROVAL]: "Awaiting approval",
+  [MissionStatus.IN_PROGRESS]: "In progress",
+  [MissionStatus.COMPLETED]: "Completed",
+  [MissionStatus.FAILED]: "Failed",
+  [MissionStatus.CANCELLED]: "Cancelled",
+};
 
 /** Lifecycle of a hop: planning, implementation, execution. */
 export const HopStatus = {
@@ -76,6 +99,19 @@ export const HopStatus = {
 export type HopStatus = (typeof HopStatus)[keyof typeof HopStatus];
 /** Every value of {@link HopStatus}, in declaration order. */
 export const HOP_STATUS_VALUES = [HopStatus.HOP_PLAN_STARTED, HopStatus.HOP_PLAN_PROPOSED, HopStatus.HOP_PLAN_READY, HopStatus.HOP_IMPL_STARTED, HopStatus.HOP_IMPL_PROPOSED, HopStatus.HOP_IMPL_READY, HopStatus.EXECUTING, HopStatus.COMPLETED, HopStatus.FAILED, HopStatus.CANCELLED] as const;
+/** Each value of {@link HopStatus} as people read it. */
+export const HOP_STATUS_LABELS: Readonly<Record<HopStatus, string>> = {
+  [HopStatus.HOP_PLAN_STARTED]: "Planning",
+  [HopStatus.HOP_PLAN_PROPOSED]: "Plan proposed",
+  [HopStatus.HOP_PLAN_READY]: "Plan ready",
+  [HopStatus.HOP_IMPL_STARTED]: "Implementing",
+  [HopStatus.HOP_IMPL_PROPOSED]: "Implementation proposed",
+  [HopStatus.HOP_IMPL_READY]: "Implementation ready",
+  [HopStatus.EXECUTING]: "Running",
+  [HopStatus.COMPLETED]: "Completed",
+  [HopStatus.FAILED]: "Failed",
+  [HopStatus.CANCELLED]: "Cancelled",
+};
 
 /** Lifecycle of one tool step. */
 export const ToolExecutionStatus = {
@@ -89,6 +125,15 @@ export const ToolExecutionStatus = {
 export type ToolExecutionStatus = (typeof ToolExecutionStatus)[keyof typeof ToolExecutionStatus];
 /** Every value of {@link ToolExecutionStatus}, in declaration order. */
 export const TOOL_EXECUTION_STATUS_VALUES = [ToolExecutionStatus.AWAITING_CONFIGURATION, ToolExecutionStatus.READY_TO_EXECUTE, ToolExecutionStatus.EXECUTING, ToolExecutionStatus.COMPLETED, ToolExecutionStatus.FAILED, ToolExecutionStatus.CANCELLED] as const;
+/** Each value of {@link ToolExecutionStatus} as people read it. */
+export const TOOL_EXECUTION_STATUS_LABELS: Readonly<Record<ToolExecutionStatus, string>> = {
+  [ToolExecutionStatus.AWAITING_CONFIGURATION]: "Needs settings",
+  [ToolExecutionStatus.READY_TO_EXECUTE]: "Ready to run",
+  [ToolExecutionStatus.EXECUTING]: "Running",
+  [ToolExecutionStatus.COMPLETED]: "Completed",
+  [ToolExecutionStatus.FAILED]: "Failed",
+  [ToolExecutionStatus.CANCELLED]: "Cancelled",
+};
 
 /** Lifecycle of an asset's data. */
 export const AssetStatus = {
@@ -103,6 +148,16 @@ export const AssetStatus = {
 export type AssetStatus = (typeof AssetStatus)[keyof typeof AssetStatus];
 /** Every value of {@link AssetStatus}, in declaration order. */
 export const ASSET_STATUS_VALUES = [AssetStatus.PENDING, AssetStatus.AWAITING_APPROVAL, AssetStatus.READY_FOR_PROCESSING, AssetStatus.PROCESSING, AssetStatus.READY, AssetStatus.ERROR, AssetStatus.EXPIRED] as const;
+/** Each value of {@link AssetStatus} as people read it. */
+export const ASSET_STATUS_LABELS: Readonly<Record<AssetStatus, string>> = {
+  [AssetStatus.PENDING]: "Pending",
+  [AssetStatus.AWAITING_APPROVAL]: "Awaiting approval",
+  [AssetStatus.READY_FOR_PROCESSING]: "Waiting for data",
+  [AssetStatus.PROCESSING]: "Being written",
+  [AssetStatus.READY]: "Ready",
+  [AssetStatus.ERROR]: "Error",
+  [AssetStatus.EXPIRED]: "Expired",
+};
 
 /** The part an asset plays for a mission or a hop. */
 export const AssetRole = {
@@ -113,6 +168,12 @@ export const AssetRole = {
 export type AssetRole = (typeof AssetRole)[keyof typeof AssetRole];
 /** Every value of {@link AssetRole}, in declaration order. */
 export const ASSET_ROLE_VALUES = [AssetRole.INPUT, AssetRole.OUTPUT, AssetRole.INTERMEDIATE] as const;
+/** Each value of {@link AssetRole} as people read it. */
+export const ASSET_ROLE_LABELS: Readonly<Record<AssetRole, string>> = {
+  [AssetRole.INPUT]: "Input",
+  [AssetRole.OUTPUT]: "Output",
+  [AssetRole.INTERMEDIATE]: "Intermediate",
+};
 
 /** What an asset belongs to. */
 export const AssetScopeType = {
@@ -122,6 +183,11 @@ export const AssetScopeType = {
 export type AssetScopeType = (typeof AssetScopeType)[keyof typeof AssetScopeType];
 /** Every value of {@link AssetScopeType}, in declaration order. */
 export const ASSET_SCOPE_TYPE_VALUES = [AssetScopeType.MISSION, AssetScopeType.HOP] as const;
+/** Each value of {@link AssetScopeType} as people read it. */
+export const ASSET_SCOPE_TYPE_LABELS: Readonly<Record<AssetScopeType, string>> = {
+  [AssetScopeType.MISSION]: "Mission",
+  [AssetScopeType.HOP]: "Hop",
+};
 
 /** Data type of an asset or of a tool parameter or output. */
 export const ValueType = {
@@ -144,6 +210,24 @@ export const ValueType = {
 export type ValueType = (typeof ValueType)[keyof typeof ValueType];
 /** Every value of {@link ValueType}, in declaration order. */
 export const VALUE_TYPE_VALUES = [ValueType.STRING, ValueType.NUMBER, ValueType.BOOLEAN, ValueType.PRIMITIVE, ValueType.OBJECT, ValueType.FILE, ValueType.DATABASE_ENTITY, ValueType.MARKDOWN, ValueType.CONFIG, ValueType.EMAIL, ValueType.WEBPAGE, ValueType.SEARCH_RESULT, ValueType.PUBMED_ARTICLE, ValueType.NEWSLETTER, ValueType.DAILY_NEWSLETTER_RECAP] as const;
+/** Each value of {@link ValueType} as people read it. */
+export const VALUE_TYPE_LABELS: Readonly<Record<ValueType, string>> = {
+  [ValueType.STRING]: "Text",
+  [ValueType.NUMBER]: "Number",
+  [ValueType.BOOLEAN]: "Yes/no",
+  [ValueType.PRIMITIVE]: "Text, number or yes/no",
+  [ValueType.OBJECT]: "Object",
+  [ValueType.FILE]: "File",
+  [ValueType.DATABASE_ENTITY]: "Database record",
+  [ValueType.MARKDOWN]: "Markdown",
+  [ValueType.CONFIG]: "Configuration",
+  [ValueType.EMAIL]: "E-mail",
+  [ValueType.WEBPAGE]: "Web page",
+  [ValueType.SEARCH_RESULT]: "Search result",
+  [ValueType.PUBMED_ARTICLE]: "PubMed article",
+  [ValueType.NEWSLETTER]: "Newsletter",
+  [ValueType.DAILY_NEWSLETTER_RECAP]: "Daily newsletter recap",
+};
 
 /** What a transition or a live event is about. */
 export const WorkflowEntity = {
@@ -156,6 +240,32 @@ export const WorkflowEntity = {
 export type WorkflowEntity = (typeof WorkflowEntity)[keyof typeof WorkflowEntity];
 /** Every value of {@link WorkflowEntity}, in declaration order. */
 export const WORKFLOW_ENTITY_VALUES = [WorkflowEntity.SESSION, WorkflowEntity.MISSION, WorkflowEntity.HOP, WorkflowEntity.TOOL_STEP, WorkflowEntity.ASSET] as const;
+/** Each value of {@link WorkflowEntity} as people read it. */
+export const WORKFLOW_ENTITY_LABELS: Readonly<Record<WorkflowEntity, string>> = {
+  [WorkflowEntity.SESSION]: "Session",
+  [WorkflowEntity.MISSION]: "Mission",
+  [WorkflowEntity.HOP]: "Hop",
+  [WorkflowEntity.TOOL_STEP]: "Step",
+  [WorkflowEntity.ASSET]: "Asset",
+};
+
+/** What a live event says happened to its entity. */
+export const EntityChange = {
+  STATUS: "status",
+  CREATED: "created",
+  UPDATED: "updated",
+  DELETED: "deleted",
+} as const;
+export type EntityChange = (typeof EntityChange)[keyof typeof EntityChange];
+/** Every value of {@link EntityChange}, in declaration order. */
+export const ENTITY_CHANGE_VALUES = [EntityChange.STATUS, EntityChange.CREATED, EntityChange.UPDATED, EntityChange.DELETED] as const;
+/** Each value of {@link EntityChange} as people read it. */
+export const ENTITY_CHANGE_LABELS: Readonly<Record<EntityChange, string>> = {
+  [EntityChange.STATUS]: "Status changed",
+  [EntityChange.CREATED]: "Created",
+  [EntityChange.UPDATED]: "Edited",
+  [EntityChange.DELETED]: "Deleted",
+};
 
 /** Who performed a transition, as the chat records it. */
 export const Actor = {
@@ -166,6 +276,12 @@ export const Actor = {
 export type Actor = (typeof Actor)[keyof typeof Actor];
 /** Every value of {@link Actor}, in declaration order. */
 export const ACTOR_VALUES = [Actor.PERSON, Actor.ASSISTANT, Actor.SERVER] as const;
+/** Each value of {@link Actor} as people read it. */
+export const ACTOR_LABELS: Readonly<Record<Actor, string>> = {
+  [Actor.PERSON]: "You",
+  [Actor.ASSISTANT]: "Assistant",
+  [Actor.SERVER]: "Server",
+};
 
 /** How an assistant turn ended. */
 export const TurnOutcome = {
@@ -176,6 +292,12 @@ export const TurnOutcome = {
 export type TurnOutcome = (typeof TurnOutcome)[keyof typeof TurnOutcome];
 /** Every value of {@link TurnOutcome}, in declaration order. */
 export const TURN_OUTCOME_VALUES = [TurnOutcome.ANSWERED, TurnOutcome.FAILED, TurnOutcome.CANCELLED] as const;
+/** Each value of {@link TurnOutcome} as people read it. */
+export const TURN_OUTCOME_LABELS: Readonly<Record<TurnOutcome, string>> = {
+  [TurnOutcome.ANSWERED]: "Answered",
+  [TurnOutcome.FAILED]: "Failed",
+  [TurnOutcome.CANCELLED]: "Cancelled",
+};
 
 // Types sent both ways (same shape) ---------------------------------------
 
@@ -447,6 +569,18 @@ export interface ErrorResponse {
   /** @defaultValue [] */
   errors: FieldError[];
   /**
+   * For a refused transition: the kind of entity refused (a WorkflowEntity value: `hop`, `tool_step`, ...).
+   *
+   * @defaultValue null
+   */
+  entity: string | null;
+  /**
+   * For a refused transition: the id of that entity.
+   *
+   * @defaultValue null
+   */
+  entity_id: string | null;
+  /**
    * For a refused transition: the entity's status now.
    *
    * @defaultValue null
@@ -673,6 +807,23 @@ export interface NewAssetOutput {
   asset: AssetProposal;
 }
 
+/**
+ * Where a parameter holds paths into the items of another parameter (docs/tools.md,
+ * "Paths into items"): tool chain validation checks a literal's paths against the fields
+ * that the other parameter's asset declares.
+ */
+export interface PathsInto {
+  /** The parameter whose items the paths point into (e.g. `items`). */
+  parameter: string;
+  /**
+   * Where the path strings are in this parameter's value: `""` the value itself, `[].path`
+   * the `path` of each element of a list, `{}` each value of an object.
+   *
+   * @defaultValue ""
+   */
+  at: string;
+}
+
 /** What a step holds for one resource: its plain values, and for each secret whether it is set. */
 export interface ResourceConfigState {
   /** Values of the resource's non-secret fields. */
@@ -775,6 +926,8 @@ export interface ToolParameter {
   json_schema: Record<string, unknown>;
   /** @defaultValue true */
   required: boolean;
+  /** @defaultValue null */
+  paths_into: PathsInto | null;
 }
 
 /** A registered tool: what it takes, what it returns, what it depends on. */
@@ -917,11 +1070,16 @@ export interface UserSessionPage {
   offset: number;
 }
 
-/** One change of status: which entity, which id, its new status. */
+/**
+ * One change of an entity: which entity, which id, its status now, and what changed
+ * (by default its status; an edit such as a session's rename says `updated`).
+ */
 export interface WorkflowEvent {
   entity: WorkflowEntity;
   id: Uuid;
   status: string;
+  /** @defaultValue "status" */
+  change: EntityChange;
   /** @defaultValue null */
   mission_id: Uuid | null;
   /** @defaultValue null */
@@ -1212,6 +1370,7 @@ export interface OperationErrors {
   reject_hop_implementation: 401 | 403 | 404 | 409 | 503;
   reject_hop_plan: 401 | 403 | 404 | 409 | 503;
   retry_hop: 401 | 403 | 404 | 409 | 503;
+  revise_hop: 401 | 403 | 404 | 409 | 503;
   sign_in: 400 | 401 | 413 | 415 | 422 | 429 | 503;
   sign_out: 401 | 403 | 409 | 503;
   sign_up: 400 | 413 | 415 | 422 | 429 | 503;

@@ -19,6 +19,7 @@ from server.workflow.transitions.implementation import (
     configure_tool_step,
     propose_hop_implementation,
     reject_hop_implementation,
+    revise_hop,
     start_hop_implementation,
     validate_hop_implementation,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "reject_hop_plan",
     "renew_leases",
     "retry_hop",
+    "revise_hop",
     "start_hop_implementation",
     "start_hop_plan",
     "validate_hop_implementation",

@@ -18,7 +18,7 @@ from server.assets.tables import Asset as AssetTable
 from server.assets.tables import HopAsset as HopAssetTable
 from server.database import from_json, to_json
 from server.enums import AssetRole, AssetScopeType, WorkflowEntity
-from server.errors import NotFound, StatusConflict, TooManyRequests
+from server.errors import NotFound, TooManyRequests
 from server.missions import service as missions
 from server.missions.schemas import ExecutionResult, Hop, ToolStep
 from server.missions.tables import Hop as HopTable
@@ -26,8 +26,9 @@ from server.missions.tables import Mission as MissionTable
 from server.missions.tables import ToolStep as ToolStepTable
 from server.redaction import redact
 from server.settings import get_settings
+from server.workflow.refusals import refused
 from server.workflow.state_machine import Transition, Transitions
-from server.workflow.transitions.missions import complete_sessions
+from server.workflow.transitions.missions import complete_sessions, unready_outputs
 from server.workflow.transitions.outputs import targets, write_outputs
 from server.workflow.transitions.unit import Work, transition
 from server.workflow.visibility import Visibility, as_uuid, visibility
@@ -53,7 +54,7 @@ def _check_steps(rule: Transition, steps: list[dict[str, Any]]) -> None:
     """Refuse the hop transition when one of its steps is not in a status of `steps_require`."""
     for step in steps:
         if step["status"] not in rule.steps_require:
-            raise StatusConflict("tool step", step["id"], step["status"], rule.steps_require, rule.action)
+            raise refused(WorkflowEntity.TOOL_STEP, step["id"], step["status"], rule.steps_require, rule.action)
 
 
 async def _start_step(work: Work, step: dict[str, Any], mission_id: UUID, seen: Visibility | None = None) -> None:
@@ -105,7 +106,9 @@ async def execute_hop(work: Work, *, user_id: UUID, hop_id: UUID) -> Hop:
     _check_steps(rule, steps)
     first = next((step for step in steps if step["status"] in Transitions.START_TOOL_STEP.requires), None)
     if first is None:
-        raise StatusConflict("hop", hop_id, rule.requires[0], rule.requires, f"{rule.action}: it has no step to run")
+        raise refused(
+            WorkflowEntity.HOP, hop_id, rule.requires[0], rule.requires, rule.action, hint="The hop has no step to run."
+        )
     await _start_step(work, first, hop["mission_id"])
     return await missions.get_hop(user_id=user_id, hop_id=hop_id)
 
@@ -269,8 +272,9 @@ async def retry_hop(work: Work, *, user_id: UUID, hop_id: UUID) -> Hop:
 async def complete_hop(work: Work, *, user_id: UUID, hop_id: UUID) -> Hop:
     """2.9: an `executing` hop whose steps are all completed goes `completed`, is_resolved,
     with an execution summary in hop_metadata; its output assets go `ready` and its hop-scoped
-    intermediates `expired`. A final hop completes the mission (and its session); otherwise
-    the mission's current hop is cleared, so the next hop can start."""
+    intermediates `expired`. A final hop completes the mission (and its session) when every
+    mission output is `ready`; otherwise the mission's current hop is cleared, so the next hop
+    can start."""
     rule = Transitions.COMPLETE_HOP
     hop = await work.move_hop(
         rule, hop_id, changes={HopTable.is_resolved: True}, returning=[HopTable.is_final, HopTable.hop_metadata]
@@ -294,7 +298,7 @@ async def complete_hop(work: Work, *, user_id: UUID, hop_id: UUID) -> Hop:
     metadata = {**(from_json(hop["hop_metadata"]) or {}), "execution_summary": execution_summary(steps, work.at)}
     await HopTable.update({HopTable.hop_metadata: to_json(metadata)}).where(HopTable.id == hop_id).run()
     await _settle_hop_assets(work, hop_id, mission_id)
-    if hop["is_final"]:
+    if hop["is_final"] and not await unready_outputs(work, mission_id):
         await work.apply(MissionTable, _MISSION_COMPLETES, mission_id, action="complete the mission with its final hop")
         work.events.add(WorkflowEntity.MISSION, mission_id, _MISSION_COMPLETES.target, mission_id=mission_id)
         await complete_sessions(work, mission_id)

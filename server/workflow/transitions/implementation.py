@@ -24,7 +24,7 @@ from server.settings import get_settings
 from server.tools.schemas import ToolSpec
 from server.workflow.resources import config_input_errors, merge_configs, missing_configuration
 from server.workflow.schemas import ChainValidation, ToolStepConfiguration
-from server.workflow.state_machine import Transitions
+from server.workflow.state_machine import Transition, Transitions
 from server.workflow.transitions.unit import Work, transition
 from server.workflow.validation import chain_errors
 from server.workflow.visibility import chain_assets, tool_specs
@@ -159,27 +159,16 @@ async def propose_hop_implementation(
 async def reject_hop_implementation(work: Work, *, user_id: UUID, hop_id: UUID) -> Hop:
     """2.5b: the hop goes back to `hop_impl_started`; its steps are removed, their chain kept
     in hop_metadata (`draft_chain`) as the draft to start from."""
-    await work.lock_mission_of(WorkflowEntity.HOP, hop_id)
-    hop = (
-        await HopTable.select(HopTable.hop_metadata)
-        .where((HopTable.id == hop_id) & (HopTable.user_id == user_id))
-        .first()
-        .run()
-    )
-    if hop is None:
-        raise NotFound("hop", hop_id)
-    steps = (
-        await ToolStepTable.select(*_DRAFT_COLUMNS)
-        .where((ToolStepTable.hop_id == hop_id) & (ToolStepTable.user_id == user_id))
-        .order_by(ToolStepTable.sequence_order)
-        .run()
-    )
-    draft = [decode_json_fields(step, ("parameter_mapping", "result_mapping")) for step in steps]
-    metadata = {**(from_json(hop["hop_metadata"]) or {}), "draft_chain": {"steps": draft}}
-    await work.move_hop(
-        Transitions.REJECT_HOP_IMPLEMENTATION, hop_id, locked=True, changes={HopTable.hop_metadata: to_json(metadata)}
-    )
-    await ToolStepTable.delete().where((ToolStepTable.hop_id == hop_id) & (ToolStepTable.user_id == user_id)).run()
+    await _back_to_design(work, Transitions.REJECT_HOP_IMPLEMENTATION, hop_id)
+    return await missions.get_hop(user_id=user_id, hop_id=hop_id)
+
+
+@transition
+async def revise_hop(work: Work, *, user_id: UUID, hop_id: UUID) -> Hop:
+    """2.8d: a `failed` hop goes back to `hop_impl_started`; its steps are removed, their
+    chain kept in hop_metadata (`draft_chain`, with the failure in `last_error`) as the draft
+    to edit. The assets it wrote stay as they are until a new run writes them."""
+    await _back_to_design(work, Transitions.REVISE_HOP, hop_id)
     return await missions.get_hop(user_id=user_id, hop_id=hop_id)
 
 
@@ -190,6 +179,40 @@ _DRAFT_COLUMNS = (
     ToolStepTable.parameter_mapping,
     ToolStepTable.result_mapping,
 )
+
+
+async def _back_to_design(work: Work, rule: Transition, hop_id: UUID) -> None:
+    """Move the hop back to `hop_impl_started` (2.5b, 2.8d): its steps are removed and their
+    chain kept in `hop_metadata.draft_chain` = {steps: [{tool_id, name, description,
+    parameter_mapping, result_mapping}], last_error}, the shape of a HopImplementationProposal
+    without resource values (they may be secret), so a form or the assistant starts from it."""
+    await work.lock_mission_of(WorkflowEntity.HOP, hop_id)
+    hop = (
+        await HopTable.select(HopTable.hop_metadata, HopTable.error_message)
+        .where((HopTable.id == hop_id) & (HopTable.user_id == work.user_id))
+        .first()
+        .run()
+    )
+    if hop is None:
+        raise NotFound("hop", hop_id)
+    steps = (
+        await ToolStepTable.select(*_DRAFT_COLUMNS)
+        .where((ToolStepTable.hop_id == hop_id) & (ToolStepTable.user_id == work.user_id))
+        .order_by(ToolStepTable.sequence_order)
+        .run()
+    )
+    draft = [decode_json_fields(step, ("parameter_mapping", "result_mapping")) for step in steps]
+    metadata = {
+        **(from_json(hop["hop_metadata"]) or {}),
+        "draft_chain": {"steps": draft, "last_error": hop["error_message"]},
+    }
+    await work.move_hop(
+        rule,
+        hop_id,
+        locked=True,
+        changes={HopTable.hop_metadata: to_json(metadata), HopTable.error_message: None},
+    )
+    await ToolStepTable.delete().where((ToolStepTable.hop_id == hop_id) & (ToolStepTable.user_id == work.user_id)).run()
 
 
 def _missing(tool: ToolSpec | None, tool_id: str, configs: dict[str, Any]) -> list[str]:

@@ -11,16 +11,18 @@ from server.assets.tables import Asset as AssetTable
 from server.assets.tables import HopAsset as HopAssetTable
 from server.assets.tables import MissionAsset as MissionAssetTable
 from server.database import to_json
-from server.enums import AssetScopeType, AssetStatus, WorkflowEntity
-from server.errors import NotFound, StatusConflict
+from server.enums import AssetRole, AssetScopeType, AssetStatus, WorkflowEntity, label
+from server.errors import Conflict, NotFound
 from server.missions import service as missions
 from server.missions.schemas import Mission, MissionProposal
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import Mission as MissionTable
 from server.missions.tables import ToolStep as ToolStepTable
+from server.schemas import FieldError
 from server.sessions import service as sessions
 from server.sessions.schemas import MissionProposalCard, UserSession
 from server.sessions.tables import UserSession as UserSessionTable
+from server.workflow.refusals import refused
 from server.workflow.state_machine import FINISHED_MISSION, Transitions
 from server.workflow.transitions.unit import Work, transition
 
@@ -155,15 +157,19 @@ async def _attach_to_session(work: Work, session_id: UUID, session: dict[str, An
     if not changed:
         session = await _session(work, session_id)
         await _check_session_open(work, session_id, session)
-        raise StatusConflict(
-            "session", session_id, session["status"], Transitions.PROPOSE_MISSION.requires, "propose mission"
+        raise refused(
+            WorkflowEntity.SESSION,
+            session_id,
+            session["status"],
+            Transitions.PROPOSE_MISSION.requires,
+            Transitions.PROPOSE_MISSION.action,
         )
 
 
 async def _check_session_open(work: Work, session_id: UUID, session: dict[str, Any]) -> None:
     rule = Transitions.PROPOSE_MISSION
     if session["status"] not in rule.requires:
-        raise StatusConflict("session", session_id, session["status"], rule.requires, rule.action)
+        raise refused(WorkflowEntity.SESSION, session_id, session["status"], rule.requires, rule.action)
     if session["mission_id"] is None:
         return
     current = (
@@ -173,12 +179,13 @@ async def _check_session_open(work: Work, session_id: UUID, session: dict[str, A
         .run()
     )
     if current is not None and current["status"] not in FINISHED_MISSION:
-        raise StatusConflict(
-            "mission",
+        raise refused(
+            WorkflowEntity.MISSION,
             session["mission_id"],
             current["status"],
             FINISHED_MISSION,
-            f"{rule.action}: the session already has an unfinished mission",
+            rule.action,
+            hint="This session already has a mission that is not finished; complete or cancel it first.",
         )
 
 
@@ -275,11 +282,57 @@ async def _stop_processing_assets(work: Work, mission_id: UUID) -> None:
 
 @transition
 async def complete_mission(work: Work, *, user_id: UUID, mission_id: UUID) -> Mission:
-    """2.10: the mission goes `completed`, and so does its session."""
+    """2.10: the mission goes `completed`, and so does its session. Every mission output must
+    be `ready`, else 409 `outputs_not_ready` naming those that are not."""
     await work.move(MissionTable, Transitions.COMPLETE_MISSION, mission_id)
+    unready = await unready_outputs(work, mission_id)
+    if unready:
+        raise OutputsNotReady(unready)
     work.events.add(WorkflowEntity.MISSION, mission_id, Transitions.COMPLETE_MISSION.target, mission_id=mission_id)
     await complete_sessions(work, mission_id)
     return await missions.get_mission(user_id=user_id, mission_id=mission_id)
+
+
+async def unready_outputs(work: Work, mission_id: UUID) -> list[dict[str, Any]]:
+    """The mission's output assets that are not `ready` (id, name, status), in name order."""
+    rows: list[dict[str, Any]] = (
+        await MissionAssetTable.select(
+            MissionAssetTable.asset_id.as_alias("id"),
+            MissionAssetTable.asset_id.name.as_alias("name"),
+            MissionAssetTable.asset_id.status.as_alias("status"),
+        )
+        .where(
+            (MissionAssetTable.mission_id == mission_id)
+            & (MissionAssetTable.user_id == work.user_id)
+            & (MissionAssetTable.role == AssetRole.OUTPUT)
+            & (MissionAssetTable.asset_id.status != AssetStatus.READY)
+        )
+        .order_by(MissionAssetTable.asset_id.name)
+        .run()
+    )
+    return rows
+
+
+class OutputsNotReady(Conflict):
+    """Completing the mission refused (409): some of its outputs are not ready; `errors` names
+    each (field `outputs.<asset id>`)."""
+
+    code = "outputs_not_ready"
+
+    def __init__(self, unready: list[dict[str, Any]]) -> None:
+        names = ", ".join(f'"{row["name"]}"' for row in unready)
+        plural = "s are" if len(unready) != 1 else " is"
+        super().__init__(
+            f"Cannot complete mission: its output{plural} not ready yet ({names}); run a hop that writes "
+            f"{'them' if len(unready) != 1 else 'it'} first",
+            errors=[
+                FieldError(
+                    field=f"outputs.{row['id']}",
+                    reason=f'output "{row["name"]}" is not ready ({label(row["status"], AssetStatus).lower()})',
+                )
+                for row in unready
+            ],
+        )
 
 
 async def complete_sessions(work: Work, mission_id: UUID) -> None:

@@ -11,14 +11,15 @@ from server.assets.tables import Asset as AssetTable
 from server.assets.tables import HopAsset as HopAssetTable
 from server.assets.tables import MissionAsset as MissionAssetTable
 from server.database import from_json, to_json
-from server.enums import AssetRole, AssetScopeType, AssetStatus, HopStatus, WorkflowEntity
-from server.errors import NotFound, StatusConflict, Unprocessable
+from server.enums import AssetRole, AssetScopeType, AssetStatus, HopStatus, WorkflowEntity, label
+from server.errors import NotFound, Unprocessable
 from server.missions import service as missions
 from server.missions.schemas import ExistingAssetOutput, Hop, HopPlanProposal, NewAssetOutput
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import Mission as MissionTable
 from server.schemas import FieldError
 from server.sessions.schemas import HopPlanProposalCard
+from server.workflow.refusals import refused
 from server.workflow.state_machine import Transitions
 from server.workflow.transitions.unit import Work, transition
 
@@ -89,14 +90,15 @@ async def _refuse_start(work: Work, mission_id: UUID) -> None:
     if mission is None:
         raise NotFound("mission", mission_id)
     if mission["status"] not in rule.requires:
-        raise StatusConflict("mission", mission_id, mission["status"], rule.requires, rule.action)
+        raise refused(WorkflowEntity.MISSION, mission_id, mission["status"], rule.requires, rule.action)
     hop = await HopTable.select(HopTable.status).where(HopTable.id == mission["current_hop_id"]).first().run()
-    raise StatusConflict(
-        "hop",
+    raise refused(
+        WorkflowEntity.HOP,
         mission["current_hop_id"],
         hop["status"] if hop else "missing",
         [HopStatus.COMPLETED],
-        f"{rule.action}: the mission's current hop is unfinished",
+        rule.action,
+        hint="The mission's current hop is not finished yet; finish or cancel it before planning the next one.",
     )
 
 
@@ -149,13 +151,20 @@ async def propose_hop_plan(work: Work, *, user_id: UUID, hop_id: UUID, data: Hop
 async def _check_plan_assets(
     work: Work, mission_id: UUID, data: HopPlanProposal, inputs: list[UUID], output_id: UUID
 ) -> None:
-    """The plan's inputs and existing output must be assets of the mission (422 naming each)."""
-    mission_assets = {
-        r["asset_id"]
-        for r in await MissionAssetTable.select(MissionAssetTable.asset_id)
+    """The plan's inputs and existing output must be assets of the mission; a final hop must
+    output one of the mission's outputs, and every other mission output must be `ready`
+    already (422 naming each)."""
+    rows = (
+        await MissionAssetTable.select(
+            MissionAssetTable.asset_id,
+            MissionAssetTable.role,
+            MissionAssetTable.asset_id.name.as_alias("name"),
+            MissionAssetTable.asset_id.status.as_alias("status"),
+        )
         .where((MissionAssetTable.mission_id == mission_id) & (MissionAssetTable.user_id == work.user_id))
         .run()
-    }
+    )
+    mission_assets = {r["asset_id"]: r for r in rows}
     errors = [
         FieldError(field=f"body.inputs[{index}]", reason=f"asset {asset_id} is not an asset of this mission")
         for index, asset_id in enumerate(data.inputs)
@@ -171,6 +180,36 @@ async def _check_plan_assets(
             )
     if errors:
         raise Unprocessable("The hop plan names assets this mission does not have", errors=errors)
+    if data.is_final:
+        _check_final_plan(data, output_id, list(mission_assets.values()))
+
+
+def _check_final_plan(data: HopPlanProposal, output_id: UUID, mission_assets: list[dict[str, Any]]) -> None:
+    """A final hop completes the mission: it must write one of the mission's outputs, and the
+    mission's other outputs must be ready by then (written by earlier hops)."""
+    outputs = [r for r in mission_assets if r["role"] == AssetRole.OUTPUT]
+    errors: list[FieldError] = []
+    if not isinstance(data.output, ExistingAssetOutput) or all(r["asset_id"] != output_id for r in outputs):
+        names = ", ".join(f'"{r["name"]}"' for r in outputs) or "none (the mission declares no output)"
+        errors.append(
+            FieldError(
+                field="body.output",
+                reason=f"a final hop must write one of the mission's outputs (an existing asset); they are: {names}",
+            )
+        )
+    for r in outputs if not errors else ():
+        if r["asset_id"] != output_id and r["status"] != AssetStatus.READY:
+            errors.append(
+                FieldError(
+                    field="body.is_final",
+                    reason=f'mission output "{r["name"]}" ({r["asset_id"]}) is not ready yet '
+                    f"({label(r['status'], AssetStatus).lower()}): plan a hop that writes it before the final one",
+                )
+            )
+    if errors:
+        raise Unprocessable(
+            "This hop cannot be the final one: " + "; ".join(error.reason for error in errors), errors=errors
+        )
 
 
 async def _create_planned_asset(

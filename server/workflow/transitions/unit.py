@@ -37,12 +37,13 @@ from piccolo.table import Table
 from server.assets.tables import Asset as AssetTable
 from server.database import is_sqlite, now, write_transaction
 from server.enums import Actor, WorkflowEntity
-from server.errors import NotFound, StatusConflict
+from server.errors import NotFound
 from server.missions.tables import Hop as HopTable
 from server.missions.tables import Mission as MissionTable
 from server.sessions.schemas import ChatEvent, ProposalCard
 from server.workflow import events
 from server.workflow.events import WorkflowEvent
+from server.workflow.refusals import refused
 from server.workflow.state_machine import BY_NAME, NOUNS, StatusChange, Transition
 from server.workflow.transitions.chat import record_in_chat
 
@@ -220,7 +221,7 @@ class Work:
         )
         if current is None:
             raise NotFound(NOUNS[entity], entity_id)
-        raise StatusConflict(NOUNS[entity], entity_id, current["status"], requires, action)
+        raise refused(entity, entity_id, current["status"], requires, action)
 
     async def set_asset_status(self, ids: list[UUID], status: StrEnum, **scope: Any) -> None:
         """Set the status of these assets of the user (an effect; no status is required)."""
