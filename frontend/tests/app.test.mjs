@@ -224,8 +224,10 @@ describe("the web app", { concurrency: 3 }, () => {
       await page.locator('.step[data-step-status="completed"]').waitFor();
       await page.locator(".hop-head .badge", { hasText: "completed" }).waitFor();
       await page.locator(".mission-head .badge", { hasText: "completed" }).waitFor();
-      await detail.locator(".asset-content").waitFor();
-      const shown = JSON.parse(await detail.locator(".asset-content").innerText());
+      // The records open as a table; the raw JSON is one switch away.
+      await detail.locator(".asset-content .record-table tbody tr").first().waitFor();
+      await detail.locator('[data-view-option="raw"]').click();
+      const shown = JSON.parse(await detail.locator(".asset-content-raw").innerText());
       assert.deepEqual(
         shown,
         [...RECORDS].sort((a, b) => b.score - a.score),
