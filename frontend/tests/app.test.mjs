@@ -198,9 +198,11 @@ describe("the web app", { concurrency: 3 }, () => {
       // `keys` has no value yet: caught before asking the server.
       await editor.locator(".chain-check.invalid", { hasText: "needs a value" }).waitFor();
 
-      await step
-        .locator('[data-param="keys"] textarea[name="param-literal"]')
-        .fill('[{"path": "score", "descending": true}]');
+      // The sort keys in their structured editor: the field offered from the input's records.
+      const keys = step.locator('[data-param="keys"]');
+      await keys.locator("text=Add sort key").click();
+      await keys.locator('input[aria-label="Sort key 1 field"]').fill("score");
+      await keys.locator('select[aria-label="Sort key 1 direction"]').selectOption("descending");
       await editor.locator('.chain-check[data-check="valid"]').waitFor();
 
       // Discarding the output leaves the hop's output unwritten: the server's dry run says so.

@@ -42,7 +42,14 @@ export function ImplementationEditor({
     );
     counter.current += 1;
     const key = `step-${counter.current}`;
-    setSteps((current) => [...current, stepFor(tool, key, hop, assets, taken)]);
+    const last = steps.at(-1);
+    const lastTool = last && toolsById.get(last.toolId);
+    const added = stepFor(tool, key, hop, assets, taken, last && lastTool ? { step: last, tool: lastTool } : undefined);
+    setSteps((current) => [
+      ...current.slice(0, -1),
+      ...current.slice(-1).map((s) => (added.previous && s.key === added.previous.key ? added.previous : s)),
+      added.step,
+    ]);
   };
   const updateStep = (index: number, next: StepDraft) =>
     setSteps((current) => current.map((s, i) => (i === index ? next : s)));
