@@ -181,3 +181,39 @@ export function buildProposal(
   };
   return { proposal, local };
 }
+
+const isText = (value: unknown): value is string => typeof value === "string";
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Stored steps of a chain being built, or null when they are not (another version, damaged). */
+export function reviveSteps(raw: unknown): StepDraft[] | null {
+  if (!Array.isArray(raw)) return null;
+  const ok = raw.every(
+    (s) =>
+      isObject(s) &&
+      isText(s.key) &&
+      isText(s.toolId) &&
+      isText(s.name) &&
+      isObject(s.params) &&
+      Object.values(s.params).every((p) => isObject(p) && isText(p.kind) && isText(p.assetId) && isText(p.text)) &&
+      isObject(s.results) &&
+      Object.values(s.results).every((r) => isObject(r) && isText(r.kind) && isText(r.assetId) && isText(r.newId)) &&
+      isObject(s.resources),
+  );
+  return ok ? (raw as StepDraft[]) : null;
+}
+
+/** The steps as kept in the browser: without the values of secret resource fields. */
+export function storedSteps(steps: StepDraft[], tools: Map<string, ToolSpec>): StepDraft[] {
+  return steps.map((step) => {
+    const resources: StepDraft["resources"] = {};
+    for (const [resourceId, values] of Object.entries(step.resources)) {
+      const spec = tools.get(step.toolId)?.resource_dependencies.find((r) => r.id === resourceId);
+      resources[resourceId] = Object.fromEntries(
+        Object.entries(values).filter(([field]) => spec?.fields.find((f) => f.name === field)?.secret !== true),
+      );
+    }
+    return { ...step, resources };
+  });
+}
