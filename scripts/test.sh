@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: the Python formatter, linter and type checker, no import cycle,
-# generated types current and layers agreeing, the frontend type-check and Biome check, the
-# Python suite on SQLite and then on PostgreSQL, and the browser tests.
+# generated types current and layers agreeing, the frontend type-check, Biome check and
+# component tests (Vitest), the Python suite on SQLite and then on PostgreSQL, and the browser
+# tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -23,6 +24,8 @@ if [ -f frontend/package.json ]; then
   (cd frontend && npm run --silent typecheck)
   echo "== frontend format and lint (Biome)"
   (cd frontend && npm run --silent lint)
+  echo "== frontend component tests (Vitest)"
+  (cd frontend && npm run --silent test:unit)
 fi
 
 echo "== tests on SQLite"

@@ -198,9 +198,11 @@ describe("the web app", { concurrency: 3 }, () => {
       // `keys` has no value yet: caught before asking the server.
       await editor.locator(".chain-check.invalid", { hasText: "needs a value" }).waitFor();
 
-      await step
-        .locator('[data-param="keys"] textarea[name="param-literal"]')
-        .fill('[{"path": "score", "descending": true}]');
+      // The sort keys in their structured editor: the field offered from the input's records.
+      const keys = step.locator('[data-param="keys"]');
+      await keys.locator("text=Add sort key").click();
+      await keys.locator('input[aria-label="Sort key 1 field"]').fill("score");
+      await keys.locator('select[aria-label="Sort key 1 direction"]').selectOption("descending");
       await editor.locator('.chain-check[data-check="valid"]').waitFor();
 
       // Discarding the output leaves the hop's output unwritten: the server's dry run says so.
@@ -224,8 +226,10 @@ describe("the web app", { concurrency: 3 }, () => {
       await page.locator('.step[data-step-status="completed"]').waitFor();
       await page.locator(".hop-head .badge", { hasText: "completed" }).waitFor();
       await page.locator(".mission-head .badge", { hasText: "completed" }).waitFor();
-      await detail.locator(".asset-content").waitFor();
-      const shown = JSON.parse(await detail.locator(".asset-content").innerText());
+      // The records open as a table; the raw JSON is one switch away.
+      await detail.locator(".asset-content .record-table tbody tr").first().waitFor();
+      await detail.locator('[data-view-option="raw"]').click();
+      const shown = JSON.parse(await detail.locator(".asset-content-raw").innerText());
       assert.deepEqual(
         shown,
         [...RECORDS].sort((a, b) => b.score - a.score),

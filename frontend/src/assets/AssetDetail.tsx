@@ -1,13 +1,14 @@
 import { useEffect, useRef } from "react";
 
 import { ErrorBanner } from "../ui/ErrorBanner";
-import { formatTime, prettyJson } from "../ui/format";
+import { formatTime } from "../ui/format";
 import { problemOf } from "../ui/problem";
 import { StatusBadge } from "../ui/StatusBadge";
 import { typeLabel } from "./draft";
 import { useAsset } from "./hooks";
+import { ContentViewer } from "./viewers/ContentViewer";
 
-/** One asset with its content, read again whenever a live event says it may have changed. */
+/** One asset with its content (in the viewer that fits it), read again whenever a live event says it may have changed. */
 export function AssetDetail({ assetId, onClose }: { assetId: string; onClose: () => void }) {
   const { data: asset, error } = useAsset(assetId);
   const box = useRef<HTMLElement>(null);
@@ -55,7 +56,14 @@ export function AssetDetail({ assetId, onClose }: { assetId: string; onClose: ()
           {asset.content === null || asset.content === undefined ? (
             <p className="muted asset-content-empty">No content yet.</p>
           ) : (
-            <pre className="json asset-content">{prettyJson(asset.content)}</pre>
+            <div className="asset-content">
+              <ContentViewer
+                key={asset.id}
+                name={asset.name}
+                definition={asset.schema_definition}
+                content={asset.content}
+              />
+            </div>
           )}
         </>
       )}

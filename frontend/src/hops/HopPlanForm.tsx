@@ -1,16 +1,20 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useCallback } from "react";
 import { TRANSITIONS } from "../api/transitions.gen";
-import { type AssetInfo, AssetRole, type Hop, type HopOutputInput, type Mission } from "../api/types.gen";
+import type { AssetInfo, Hop, HopOutputInput, Mission } from "../api/types.gen";
 import { AssetFields } from "../assets/AssetFields";
-import { type AssetDraft, assetProposal, emptyAssetDraft, typeLabel } from "../assets/draft";
+import { assetProposal, typeLabel } from "../assets/draft";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { Field } from "../ui/Field";
 import { lines } from "../ui/format";
 import { problemOf } from "../ui/problem";
+import { DraftNote } from "./DraftNote";
 import { useProposeHopPlan } from "./hooks";
+import { initialPlan, type PlanDraft, revivePlan } from "./planDraft";
+import { useLeaveWarning, useStoredDraft } from "./storedDraft";
 
 /** Propose a hop's plan (propose_hop_plan): what it reads among the mission's assets and what
- * it writes, a new asset or an existing mission asset. */
+ * it writes, a new asset or an existing mission asset. The form is kept as a draft in the
+ * browser until proposed (./storedDraft.ts). */
 export function HopPlanForm({
   hop,
   mission,
@@ -20,19 +24,17 @@ export function HopPlanForm({
   mission: Mission;
   missionAssets: Map<string, AssetInfo>;
 }) {
-  const [name, setName] = useState(hop.name);
-  const [goal, setGoal] = useState(hop.goal ?? "");
-  const [description, setDescription] = useState(hop.description ?? "");
-  const [rationale, setRationale] = useState(hop.rationale ?? "");
-  const [criteria, setCriteria] = useState(hop.success_criteria.join("\n"));
-  const [isFinal, setIsFinal] = useState(hop.is_final);
+  const initial = useCallback(() => initialPlan(hop, mission), [hop, mission]);
+  const draft = useStoredDraft(`hop-plan:${hop.id}`, initial, revivePlan);
+  const { name, goal, description, rationale, criteria, isFinal, inputs, outputKind, existingId } = draft.value;
+  const set = <K extends keyof PlanDraft>(field: K, value: PlanDraft[K]) =>
+    draft.setValue((was) => ({ ...was, [field]: value }));
+  const setInputs = (update: (was: string[]) => string[]) =>
+    draft.setValue((was) => ({ ...was, inputs: update(was.inputs) }));
+  useLeaveWarning(draft.unsaved);
   const candidates = Object.keys(mission.mission_asset_map)
     .map((id) => missionAssets.get(id))
     .filter((asset): asset is AssetInfo => asset !== undefined);
-  const [inputs, setInputs] = useState<string[]>(mission.asset_summary.inputs);
-  const [outputKind, setOutputKind] = useState<HopOutputInput["type"]>("new_asset");
-  const [existingId, setExistingId] = useState<string>(mission.asset_summary.outputs[0] ?? "");
-  const [draft, setDraft] = useState<AssetDraft>({ ...emptyAssetDraft(AssetRole.OUTPUT), name: "" });
   const propose = useProposeHopPlan(mission.id, hop.id);
   const problem = problemOf(propose.error);
 
@@ -40,18 +42,21 @@ export function HopPlanForm({
     event.preventDefault();
     const output: HopOutputInput =
       outputKind === "new_asset"
-        ? { type: "new_asset", asset: assetProposal(draft) }
+        ? { type: "new_asset", asset: assetProposal(draft.value.asset) }
         : { type: "existing_asset", mission_asset_id: existingId };
-    propose.mutate({
-      name: name.trim(),
-      goal: goal.trim() || null,
-      description: description.trim() || null,
-      rationale: rationale.trim() || null,
-      success_criteria: lines(criteria),
-      is_final: isFinal,
-      inputs,
-      output,
-    });
+    // Proposed, the draft is done with (the refusal of a proposal keeps it).
+    propose
+      .mutateAsync({
+        name: name.trim(),
+        goal: goal.trim() || null,
+        description: description.trim() || null,
+        rationale: rationale.trim() || null,
+        success_criteria: lines(criteria),
+        is_final: isFinal,
+        inputs,
+        output,
+      })
+      .then(draft.clear, () => undefined);
   };
 
   const shown = [
@@ -67,24 +72,30 @@ export function HopPlanForm({
   return (
     <form className="hop-plan-form" onSubmit={submit} noValidate aria-label="Hop plan">
       <h4>Plan this hop</h4>
+      <DraftNote restoredAt={draft.restoredAt} onDiscard={draft.discard} />
       <ErrorBanner problem={problem} shownFields={shown} />
       <Field label="Name" problem={problem} path="name">
-        <input name="hop-name" value={name} onChange={(e) => setName(e.target.value)} />
+        <input name="hop-name" value={name} onChange={(e) => set("name", e.target.value)} />
       </Field>
       <Field label="Goal" problem={problem} path="goal">
-        <input name="hop-goal" value={goal} onChange={(e) => setGoal(e.target.value)} />
+        <input name="hop-goal" value={goal} onChange={(e) => set("goal", e.target.value)} />
       </Field>
       <Field label="Description" problem={problem} path="description">
-        <input name="hop-description" value={description} onChange={(e) => setDescription(e.target.value)} />
+        <input name="hop-description" value={description} onChange={(e) => set("description", e.target.value)} />
       </Field>
       <Field label="Rationale" problem={problem} path="rationale">
-        <input name="hop-rationale" value={rationale} onChange={(e) => setRationale(e.target.value)} />
+        <input name="hop-rationale" value={rationale} onChange={(e) => set("rationale", e.target.value)} />
       </Field>
       <Field label="Success criteria" problem={problem} path="success_criteria" hint="One per line.">
-        <textarea name="hop-criteria" rows={2} value={criteria} onChange={(e) => setCriteria(e.target.value)} />
+        <textarea name="hop-criteria" rows={2} value={criteria} onChange={(e) => set("criteria", e.target.value)} />
       </Field>
       <label className="checkbox">
-        <input name="hop-is-final" type="checkbox" checked={isFinal} onChange={(e) => setIsFinal(e.target.checked)} />
+        <input
+          name="hop-is-final"
+          type="checkbox"
+          checked={isFinal}
+          onChange={(e) => set("isFinal", e.target.checked)}
+        />
         Final hop (completing it completes the mission)
       </label>
       <fieldset>
@@ -116,7 +127,7 @@ export function HopPlanForm({
               type="radio"
               name="hop-output-kind"
               checked={outputKind === "new_asset"}
-              onChange={() => setOutputKind("new_asset")}
+              onChange={() => set("outputKind", "new_asset")}
             />
             A new asset
           </label>
@@ -125,15 +136,15 @@ export function HopPlanForm({
               type="radio"
               name="hop-output-kind"
               checked={outputKind === "existing_asset"}
-              onChange={() => setOutputKind("existing_asset")}
+              onChange={() => set("outputKind", "existing_asset")}
             />
             An existing mission asset
           </label>
         </div>
         {outputKind === "new_asset" ? (
           <AssetFields
-            draft={draft}
-            onChange={setDraft}
+            draft={draft.value.asset}
+            onChange={(asset) => set("asset", asset)}
             problem={problem}
             path="output.asset"
             withRole={false}
@@ -141,7 +152,7 @@ export function HopPlanForm({
           />
         ) : (
           <Field label="Asset" problem={problem} path="output.mission_asset_id">
-            <select name="hop-output-existing" value={existingId} onChange={(e) => setExistingId(e.target.value)}>
+            <select name="hop-output-existing" value={existingId} onChange={(e) => set("existingId", e.target.value)}>
               <option value="">Choose an asset…</option>
               {candidates.map((asset) => (
                 <option key={asset.id} value={asset.id}>

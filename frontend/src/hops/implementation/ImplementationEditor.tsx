@@ -1,17 +1,21 @@
-import { type FormEvent, useMemo, useRef, useState } from "react";
+import { type FormEvent, useCallback, useMemo } from "react";
 import { TRANSITIONS } from "../../api/transitions.gen";
 import type { AssetInfo, Hop } from "../../api/types.gen";
 import { useTools } from "../../tools/hooks";
 import { ErrorBanner } from "../../ui/ErrorBanner";
+import { newUuid } from "../../ui/ids";
 import { problemOf } from "../../ui/problem";
+import { DraftNote } from "../DraftNote";
 import { useChainCheck, useProposeHopImplementation } from "../hooks";
+import { useLeaveWarning, useStoredDraft } from "../storedDraft";
 import { ChainCheck } from "./ChainCheck";
-import { buildProposal, type StepDraft, stepFor } from "./draft";
+import { buildProposal, reviveSteps, type StepDraft, stepFor, storedSteps } from "./draft";
 import { StepEditor } from "./StepEditor";
 
 /** Build the hop's tool chain (propose_hop_implementation): tools, parameter and result
  * mappings, resources. Every change is checked by the server's dry run (validate-chain) and
- * its errors listed. */
+ * its errors listed. The chain is kept as a draft in the browser until proposed (secrets left
+ * out; ../storedDraft.ts). */
 export function ImplementationEditor({
   missionId,
   hop,
@@ -23,8 +27,12 @@ export function ImplementationEditor({
 }) {
   const tools = useTools().data;
   const toolsById = useMemo(() => new Map((tools ?? []).map((tool) => [tool.id, tool])), [tools]);
-  const [steps, setSteps] = useState<StepDraft[]>([]);
-  const counter = useRef(0);
+  const noSteps = useCallback((): StepDraft[] => [], []);
+  const keep = useCallback((value: StepDraft[]) => storedSteps(value, toolsById), [toolsById]);
+  const draft = useStoredDraft(`hop-implementation:${hop.id}`, noSteps, reviveSteps, keep);
+  const steps = draft.value;
+  const setSteps = draft.setValue;
+  useLeaveWarning(draft.unsaved);
   const propose = useProposeHopImplementation(missionId, hop.id);
 
   const { proposal, local } = useMemo(() => buildProposal(steps, toolsById), [steps, toolsById]);
@@ -40,9 +48,16 @@ export function ImplementationEditor({
           .map((r) => r.assetId),
       ),
     );
-    counter.current += 1;
-    const key = `step-${counter.current}`;
-    setSteps((current) => [...current, stepFor(tool, key, hop, assets, taken)]);
+    // A fresh key: it must differ from those of restored steps too.
+    const key = newUuid();
+    const last = steps.at(-1);
+    const lastTool = last && toolsById.get(last.toolId);
+    const added = stepFor(tool, key, hop, assets, taken, last && lastTool ? { step: last, tool: lastTool } : undefined);
+    setSteps((current) => [
+      ...current.slice(0, -1),
+      ...current.slice(-1).map((s) => (added.previous && s.key === added.previous.key ? added.previous : s)),
+      added.step,
+    ]);
   };
   const updateStep = (index: number, next: StepDraft) =>
     setSteps((current) => current.map((s, i) => (i === index ? next : s)));
@@ -58,7 +73,8 @@ export function ImplementationEditor({
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    propose.mutate(proposal);
+    // Proposed, the draft is done with (the refusal of a proposal keeps it).
+    propose.mutateAsync(proposal).then(draft.clear, () => undefined);
   };
 
   if (!tools) return <p className="muted">Loading tools…</p>;
@@ -66,6 +82,7 @@ export function ImplementationEditor({
   return (
     <form className="impl-editor" onSubmit={submit} aria-label="Implementation">
       <h4>Implement this hop</h4>
+      <DraftNote restoredAt={draft.restoredAt} onDiscard={draft.discard} />
       {steps.map((step, index) => (
         <StepEditor
           key={step.key}

@@ -1,5 +1,9 @@
-import type { AssetInfo, Hop, ResourceSpec, ToolParameter, ToolSpec } from "../../api/types.gen";
+import { useId } from "react";
+import type { AssetInfo, Hop, ResourceSpec, SchemaDefinition, ToolParameter, ToolSpec } from "../../api/types.gen";
 import { typeLabel } from "../../assets/draft";
+import { ParameterEditor } from "../../tools/editors/ParameterEditor";
+import { FieldList } from "../../tools/editors/PathInput";
+import { useFieldSuggestions } from "../../tools/editors/suggestions";
 import { ResourceFieldInput } from "../../tools/ResourceFieldInput";
 import { newUuid } from "../../ui/ids";
 import { RichText } from "../../ui/RichText";
@@ -32,6 +36,28 @@ function intermediateChoices(earlier: StepDraft[], toolsById: Map<string, ToolSp
         return { id: r.newId, label: `Step ${i + 1} “${name}” (new intermediate${type ? `, ${type}` : ""})` };
       }),
   );
+}
+
+/** What the step's first list parameter reads (an asset, or an earlier step's new
+ * intermediate), for the fields its path inputs suggest. */
+function inputOf(
+  step: StepDraft,
+  tool: ToolSpec | undefined,
+  assets: Map<string, AssetInfo>,
+  earlier: StepDraft[],
+  toolsById: Map<string, ToolSpec>,
+): { assetId: string | null; definition: SchemaDefinition | null } {
+  const parameter = tool?.parameters.find((p) => p.schema_definition.is_array && step.params[p.name]?.kind === "asset");
+  const id = parameter ? step.params[parameter.name]?.assetId : undefined;
+  if (!id) return { assetId: null, definition: null };
+  const asset = assets.get(id);
+  if (asset) return { assetId: id, definition: asset.schema_definition };
+  for (const s of earlier) {
+    const name = Object.entries(s.results).find(([, r]) => r.kind === "new" && r.newId === id)?.[0];
+    const output = name ? toolsById.get(s.toolId)?.outputs.find((o) => o.name === name) : undefined;
+    if (output) return { assetId: null, definition: output.schema_definition };
+  }
+  return { assetId: null, definition: null };
 }
 
 function AssetOptions({ choices }: { choices: AssetChoice[] }) {
@@ -74,6 +100,9 @@ export function StepEditor({
   last: boolean;
 }) {
   const choices = assetChoices(hop, assets);
+  const input = inputOf(step, tool, assets, earlier, toolsById);
+  const fields = useFieldSuggestions(input.assetId, input.definition);
+  const fieldsListId = `${useId()}-fields`;
   const readable = [...choices, ...intermediateChoices(earlier, toolsById)];
   const setParam = (name: string, draft: ParamDraft) =>
     onChange({ ...step, params: { ...step.params, [name]: draft } });
@@ -118,6 +147,7 @@ export function StepEditor({
           <RichText text={tool.description} />
         </p>
       )}
+      <FieldList id={fieldsListId} fields={fields} />
       {tool && tool.parameters.length > 0 && (
         <table className="mapping">
           <caption>Parameters</caption>
@@ -128,6 +158,7 @@ export function StepEditor({
                 parameter={parameter}
                 draft={step.params[parameter.name] ?? { kind: "unset", assetId: "", text: "" }}
                 choices={readable}
+                fieldsListId={fieldsListId}
                 onChange={(draft) => setParam(parameter.name, draft)}
               />
             ))}
@@ -167,11 +198,13 @@ function ParameterRow({
   parameter,
   draft,
   choices,
+  fieldsListId,
   onChange,
 }: {
   parameter: ToolParameter;
   draft: ParamDraft;
   choices: AssetChoice[];
+  fieldsListId: string;
   onChange: (draft: ParamDraft) => void;
 }) {
   return (
@@ -207,24 +240,16 @@ function ParameterRow({
             <AssetOptions choices={choices} />
           </select>
         )}
-        {draft.kind === "literal" &&
-          (isTextual(parameter.schema_definition) ? (
-            <input
-              name="param-literal"
-              value={draft.text}
-              onChange={(e) => onChange({ ...draft, text: e.target.value })}
-              placeholder="text"
-            />
-          ) : (
-            <textarea
-              name="param-literal"
-              className="mono"
-              rows={1}
-              value={draft.text}
-              onChange={(e) => onChange({ ...draft, text: e.target.value })}
-              placeholder='JSON, e.g. [{"path": "score"}]'
-            />
-          ))}
+        {draft.kind === "literal" && (
+          <ParameterEditor
+            parameter={parameter}
+            textual={isTextual(parameter.schema_definition)}
+            text={draft.text}
+            mode={draft.mode ?? "form"}
+            onChange={(text, mode) => onChange({ ...draft, text, mode })}
+            fieldsListId={fieldsListId}
+          />
+        )}
         {parameter.description && (
           <div className="muted small-text">
             <RichText text={parameter.description} />

@@ -11,6 +11,7 @@ import {
   ValueType,
 } from "../../api/types.gen";
 import { parseJson } from "../../assets/draft";
+import type { EditMode } from "../../tools/editors/ParameterEditor";
 import { newUuid } from "../../ui/ids";
 
 /** What a parameter reads: an asset, a literal typed in, or nothing. */
@@ -18,6 +19,8 @@ export interface ParamDraft {
   kind: "asset" | "literal" | "unset";
   assetId: string;
   text: string;
+  /** How a literal that is not plain text is edited: in the form (the default) or as JSON. */
+  mode?: EditMode;
 }
 
 export interface ResultDraft {
@@ -46,17 +49,53 @@ function sameType(a: SchemaDefinition, b: SchemaDefinition): boolean {
   return a.type === b.type && a.is_array === b.is_array;
 }
 
-/** A step for `tool`, its parameters and results mapped to the likeliest assets. */
+/** The asset or new intermediate a step writes with its first result, and that result's name. */
+function firstWrite(step: StepDraft): { name: string; id: string; kind: ResultDraft["kind"] } | null {
+  const [name, result] = Object.entries(step.results)[0] ?? [];
+  if (name === undefined || result === undefined || result.kind === "discard") return null;
+  return { name, id: result.kind === "new" ? result.newId : result.assetId, kind: result.kind };
+}
+
+/** A step for `tool`, its parameters and results mapped to the likeliest assets. After an
+ * earlier step (`previous`), the chain goes on from it: the first parameter reads what the
+ * previous step writes, and when the previous step wrote a hop output that this step can write
+ * too, this step writes it instead and the previous one keeps a new intermediate for it. */
 export function stepFor(
   tool: ToolSpec,
   key: string,
   hop: Hop,
   assets: Map<string, AssetInfo>,
   taken: Set<string>,
-): StepDraft {
+  previous?: { step: StepDraft; tool: ToolSpec },
+): { step: StepDraft; previous: StepDraft | null } {
   const params: Record<string, ParamDraft> = {};
   const used = new Set<string>();
+  let chained = previous ? firstWrite(previous.step) : null;
+  const prevOutput = chained && previous?.tool.outputs.find((o) => o.name === chained?.name);
+  const first = tool.parameters[0];
+  if (!first || !prevOutput || !sameType(prevOutput.schema_definition, first.schema_definition)) chained = null;
+  let handedOver: string | null = null;
+  let previousStep = previous?.step ?? null;
+  if (chained && previous && chained.kind === "asset") {
+    // The previous step wrote a hop output: this step takes it over when it can write it.
+    const asset = assets.get(chained.id);
+    const output = tool.outputs[0];
+    if (asset && output && sameType(asset.schema_definition, output.schema_definition)) {
+      handedOver = chained.id;
+      const newId = newUuid();
+      previousStep = {
+        ...previous.step,
+        results: { ...previous.step.results, [chained.name]: { kind: "new", assetId: "", newId } },
+      };
+      taken.delete(chained.id);
+      chained = { ...chained, id: newId, kind: "new" };
+    }
+  }
   for (const parameter of tool.parameters) {
+    if (chained && parameter === first) {
+      params[parameter.name] = { kind: "asset", assetId: chained.id, text: "" };
+      continue;
+    }
     // Each hop input feeds at most one parameter by default; the rest start as literals.
     const source = hop.asset_summary.inputs.find((id) => {
       const asset = assets.get(id);
@@ -68,17 +107,23 @@ export function stepFor(
       : { kind: parameter.required ? "literal" : "unset", assetId: "", text: "" };
   }
   const results: Record<string, ResultDraft> = {};
-  for (const output of tool.outputs) {
-    const target = hop.asset_summary.outputs.find((id) => {
-      const asset = assets.get(id);
-      return !taken.has(id) && asset !== undefined && sameType(asset.schema_definition, output.schema_definition);
-    });
+  for (const [index, output] of tool.outputs.entries()) {
+    const target =
+      index === 0 && handedOver
+        ? handedOver
+        : hop.asset_summary.outputs.find((id) => {
+            const asset = assets.get(id);
+            return !taken.has(id) && asset !== undefined && sameType(asset.schema_definition, output.schema_definition);
+          });
     if (target) taken.add(target);
     results[output.name] = target
       ? { kind: "asset", assetId: target, newId: newUuid() }
       : { kind: "new", assetId: "", newId: newUuid() };
   }
-  return { key, toolId: tool.id, name: tool.name, params, results, resources: {} };
+  return {
+    step: { key, toolId: tool.id, name: tool.name, params, results, resources: {} },
+    previous: previousStep === previous?.step ? null : previousStep,
+  };
 }
 
 function resourceValue(field: ResourceField, text: string): unknown {
@@ -135,4 +180,40 @@ export function buildProposal(
     }),
   };
   return { proposal, local };
+}
+
+const isText = (value: unknown): value is string => typeof value === "string";
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Stored steps of a chain being built, or null when they are not (another version, damaged). */
+export function reviveSteps(raw: unknown): StepDraft[] | null {
+  if (!Array.isArray(raw)) return null;
+  const ok = raw.every(
+    (s) =>
+      isObject(s) &&
+      isText(s.key) &&
+      isText(s.toolId) &&
+      isText(s.name) &&
+      isObject(s.params) &&
+      Object.values(s.params).every((p) => isObject(p) && isText(p.kind) && isText(p.assetId) && isText(p.text)) &&
+      isObject(s.results) &&
+      Object.values(s.results).every((r) => isObject(r) && isText(r.kind) && isText(r.assetId) && isText(r.newId)) &&
+      isObject(s.resources),
+  );
+  return ok ? (raw as StepDraft[]) : null;
+}
+
+/** The steps as kept in the browser: without the values of secret resource fields. */
+export function storedSteps(steps: StepDraft[], tools: Map<string, ToolSpec>): StepDraft[] {
+  return steps.map((step) => {
+    const resources: StepDraft["resources"] = {};
+    for (const [resourceId, values] of Object.entries(step.resources)) {
+      const spec = tools.get(step.toolId)?.resource_dependencies.find((r) => r.id === resourceId);
+      resources[resourceId] = Object.fromEntries(
+        Object.entries(values).filter(([field]) => spec?.fields.find((f) => f.name === field)?.secret !== true),
+      );
+    }
+    return { ...step, resources };
+  });
 }
