@@ -79,7 +79,7 @@ describe("the chat assistant", () => {
     await card(second, "mission").waitFor();
 
     await mission.locator("button", { hasText: "Accept mission" }).click();
-    await page.locator(".mission-head .badge", { hasText: "in progress" }).waitFor();
+    await page.locator('.mission-head .badge[data-status="in_progress"]').waitFor();
     await card(page, "mission", "accepted").waitFor();
     await card(second, "mission", "accepted").waitFor(); // the other tab's card follows the acceptance
 
@@ -101,7 +101,7 @@ describe("the chat assistant", () => {
     await chain.locator("button", { hasText: "Accept implementation" }).click();
     const accepted = card(page, "hop_implementation", "accepted");
     await accepted.locator("button", { hasText: "Execute hop" }).click();
-    await page.locator(".mission-head .badge", { hasText: "completed" }).waitFor();
+    await page.locator('.mission-head .badge[data-status="completed"]').waitFor();
     await page.locator(".chat .message-assistant", { hasText: "is completed" }).waitFor();
     await page.locator('.chat .status-line[data-transition="complete_hop"]').waitFor();
     await second.locator('.chat .status-line[data-transition="complete_hop"]').waitFor();

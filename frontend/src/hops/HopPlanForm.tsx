@@ -1,5 +1,4 @@
 import { type FormEvent, useState } from "react";
-import { TRANSITIONS } from "../api/transitions.gen";
 import { type AssetInfo, AssetRole, type Hop, type HopOutputInput, type Mission } from "../api/types.gen";
 import { AssetFields } from "../assets/AssetFields";
 import { type AssetDraft, assetProposal, emptyAssetDraft, typeLabel } from "../assets/draft";
@@ -7,6 +6,7 @@ import { ErrorBanner } from "../ui/ErrorBanner";
 import { Field } from "../ui/Field";
 import { lines } from "../ui/format";
 import { problemOf } from "../ui/problem";
+import { ProposeButtons, wantsAccept } from "../workflow/ProposeButtons";
 import { useProposeHopPlan } from "./hooks";
 
 /** Propose a hop's plan (propose_hop_plan): what it reads among the mission's assets and what
@@ -28,29 +28,35 @@ export function HopPlanForm({
   const [isFinal, setIsFinal] = useState(hop.is_final);
   const candidates = Object.keys(mission.mission_asset_map)
     .map((id) => missionAssets.get(id))
-    .filter((asset): asset is AssetInfo => asset !== undefined);
-  const [inputs, setInputs] = useState<string[]>(mission.asset_summary.inputs);
+    .filter((asset): asset is AssetInfo => asset !== undefined)
+    .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: "base" }));
+  // Nothing is chosen for the person: what the hop reads, they tick.
+  const [inputs, setInputs] = useState<string[]>([]);
   const [outputKind, setOutputKind] = useState<HopOutputInput["type"]>("new_asset");
-  const [existingId, setExistingId] = useState<string>(mission.asset_summary.outputs[0] ?? "");
+  const [existingId, setExistingId] = useState<string>("");
   const [draft, setDraft] = useState<AssetDraft>({ ...emptyAssetDraft(AssetRole.OUTPUT), name: "" });
   const propose = useProposeHopPlan(mission.id, hop.id);
   const problem = problemOf(propose.error);
 
-  const submit = (event: FormEvent) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (propose.isPending) return;
     const output: HopOutputInput =
       outputKind === "new_asset"
         ? { type: "new_asset", asset: assetProposal(draft) }
         : { type: "existing_asset", mission_asset_id: existingId };
     propose.mutate({
-      name: name.trim(),
-      goal: goal.trim() || null,
-      description: description.trim() || null,
-      rationale: rationale.trim() || null,
-      success_criteria: lines(criteria),
-      is_final: isFinal,
-      inputs,
-      output,
+      body: {
+        name: name.trim(),
+        goal: goal.trim() || null,
+        description: description.trim() || null,
+        rationale: rationale.trim() || null,
+        success_criteria: lines(criteria),
+        is_final: isFinal,
+        inputs,
+        output,
+      },
+      accept: wantsAccept(event),
     });
   };
 
@@ -152,9 +158,7 @@ export function HopPlanForm({
           </Field>
         )}
       </fieldset>
-      <button type="submit" className="primary" disabled={propose.isPending}>
-        {TRANSITIONS.propose_hop_plan.label}
-      </button>
+      <ProposeButtons propose="propose_hop_plan" busy={propose.isPending} />
     </form>
   );
 }
