@@ -220,7 +220,7 @@ describe("the web app", { concurrency: 3 }, () => {
       await step.locator('[data-result="items"] select[name="result-kind"]').selectOption("asset");
       await editor.locator('.chain-check[data-check="valid"]').waitFor();
 
-      await editor.locator('button[type="submit"]').click();
+      await editor.getByRole("button", { name: "Propose implementation" }).click();
       await page.locator('.hop-head .badge[data-status="hop_impl_proposed"]').waitFor();
       await page.click("text=Accept implementation");
       await page.locator('.hop-head .badge[data-status="hop_impl_ready"]').waitFor();
@@ -297,7 +297,7 @@ describe("the web app", { concurrency: 3 }, () => {
       const step = editor.locator('[data-step-index="0"]');
       await step.locator('[data-param="query"] input[name="param-literal"]').fill("spring tides");
       await editor.locator('.chain-check[data-check="valid"]').waitFor();
-      await editor.locator('button[type="submit"]').click();
+      await editor.getByRole("button", { name: "Propose implementation" }).click();
       await page.click("text=Accept implementation");
       await page.locator('.step[data-step-status="awaiting_configuration"]').waitFor();
       await page.locator(".step-validation", { hasText: "base_url" }).waitFor();

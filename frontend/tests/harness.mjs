@@ -129,9 +129,14 @@ export function newEmail(label) {
 
 export const PASSWORD = "correct horse battery";
 
-/** A new page of a new browser context (its own cookies) at `baseUrl`. */
-export async function newPage(browser, baseUrl) {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 1000 } });
+export const DESKTOP = { width: 1440, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+/** A new page of a new browser context (its own cookies) at `baseUrl`, 1440 wide unless
+ * `viewport` says otherwise (PHONE: also touch, as a phone has). */
+export async function newPage(browser, baseUrl, { viewport = { width: 1440, height: 1000 } } = {}) {
+  const phone = viewport.width < 800;
+  const context = await browser.newContext({ baseURL: baseUrl, viewport, hasTouch: phone, isMobile: phone });
   // Generous: the machine running CI may be busy; a passing step never waits this long.
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
@@ -155,7 +160,8 @@ export async function signUp(page, email) {
   await page.fill('input[name="email"]', email);
   await page.fill('input[name="password"]', PASSWORD);
   await page.click('button[type="submit"]');
-  await page.locator(".user-email", { hasText: email }).waitFor();
+  // Attached, not visible: a phone's top bar leaves the address out.
+  await page.locator(".user-email", { hasText: email }).waitFor({ state: "attached" });
 }
 
 /** Creates a session from the sidebar and waits for its page. */

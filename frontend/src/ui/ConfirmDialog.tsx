@@ -26,8 +26,13 @@ export function ConfirmDialog({
 
   useEffect(() => {
     const dialog = ref.current;
+    // The button that opened it gets the focus back, however the dialog closes.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
+    return () => {
+      dialog?.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
 
   return (
@@ -36,8 +41,10 @@ export function ConfirmDialog({
       className="confirm-dialog"
       aria-labelledby={titleId}
       aria-describedby={bodyId}
-      onClose={onClose}
-      onCancel={onClose}
+      // A close event that finds the dialog open again is stale (React's second mount in development).
+      onClose={() => {
+        if (!ref.current?.open) onClose();
+      }}
     >
       <h2 id={titleId}>{title}</h2>
       <div id={bodyId} className="confirm-body">

@@ -1,4 +1,4 @@
-import type { FormEvent } from "react";
+import { type FormEvent, useId } from "react";
 
 import { TRANSITIONS } from "../api/transitions.gen";
 import type { FormTransition } from "./actions";
@@ -15,15 +15,41 @@ export function wantsAccept(event: FormEvent<HTMLFormElement>): boolean {
 /** The submit buttons of a person's own proposal: “Save and accept”, the next step, performs
  * the proposal and its acceptance in sequence (two transitions); the other only proposes, to
  * decide later. (The assistant's proposals are accepted on their cards, never this way.) */
-export function ProposeButtons({ propose, busy }: { propose: FormTransition; busy: boolean }) {
+export function ProposeButtons({
+  propose,
+  busy,
+  unavailable = null,
+}: {
+  propose: FormTransition;
+  busy: boolean;
+  /** Why the proposal cannot be sent yet (the buttons say so), or null. */
+  unavailable?: string | null;
+}) {
+  const reasonId = useId();
+  const off = busy || unavailable !== null || undefined;
+  const describedBy = unavailable ? reasonId : undefined;
   return (
-    <div className="row actions">
-      <button type="submit" className="primary" name="then" value="accept" aria-disabled={busy || undefined}>
-        {SAVE_AND_ACCEPT}
-      </button>
-      <button type="submit" name="then" value="propose" aria-disabled={busy || undefined}>
-        {TRANSITIONS[propose].label}
-      </button>
-    </div>
+    <>
+      <div className="row actions">
+        <button
+          type="submit"
+          className="primary"
+          name="then"
+          value="accept"
+          aria-disabled={off}
+          aria-describedby={describedBy}
+        >
+          {SAVE_AND_ACCEPT}
+        </button>
+        <button type="submit" name="then" value="propose" aria-disabled={off} aria-describedby={describedBy}>
+          {TRANSITIONS[propose].label}
+        </button>
+      </div>
+      {unavailable && (
+        <p className="action-reasons" id={reasonId}>
+          {unavailable}
+        </p>
+      )}
+    </>
   );
 }

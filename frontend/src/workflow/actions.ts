@@ -7,7 +7,7 @@ import {
   type TransitionName,
   type TransitionRule,
 } from "../api/transitions.gen";
-import { type MissionStatus, ToolExecutionStatus, WorkflowEntity } from "../api/types.gen";
+import { type MissionStatus, type ToolExecutionStatus, WorkflowEntity } from "../api/types.gen";
 import { TOOL_EXECUTION_STATUS_LABELS } from "../ui/labels";
 
 /** The transitions a person can perform: those with a route (the others only the server does). */
@@ -61,7 +61,10 @@ function stepsReason(name: TransitionName, steps: readonly ToolExecutionStatus[]
   const rule: TransitionRule = TRANSITIONS[name];
   const blocking = steps.filter((status) => !rule.steps_require.includes(status));
   if (blocking.length === 0) return "The hop has no steps yet.";
-  const waiting = blocking.filter((status) => status === ToolExecutionStatus.AWAITING_CONFIGURATION).length;
+  // Steps the person settles themselves (their configuration), as the table says.
+  const waiting = blocking.filter((status) =>
+    allowedTransitions("tool_step", status).some((step) => TRANSITIONS[step].route !== null),
+  ).length;
   if (waiting === blocking.length) {
     return waiting === 1
       ? "One step needs its configuration: save it below first."

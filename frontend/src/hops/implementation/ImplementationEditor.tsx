@@ -1,10 +1,10 @@
 import { type FormEvent, useMemo, useRef, useState } from "react";
-import { TRANSITIONS } from "../../api/transitions.gen";
 import type { AssetInfo, Hop } from "../../api/types.gen";
 import { useTools } from "../../tools/hooks";
 import { ErrorBanner } from "../../ui/ErrorBanner";
 import { problemOf } from "../../ui/problem";
-import { useChainCheck, useProposeHopImplementation } from "../hooks";
+import { ProposeButtons, wantsAccept } from "../../workflow/ProposeButtons";
+import { useChainCheck, useProposeAndAcceptHopImplementation, useProposeHopImplementation } from "../hooks";
 import { ChainCheck } from "./ChainCheck";
 import { buildProposal, type StepDraft, stepFor } from "./draft";
 import { StepEditor } from "./StepEditor";
@@ -26,6 +26,8 @@ export function ImplementationEditor({
   const [steps, setSteps] = useState<StepDraft[]>([]);
   const counter = useRef(0);
   const propose = useProposeHopImplementation(missionId, hop.id);
+  const proposeAndAccept = useProposeAndAcceptHopImplementation(missionId, hop.id);
+  const busy = propose.isPending || proposeAndAccept.isPending;
 
   const { proposal, local } = useMemo(() => buildProposal(steps, toolsById), [steps, toolsById]);
   const check = useChainCheck(hop.id, proposal, steps.length > 0 && local.length === 0);
@@ -56,9 +58,10 @@ export function ImplementationEditor({
       return copy;
     });
 
-  const submit = (event: FormEvent) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    propose.mutate(proposal);
+    if (busy || steps.length === 0 || local.length > 0) return;
+    (wantsAccept(event) ? proposeAndAccept : propose).mutate(proposal);
   };
 
   if (!tools) return <p className="muted">Loading tools…</p>;
@@ -109,10 +112,12 @@ export function ImplementationEditor({
         problem={problemOf(check.error)}
         errors={check.data?.errors}
       />
-      <ErrorBanner problem={problemOf(propose.error)} />
-      <button type="submit" className="primary" disabled={propose.isPending || steps.length === 0 || local.length > 0}>
-        {TRANSITIONS.propose_hop_implementation.label}
-      </button>
+      <ErrorBanner problem={problemOf(propose.error ?? proposeAndAccept.error)} />
+      <ProposeButtons
+        propose="propose_hop_implementation"
+        busy={busy}
+        unavailable={steps.length === 0 ? "Add a step first." : local.length > 0 ? "Correct the steps first." : null}
+      />
     </form>
   );
 }
