@@ -27,6 +27,8 @@ def model(model_server, settings_env):
         LLM_MODEL="test-model",
         LLM_TIMEOUT_SECONDS="5",
         LLM_MAX_RETRIES="1",
+        # The guarded outbound client refuses loopback unless allowed (docs/security.md).
+        OUTBOUND_ALLOW_HOSTS="127.0.0.1",
     )
     yield model_server
     model_server.script()

@@ -172,7 +172,9 @@ async def test_a_search_provider_on_a_private_address_is_refused(guarded, target
 
 async def test_a_language_model_base_url_on_a_private_address_is_refused(guarded, target):
     provider = {"llm_provider": {"base_url": f"{target}/v1", "model": "m"}}
-    with pytest.raises(ToolError, match="language model unreachable: cannot connect to 127.0.0.1"):
+    with pytest.raises(
+        ToolError, match=r"language model unreachable: The model server at http://127\.0\.0\.1:\d+ cannot be reached"
+    ):
         await call("summarize", resources=provider, text="One sentence. Two sentences. Three.")
 
 
