@@ -38,7 +38,15 @@ describe("the chat assistant", () => {
   before(async () => {
     model = await startModelServer({ delay: 0.06 });
     [server, browser] = await Promise.all([
-      startServer({ env: { LLM_BASE_URL: model.baseUrl, LLM_API_KEY: API_KEY, LLM_MODEL: "designer" } }),
+      startServer({
+        // The guarded outbound client refuses loopback unless allowed (docs/security.md).
+        env: {
+          LLM_BASE_URL: model.baseUrl,
+          LLM_API_KEY: API_KEY,
+          LLM_MODEL: "designer",
+          OUTBOUND_ALLOW_HOSTS: "127.0.0.1",
+        },
+      }),
       launchBrowser(),
     ]);
   });
