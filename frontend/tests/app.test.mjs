@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import {
+  clickAndConfirm,
   createSession,
   launchBrowser,
   newEmail,
@@ -121,8 +122,8 @@ describe("the web app", { concurrency: 3 }, () => {
       await page.locator(".message-content", { hasText: "Second thought" }).waitFor();
       assert.deepEqual(await page.locator(".message-content").allInnerTexts(), ["First question", "Second thought"]);
 
-      await page.click(".session-header >> text=Archive");
-      await page.locator(".session-title .badge", { hasText: "archived" }).waitFor();
+      await clickAndConfirm(page, ".session-header", "Archive");
+      await page.locator('.session-title .badge[data-status="archived"]').waitFor();
       assert.deepEqual(problems, []);
       await context.close();
     });
@@ -146,11 +147,14 @@ describe("the web app", { concurrency: 3 }, () => {
 
     test("propose a mission: reasons next to fields, then the mission awaiting approval; accepted elsewhere, it updates live", async () => {
       // An empty name is refused by the server, which names the field.
-      await page.locator('form[aria-label="Propose a mission"] button[type="submit"]').click();
+      await page
+        .locator('form[aria-label="Propose a mission"]')
+        .getByRole("button", { name: "Propose mission" })
+        .click();
       await page.locator('.field-error[data-field="name"]', { hasText: "This field is required." }).waitFor();
 
       await proposeMission(page, { name: "Rank records", records: RECORDS });
-      await page.locator(".mission-head .badge", { hasText: "awaiting approval" }).waitFor();
+      await page.locator('.mission-head .badge[data-status="awaiting_approval"]').waitFor();
       await page.locator('.asset-group[data-group="inputs"] .asset-name', { hasText: "Records" }).waitFor();
       await page.locator('.asset-group[data-group="outputs"] .asset-name', { hasText: "Report" }).waitFor();
 
@@ -161,9 +165,9 @@ describe("the web app", { concurrency: 3 }, () => {
       const other = await context.newPage();
       await other.goto(page.url());
       await other.click("text=Accept mission");
-      await other.locator(".mission-head .badge", { hasText: "in progress" }).waitFor();
+      await other.locator('.mission-head .badge[data-status="in_progress"]').waitFor();
       await other.close();
-      await page.locator(".mission-head .badge", { hasText: "in progress" }).waitFor();
+      await page.locator('.mission-head .badge[data-status="in_progress"]').waitFor();
       assert.equal(await page.locator("text=Accept mission").count(), 0);
       assert.equal(await page.evaluate(() => window.__sameDocument), true, "the page was not reloaded");
     });
@@ -176,16 +180,23 @@ describe("the web app", { concurrency: 3 }, () => {
       const plan = page.locator('form[aria-label="Hop plan"]');
       await plan.waitFor();
       await plan.locator('input[name="hop-name"]').fill("Rank by score");
+      // A new plan reads nothing the person did not choose.
+      assert.equal(await plan.locator('input[name="hop-input"]:checked').count(), 0);
+      await plan.locator('input[name="hop-input"]').first().check();
       await plan.locator('input[name="hop-goal"]').fill("records sorted, best first");
       // A final hop writes one of the mission's outputs: the report.
       await plan.locator('input[name="hop-is-final"]').check();
       await plan.locator('input[name="hop-output-kind"]').nth(1).check();
       await plan.locator('select[name="hop-output-existing"]').selectOption({ label: "Report (object[], output)" });
-      await plan.locator('button[type="submit"]').click();
-
-      await page.locator(".hop-head .badge", { hasText: "hop plan proposed" }).waitFor();
-      await page.click("text=Accept plan");
-      await page.locator(".hop-head .badge", { hasText: "hop plan ready" }).waitFor();
+      // The person's own plan: proposed and accepted in one action.
+      await plan.getByRole("button", { name: "Save and accept" }).click();
+      await page.locator('.hop-head .badge[data-status="hop_plan_ready"]').waitFor();
+      // Two transitions, in order, each recorded in the chat.
+      await page.locator('.chat .status-line[data-transition="accept_hop_plan"]').waitFor();
+      const recorded = await page
+        .locator(".chat .status-line[data-transition]")
+        .evaluateAll((lines) => lines.map((line) => line.getAttribute("data-transition")));
+      assert.deepEqual(recorded.slice(-2), ["propose_hop_plan", "accept_hop_plan"]);
       await page.click("text=Start implementation");
 
       const editor = page.locator('form[aria-label="Implementation"]');
@@ -211,10 +222,10 @@ describe("the web app", { concurrency: 3 }, () => {
       await step.locator('[data-result="items"] select[name="result-kind"]').selectOption("asset");
       await editor.locator('.chain-check[data-check="valid"]').waitFor();
 
-      await editor.locator('button[type="submit"]').click();
-      await page.locator(".hop-head .badge", { hasText: "hop impl proposed" }).waitFor();
+      await editor.getByRole("button", { name: "Propose implementation" }).click();
+      await page.locator('.hop-head .badge[data-status="hop_impl_proposed"]').waitFor();
       await page.click("text=Accept implementation");
-      await page.locator(".hop-head .badge", { hasText: "hop impl ready" }).waitFor();
+      await page.locator('.hop-head .badge[data-status="hop_impl_ready"]').waitFor();
       await page.locator('.step[data-step-status="ready_to_execute"]').waitFor();
 
       // Open the output asset before running: it has no content yet.
@@ -224,8 +235,8 @@ describe("the web app", { concurrency: 3 }, () => {
 
       await page.click("text=Execute hop");
       await page.locator('.step[data-step-status="completed"]').waitFor();
-      await page.locator(".hop-head .badge", { hasText: "completed" }).waitFor();
-      await page.locator(".mission-head .badge", { hasText: "completed" }).waitFor();
+      await page.locator('.hop-head .badge[data-status="completed"]').waitFor();
+      await page.locator('.mission-head .badge[data-status="completed"]').waitFor();
       // The records open as a table; the raw JSON is one switch away.
       await detail.locator(".asset-content .record-table tbody tr").first().waitFor();
       await detail.locator('[data-view-option="raw"]').click();
@@ -234,7 +245,7 @@ describe("the web app", { concurrency: 3 }, () => {
         shown,
         [...RECORDS].sort((a, b) => b.score - a.score),
       );
-      await detail.locator(".badge", { hasText: "ready" }).waitFor();
+      await detail.locator('.badge[data-status="ready"]').waitFor();
       assert.match(await page.locator(".step-times").first().innerText(), /started .* finished .* took/);
       assert.equal(await page.evaluate(() => window.__sameDocument), true, "the page was not reloaded");
 
@@ -257,11 +268,11 @@ describe("the web app", { concurrency: 3 }, () => {
       const stale = await context.newPage();
       await stale.route("**/api/events", (route) => route.abort());
       await stale.goto(page.url());
-      await stale.locator(".mission-head .badge", { hasText: "awaiting approval" }).waitFor();
+      await stale.locator('.mission-head .badge[data-status="awaiting_approval"]').waitFor();
       await stale.locator('.connection[data-connection="reconnecting"]').waitFor();
 
-      await page.click("text=Cancel mission");
-      await page.locator(".mission-head .badge", { hasText: "cancelled" }).waitFor();
+      await clickAndConfirm(page, ".mission", "Cancel mission");
+      await page.locator('.mission-head .badge[data-status="cancelled"]').waitFor();
 
       await stale.click("text=Accept mission");
       const banner = stale.locator(".mission .error-banner");
@@ -282,7 +293,7 @@ describe("the web app", { concurrency: 3 }, () => {
       await createSession(page, "Search");
       await proposeMission(page, { name: "Search the web", records: RECORDS });
       await page.click("text=Accept mission");
-      await page.locator(".mission-head .badge", { hasText: "in progress" }).waitFor();
+      await page.locator('.mission-head .badge[data-status="in_progress"]').waitFor();
       await planHop(page, { name: "Search", output: "Results", type: "search_result", rejectFirst: true });
 
       const editor = page.locator('form[aria-label="Implementation"]');
@@ -290,18 +301,16 @@ describe("the web app", { concurrency: 3 }, () => {
       const step = editor.locator('[data-step-index="0"]');
       await step.locator('[data-param="query"] input[name="param-literal"]').fill("spring tides");
       await editor.locator('.chain-check[data-check="valid"]').waitFor();
-      await editor.locator('button[type="submit"]').click();
+      await editor.getByRole("button", { name: "Propose implementation" }).click();
       await page.click("text=Accept implementation");
       await page.locator('.step[data-step-status="awaiting_configuration"]').waitFor();
       await page.locator(".step-validation", { hasText: "base_url" }).waitFor();
 
-      await page.click("text=Execute hop");
-      const banner = page.locator(".hop .error-banner");
-      await banner.waitFor();
-      assert.match(
-        await banner.innerText(),
-        /^Cannot execute hop\. This step still needs its settings before the hop can run\./,
-      );
+      // Execute waits for the configuration: disabled, saying why, and still focusable.
+      const execute = page.locator('.hop button[data-transition="execute_hop"]');
+      assert.equal(await execute.getAttribute("aria-disabled"), "true");
+      const reasonId = await execute.getAttribute("aria-describedby");
+      assert.match(await page.locator(`[id="${reasonId}"]`).innerText(), /needs its configuration/);
 
       // Nothing listens on port 9: the search fails fast with the tool's message.
       await page.fill('input[name="configure-search_provider-base_url"]', "http://127.0.0.1:9");
@@ -310,12 +319,12 @@ describe("the web app", { concurrency: 3 }, () => {
       await page.locator('.step[data-step-status="ready_to_execute"]').waitFor();
 
       await page.click("text=Execute hop");
-      await page.locator(".hop-head .badge", { hasText: "failed" }).waitFor();
+      await page.locator('.hop-head .badge[data-status="failed"]').waitFor();
       await page.locator('.step[data-step-status="failed"] .step-error').waitFor();
       assert.match(await page.locator(".hop-error").innerText(), /Step 1/);
 
       await page.click("text=Retry");
-      await page.locator(".hop-head .badge", { hasText: "hop impl ready" }).waitFor();
+      await page.locator('.hop-head .badge[data-status="hop_impl_ready"]').waitFor();
       await page.locator('.step[data-step-status="ready_to_execute"]').waitFor();
       assert.deepEqual(problems, []);
       await context.close();

@@ -39,6 +39,7 @@ describe("the chat assistant", () => {
     model = await startModelServer({ delay: 0.06 });
     [server, browser] = await Promise.all([
       startServer({
+        // The guarded outbound client refuses loopback unless allowed (docs/security.md).
         env: {
           LLM_BASE_URL: model.baseUrl,
           LLM_API_KEY: API_KEY,
@@ -86,7 +87,7 @@ describe("the chat assistant", () => {
     await card(second, "mission").waitFor();
 
     await mission.locator("button", { hasText: "Accept mission" }).click();
-    await page.locator(".mission-head .badge", { hasText: "in progress" }).waitFor();
+    await page.locator('.mission-head .badge[data-status="in_progress"]').waitFor();
     await card(page, "mission", "accepted").waitFor();
     await card(second, "mission", "accepted").waitFor(); // the other tab's card follows the acceptance
 
@@ -108,7 +109,7 @@ describe("the chat assistant", () => {
     await chain.locator("button", { hasText: "Accept implementation" }).click();
     const accepted = card(page, "hop_implementation", "accepted");
     await accepted.locator("button", { hasText: "Execute hop" }).click();
-    await page.locator(".mission-head .badge", { hasText: "completed" }).waitFor();
+    await page.locator('.mission-head .badge[data-status="completed"]').waitFor();
     await page.locator(".chat .message-assistant", { hasText: "is completed" }).waitFor();
     await page.locator('.chat .status-line[data-transition="complete_hop"]').waitFor();
     await second.locator('.chat .status-line[data-transition="complete_hop"]').waitFor();

@@ -129,9 +129,14 @@ export function newEmail(label) {
 
 export const PASSWORD = "correct horse battery";
 
-/** A new page of a new browser context (its own cookies) at `baseUrl`. */
-export async function newPage(browser, baseUrl) {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 1000 } });
+export const DESKTOP = { width: 1440, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+/** A new page of a new browser context (its own cookies) at `baseUrl`, 1440 wide unless
+ * `viewport` says otherwise (PHONE: also touch, as a phone has). */
+export async function newPage(browser, baseUrl, { viewport = { width: 1440, height: 1000 } } = {}) {
+  const phone = viewport.width < 800;
+  const context = await browser.newContext({ baseURL: baseUrl, viewport, hasTouch: phone, isMobile: phone });
   // Generous: the machine running CI may be busy; a passing step never waits this long.
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
@@ -155,7 +160,8 @@ export async function signUp(page, email) {
   await page.fill('input[name="email"]', email);
   await page.fill('input[name="password"]', PASSWORD);
   await page.click('button[type="submit"]');
-  await page.locator(".user-email", { hasText: email }).waitFor();
+  // Attached, not visible: a phone's top bar leaves the address out.
+  await page.locator(".user-email", { hasText: email }).waitFor({ state: "attached" });
 }
 
 /** Creates a session from the sidebar and waits for its page. */
@@ -181,7 +187,7 @@ export async function proposeMission(page, { name, records }) {
   await output.locator('input[name="asset-name"]').fill("Report");
   await output.locator('select[name="asset-type"]').selectOption("object");
   await output.locator('input[name="asset-is-array"]').check();
-  await form.locator('button[type="submit"]').click();
+  await form.getByRole("button", { name: "Propose mission", exact: true }).click();
   await page.locator(".mission-name", { hasText: name }).waitFor();
 }
 
@@ -193,24 +199,36 @@ export async function planHop(page, { name, output, type, isFinal = false, rejec
   const propose = async () => {
     await plan.waitFor();
     await plan.locator('input[name="hop-name"]').fill(name);
+    // Nothing is chosen for the person: the hop reads the mission input once ticked.
+    await plan.locator('input[name="hop-input"]').first().check();
     if (isFinal) await plan.locator('input[name="hop-is-final"]').check();
     await plan.locator('input[name="asset-name"]').fill(output);
     await plan.locator('select[name="asset-type"]').selectOption(type);
     await plan.locator('input[name="asset-is-array"]').check();
-    await plan.locator('button[type="submit"]').click();
-    await page.locator(".hop-head .badge", { hasText: "hop plan proposed" }).waitFor();
+    await plan.getByRole("button", { name: "Propose plan", exact: true }).click();
+    await page.locator('.hop-head .badge[data-status="hop_plan_proposed"]').waitFor();
   };
   await propose();
   if (rejectFirst) {
     // Rejected, the hop goes back to planning and the asset the plan created is removed.
     await page.locator(".mission > .asset-summary .asset-name", { hasText: output }).waitFor();
     await page.click("text=Reject plan");
-    await page.locator(".hop-head .badge", { hasText: "hop plan started" }).waitFor();
+    await page.locator('.hop-head .badge[data-status="hop_plan_started"]').waitFor();
     await page.locator(".mission > .asset-summary .asset-name", { hasText: output }).waitFor({ state: "detached" });
     await propose();
   }
   await page.click("text=Accept plan");
-  await page.locator(".hop-head .badge", { hasText: "hop plan ready" }).waitFor();
+  await page.locator('.hop-head .badge[data-status="hop_plan_ready"]').waitFor();
   await page.click("text=Start implementation");
   await page.locator('form[aria-label="Implementation"]').waitFor();
+}
+
+/** Clicks the button labelled `label` in `scope` and confirms it in the dialog it opens;
+ * returns once the dialog has closed. */
+export async function clickAndConfirm(page, scope, label) {
+  await page.locator(scope).locator("button", { hasText: label }).first().click();
+  const dialog = page.getByRole("dialog");
+  await dialog.waitFor();
+  await dialog.getByRole("button", { name: label, exact: true }).click();
+  await dialog.waitFor({ state: "hidden" });
 }

@@ -1,3 +1,4 @@
+import { useEffect, useRef, useState } from "react";
 import { Route, Switch, useLocation, useRoute } from "wouter";
 
 import type { CurrentUser } from "../api/types.gen";
@@ -37,9 +38,16 @@ function SignedOut() {
 }
 
 function SignedIn({ current }: { current: CurrentUser }) {
-  const [, navigate] = useLocation();
+  const [location, navigate] = useLocation();
   const [, session] = useRoute(routes.session);
   const signOut = useSignOut(() => navigate(routes.signIn, { replace: true }));
+  // On a phone the sessions are a menu under the top bar, closed again by going somewhere.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const shownAt = useRef(location);
+  useEffect(() => {
+    if (shownAt.current !== location) setMenuOpen(false);
+    shownAt.current = location;
+  }, [location]);
 
   return (
     <EventsProvider key={current.user.id}>
@@ -55,6 +63,15 @@ function SignedIn({ current }: { current: CurrentUser }) {
           >
             Missions
           </a>
+          <button
+            type="button"
+            className="menu-toggle small"
+            aria-expanded={menuOpen}
+            aria-controls="sessions-menu"
+            onClick={() => setMenuOpen((open) => !open)}
+          >
+            Sessions
+          </button>
           <div className="topbar-right">
             <ConnectionIndicator />
             <span className="muted user-email">{current.user.email}</span>
@@ -63,7 +80,7 @@ function SignedIn({ current }: { current: CurrentUser }) {
             </button>
           </div>
         </header>
-        <SessionList activeId={session?.sessionId ?? null} />
+        <SessionList id="sessions-menu" open={menuOpen} activeId={session?.sessionId ?? null} />
         <main className="content">
           <Switch>
             <Route path={routes.session}>

@@ -16,7 +16,8 @@ export function Chat({ session }: { session: UserSession }) {
   const assistant = useAssistantState(session.id).data;
   const live = useLiveTurn(session.id);
   const cancel = useCancelTurn(session.id);
-  const end = useRef<HTMLLIElement>(null);
+  const list = useRef<HTMLOListElement>(null);
+  const following = useRef(true);
   const superseded = useMemo(() => supersededCards(messages), [messages]);
 
   // The streamed reply shows until the stored message of its turn is read.
@@ -24,10 +25,12 @@ export function Chat({ session }: { session: UserSession }) {
   const streaming = live !== null && !stored ? live : null;
   const running = (assistant?.turn ?? null) !== null || (streaming !== null && !streaming.ended);
 
-  // Braces matter: newer browsers return a promise from scrollIntoView, which React would call.
+  // Follows the newest message within the list only: the page itself never scrolls, so the
+  // person keeps their place elsewhere on it. Reading back up stops the following.
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll again whenever a message is added or text streams in
   useEffect(() => {
-    void end.current?.scrollIntoView({ block: "nearest" });
+    const box = list.current;
+    if (box && following.current) box.scrollTop = box.scrollHeight;
   }, [messages.length, streaming?.text.length]);
 
   // A turn does not outlive the page: closing or leaving it stops the turn (the server also
@@ -67,7 +70,17 @@ export function Chat({ session }: { session: UserSession }) {
           with LLM_BASE_URL.)
         </p>
       )}
-      <ol className="messages">
+      <ol
+        className="messages"
+        ref={list}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region is reached with the keyboard to scroll it
+        tabIndex={0}
+        aria-label="Messages"
+        onScroll={(e) => {
+          const box = e.currentTarget;
+          following.current = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+        }}
+      >
         {messages.length === 0 && streaming === null && <li className="muted empty">No messages yet.</li>}
         {messages.map((message) => (
           <ChatMessageItem
@@ -82,7 +95,6 @@ export function Chat({ session }: { session: UserSession }) {
           <LiveReply live={streaming} onCancel={() => cancel.mutate()} cancelling={cancel.isPending} />
         )}
         {streaming === null && running && <li className="muted thinking">The assistant is answering…</li>}
-        <li ref={end} className="messages-end" aria-hidden="true" />
       </ol>
       <form className="chat-form" onSubmit={send}>
         <ErrorBanner problem={problemOf(append.error ?? cancel.error)} />

@@ -16,8 +16,9 @@ import { useMission } from "../missions/hooks";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { problemOf } from "../ui/problem";
 import { StatusBadge } from "../ui/StatusBadge";
-import { type ButtonTransition, buttonTransitions, isUndoing } from "../workflow/actions";
+import { type Action, type ButtonTransition, buttonActions, isUndoing } from "../workflow/actions";
 import { usePerformTransition } from "../workflow/hooks";
+import { TransitionButtons } from "../workflow/TransitionButtons";
 import { useAppendChatMessage, useSendBack } from "./hooks";
 import { ChainProposalBody, HopPlanProposalBody, MissionProposalBody } from "./ProposalBody";
 
@@ -95,11 +96,11 @@ export function ProposalCardView({
   const entityId = card.kind === "mission" ? card.mission_id : card.hop_id;
   const next =
     actor === Actor.ASSISTANT && card.kind === "hop_implementation" && state === "accepted" && hop
-      ? buttonTransitions(
+      ? buttonActions(
           "hop",
           hop.status,
           hop.tool_steps.map((step) => step.status),
-        ).filter((name) => !isUndoing(name))
+        ).filter((action) => !isUndoing(action.name))
       : [];
 
   return (
@@ -113,14 +114,17 @@ export function ProposalCardView({
         <span className="proposal-kind">{TITLES[card.kind]}</span>
         <span className="proposal-state">{STATE_LABELS[state]}</span>
         {mission && state !== "superseded" && (
-          <StatusBadge status={card.kind === "mission" ? mission.status : (hop?.status ?? "removed")} />
+          <StatusBadge
+            status={card.kind === "mission" ? mission.status : (hop?.status ?? "removed")}
+            entity={card.kind === "mission" ? "mission" : "hop"}
+          />
         )}
       </header>
       {card.kind === "mission" && <MissionProposalBody proposal={card.proposal} />}
       {card.kind === "hop_plan" && <HopPlanProposalBody proposal={card.proposal} assets={assets} />}
       {card.kind === "hop_implementation" && <ChainProposalBody proposal={card.proposal} assets={assets} />}
       {decides && <Decision sessionId={sessionId} missionId={card.mission_id} kind={card.kind} entityId={entityId} />}
-      {next.length > 0 && hop && <NextActions missionId={card.mission_id} hopId={hop.id} names={next} />}
+      {next.length > 0 && hop && <NextActions missionId={card.mission_id} hop={hop} actions={next} />}
     </article>
   );
 }
@@ -181,23 +185,17 @@ function Decision({
   );
 }
 
-function NextActions({ missionId, hopId, names }: { missionId: string; hopId: string; names: ButtonTransition[] }) {
+function NextActions({ missionId, hop, actions }: { missionId: string; hop: Hop; actions: Action[] }) {
   const perform = usePerformTransition(missionId);
   return (
     <div className="proposal-next">
-      <div className="row actions">
-        {names.map((name) => (
-          <button
-            key={name}
-            type="button"
-            className="primary"
-            disabled={perform.isPending}
-            onClick={() => perform.mutate({ name, id: hopId })}
-          >
-            {TRANSITIONS[name].label}
-          </button>
-        ))}
-      </div>
+      <TransitionButtons
+        actions={actions}
+        subject={`the hop “${hop.name}”`}
+        busy={perform.isPending}
+        onPerform={(name) => perform.mutateAsync({ name, id: hop.id })}
+        confirmAlso={hop.is_final ? ["complete_hop"] : []}
+      />
       <ErrorBanner problem={problemOf(perform.error)} onDismiss={perform.reset} />
     </div>
   );

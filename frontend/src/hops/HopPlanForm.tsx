@@ -1,5 +1,4 @@
 import { type FormEvent, useCallback } from "react";
-import { TRANSITIONS } from "../api/transitions.gen";
 import type { AssetInfo, Hop, HopOutputInput, Mission } from "../api/types.gen";
 import { AssetFields } from "../assets/AssetFields";
 import { assetProposal, typeLabel } from "../assets/draft";
@@ -7,6 +6,7 @@ import { ErrorBanner } from "../ui/ErrorBanner";
 import { Field } from "../ui/Field";
 import { lines } from "../ui/format";
 import { problemOf } from "../ui/problem";
+import { ProposeButtons, wantsAccept } from "../workflow/ProposeButtons";
 import { DraftNote } from "./DraftNote";
 import { useProposeHopPlan } from "./hooks";
 import { initialPlan, type PlanDraft, revivePlan } from "./planDraft";
@@ -34,12 +34,14 @@ export function HopPlanForm({
   useLeaveWarning(draft.unsaved);
   const candidates = Object.keys(mission.mission_asset_map)
     .map((id) => missionAssets.get(id))
-    .filter((asset): asset is AssetInfo => asset !== undefined);
+    .filter((asset): asset is AssetInfo => asset !== undefined)
+    .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: "base" }));
   const propose = useProposeHopPlan(mission.id, hop.id);
   const problem = problemOf(propose.error);
 
-  const submit = (event: FormEvent) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (propose.isPending) return;
     const output: HopOutputInput =
       outputKind === "new_asset"
         ? { type: "new_asset", asset: assetProposal(draft.value.asset) }
@@ -47,14 +49,17 @@ export function HopPlanForm({
     // Proposed, the draft is done with (the refusal of a proposal keeps it).
     propose
       .mutateAsync({
-        name: name.trim(),
-        goal: goal.trim() || null,
-        description: description.trim() || null,
-        rationale: rationale.trim() || null,
-        success_criteria: lines(criteria),
-        is_final: isFinal,
-        inputs,
-        output,
+        body: {
+          name: name.trim(),
+          goal: goal.trim() || null,
+          description: description.trim() || null,
+          rationale: rationale.trim() || null,
+          success_criteria: lines(criteria),
+          is_final: isFinal,
+          inputs,
+          output,
+        },
+        accept: wantsAccept(event),
       })
       .then(draft.clear, () => undefined);
   };
@@ -163,9 +168,7 @@ export function HopPlanForm({
           </Field>
         )}
       </fieldset>
-      <button type="submit" className="primary" disabled={propose.isPending}>
-        {TRANSITIONS.propose_hop_plan.label}
-      </button>
+      <ProposeButtons propose="propose_hop_plan" busy={propose.isPending} />
     </form>
   );
 }

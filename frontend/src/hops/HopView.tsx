@@ -10,7 +10,7 @@ import { keyedTexts } from "../ui/keys";
 import { problemOf } from "../ui/problem";
 import { RichText } from "../ui/RichText";
 import { StatusBadge } from "../ui/StatusBadge";
-import { buttonTransitions } from "../workflow/actions";
+import { buttonActions } from "../workflow/actions";
 import { usePerformTransition } from "../workflow/hooks";
 import { TransitionButtons } from "../workflow/TransitionButtons";
 import { HopPlanForm } from "./HopPlanForm";
@@ -38,7 +38,7 @@ export function HopView({
     return merged;
   }, [missionAssets, hopAssets]);
 
-  const actions = buttonTransitions(
+  const actions = buttonActions(
     "hop",
     hop.status,
     hop.tool_steps.map((step) => step.status),
@@ -46,10 +46,15 @@ export function HopView({
   const planning = isAllowed("propose_hop_plan", "hop", hop.status);
   // Steps are configured once the implementation is accepted, while the hop waits to run.
   const configurable = isAllowed("execute_hop", "hop", hop.status);
-  const waiting = hop.tool_steps.filter((step) => isAllowed("configure_tool_step", "tool_step", step.status)).length;
 
   return (
-    <section className="hop card inset" aria-label="Hop" data-hop-status={hop.status}>
+    <section
+      className="hop card inset"
+      aria-label={`Hop ${hop.sequence_order + 1}`}
+      data-hop-status={hop.status}
+      data-focus-home={`hop-${hop.id}`}
+      tabIndex={-1}
+    >
       <div className="hop-head">
         <div>
           <p className="eyebrow">
@@ -59,7 +64,7 @@ export function HopView({
           </p>
           <h3 className="hop-title">{hop.name}</h3>
         </div>
-        <StatusBadge status={hop.status} />
+        <StatusBadge status={hop.status} entity="hop" />
       </div>
       {!planning && <HopPlan hop={hop} assets={assets} onSelectAsset={onSelectAsset} />}
       {hop.error_message && (
@@ -77,16 +82,13 @@ export function HopView({
           <StepList missionId={mission.id} steps={hop.tool_steps} assets={assets} configurable={configurable} />
         </>
       )}
-      {configurable && waiting > 0 && (
-        <p className="muted small-text">
-          {waiting} step{waiting === 1 ? " waits" : "s wait"} for configuration before the hop can run.
-        </p>
-      )}
       {actions.length > 0 && (
         <TransitionButtons
-          names={actions}
+          actions={actions}
+          subject={`the hop “${hop.name}”`}
           busy={perform.isPending}
-          onPerform={(name) => perform.mutate({ name, id: hop.id })}
+          onPerform={(name) => perform.mutateAsync({ name, id: hop.id })}
+          confirmAlso={hop.is_final ? ["complete_hop"] : []}
         />
       )}
       <ErrorBanner problem={problemOf(perform.error)} onDismiss={perform.reset} />

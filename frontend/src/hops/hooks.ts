@@ -7,20 +7,38 @@ import type { HopImplementationProposalInput, HopPlanProposalInput } from "../ap
 import { refreshMission } from "../workflow/refresh";
 import { hopKeys } from "./keys";
 
-/** Proposes the hop's plan (propose_hop_plan), then reads its mission again. */
+/** Proposes the hop's plan (propose_hop_plan) and, with `accept`, accepts it at once
+ * (accept_hop_plan: the person's own plan), then reads its mission again. */
 export function useProposeHopPlan(missionId: string, hopId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: HopPlanProposalInput) => performTransition.propose_hop_plan(hopId, body),
+    mutationFn: async ({ body, accept }: { body: HopPlanProposalInput; accept: boolean }) => {
+      const hop = await performTransition.propose_hop_plan(hopId, body);
+      return accept ? performTransition.accept_hop_plan(hop.id) : hop;
+    },
     onSuccess: () => refreshMission(queryClient, missionId),
   });
 }
 
-/** Proposes the hop's tool chain (propose_hop_implementation), then reads its mission again. */
+/** Proposes the hop's tool chain (propose_hop_implementation), then reads its mission again.
+ * {@link useProposeAndAcceptHopImplementation} accepts it too (Save and accept). */
 export function useProposeHopImplementation(missionId: string, hopId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: HopImplementationProposalInput) => performTransition.propose_hop_implementation(hopId, body),
+    onSuccess: () => refreshMission(queryClient, missionId),
+  });
+}
+
+/** Proposes the hop's tool chain and accepts it at once (propose_hop_implementation, then
+ * accept_hop_implementation: the person's own chain), then reads its mission again. */
+export function useProposeAndAcceptHopImplementation(missionId: string, hopId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: HopImplementationProposalInput) => {
+      const hop = await performTransition.propose_hop_implementation(hopId, body);
+      return performTransition.accept_hop_implementation(hop.id);
+    },
     onSuccess: () => refreshMission(queryClient, missionId),
   });
 }

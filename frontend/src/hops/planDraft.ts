@@ -23,9 +23,10 @@ export function initialPlan(hop: Hop, mission: Mission): PlanDraft {
     rationale: hop.rationale ?? "",
     criteria: hop.success_criteria.join("\n"),
     isFinal: hop.is_final,
-    inputs: mission.asset_summary.inputs,
+    // Nothing is chosen for the person: what the hop reads, they tick.
+    inputs: [],
     outputKind: "new_asset",
-    existingId: mission.asset_summary.outputs[0] ?? "",
+    existingId: "",
     asset: emptyAssetDraft(AssetRole.OUTPUT),
   };
 }

@@ -25,7 +25,7 @@ export function HopList({
             <span className="hop-name">{h.name}</span>
             {h.id === mission.current_hop_id && <span className="current-tag">current</span>}
             {h.is_final && <span className="type-tag">final</span>}
-            <StatusBadge status={h.status} />
+            <StatusBadge status={h.status} entity="hop" />
           </button>
         </li>
       ))}

@@ -8,6 +8,7 @@ import { useAssets } from "../assets/hooks";
 import { HopView } from "../hops/HopView";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { keyedTexts } from "../ui/keys";
+import { statusLabel } from "../ui/labels";
 import { problemOf } from "../ui/problem";
 import { StatusBadge } from "../ui/StatusBadge";
 import { usePerformTransition } from "../workflow/hooks";
@@ -27,7 +28,9 @@ export function MissionPanel({ session }: { session: UserSession }) {
         {isAllowed("propose_mission", "session", session.status) ? (
           <MissionProposalForm sessionId={session.id} />
         ) : (
-          <p className="muted">This session is {session.status}; it has no mission.</p>
+          <p className="muted">
+            This session is {statusLabel(session.status, "session").toLowerCase()}; it has no mission.
+          </p>
         )}
       </section>
     );
@@ -61,13 +64,13 @@ function MissionView({ mission }: { mission: Mission }) {
     null;
 
   return (
-    <section className="mission card" aria-label="Mission">
+    <section className="mission card" aria-label="Mission" data-focus-home="mission" tabIndex={-1}>
       <div className="mission-head">
         <div>
           <p className="eyebrow">Mission</p>
           <h2 className="mission-name">{mission.name}</h2>
         </div>
-        <StatusBadge status={mission.status} />
+        <StatusBadge status={mission.status} entity="mission" />
       </div>
       {mission.goal && (
         <p className="goal">
@@ -83,15 +86,14 @@ function MissionView({ mission }: { mission: Mission }) {
         </ul>
       )}
       <TransitionButtons
-        names={missionActions(mission)}
+        actions={missionActions(mission, assets)}
+        subject={`the mission “${mission.name}”`}
         busy={perform.isPending}
-        onPerform={(name) =>
-          perform.mutate(
-            { name, id: mission.id },
-            // A transition that creates a hop shows it.
-            { onSuccess: (made) => TRANSITIONS[name].creates === WorkflowEntity.HOP && setChosenHopId(made.id) },
-          )
-        }
+        onPerform={async (name) => {
+          const made = await perform.mutateAsync({ name, id: mission.id });
+          // A transition that creates a hop shows it.
+          if (TRANSITIONS[name].creates === WorkflowEntity.HOP) setChosenHopId(made.id);
+        }}
       />
       <ErrorBanner problem={problemOf(perform.error)} onDismiss={perform.reset} />
 
@@ -115,6 +117,7 @@ function MissionView({ mission }: { mission: Mission }) {
         assets={assets}
         selectedId={selectedAssetId}
         onSelect={setSelectedAssetId}
+        searchable
       />
       {selectedAssetId && <AssetDetail assetId={selectedAssetId} onClose={() => setSelectedAssetId(null)} />}
     </section>

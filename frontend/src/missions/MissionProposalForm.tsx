@@ -1,5 +1,4 @@
 import { type FormEvent, useState } from "react";
-import { TRANSITIONS } from "../api/transitions.gen";
 import { AssetRole } from "../api/types.gen";
 import { AssetFields } from "../assets/AssetFields";
 import { type AssetDraft, assetProposal, emptyAssetDraft, parseJson } from "../assets/draft";
@@ -7,6 +6,7 @@ import { ErrorBanner } from "../ui/ErrorBanner";
 import { Field } from "../ui/Field";
 import { lines } from "../ui/format";
 import { type Problem, problemOf } from "../ui/problem";
+import { ProposeButtons, wantsAccept } from "../workflow/ProposeButtons";
 import { useProposeMission } from "./hooks";
 
 /** Propose the session's mission (propose_mission): what it is for and the assets it reads and writes. */
@@ -23,8 +23,9 @@ export function MissionProposalForm({ sessionId }: { sessionId: string }) {
   const [localProblem, setLocalProblem] = useState<Problem | null>(null);
   const problem = localProblem ?? problemOf(propose.error);
 
-  const submit = (event: FormEvent) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (propose.isPending) return;
     const badContent = assets.findIndex((asset) => !parseJson(asset.contentText).ok);
     if (badContent >= 0) {
       propose.reset();
@@ -37,11 +38,14 @@ export function MissionProposalForm({ sessionId }: { sessionId: string }) {
     }
     setLocalProblem(null);
     propose.mutate({
-      name: name.trim(),
-      description: description.trim() || null,
-      goal: goal.trim() || null,
-      success_criteria: lines(criteria),
-      assets: assets.map(assetProposal),
+      body: {
+        name: name.trim(),
+        description: description.trim() || null,
+        goal: goal.trim() || null,
+        success_criteria: lines(criteria),
+        assets: assets.map(assetProposal),
+      },
+      accept: wantsAccept(event),
     });
   };
 
@@ -115,9 +119,7 @@ export function MissionProposalForm({ sessionId }: { sessionId: string }) {
           </button>
         </div>
       </fieldset>
-      <button type="submit" className="primary" disabled={propose.isPending}>
-        {TRANSITIONS.propose_mission.label}
-      </button>
+      <ProposeButtons propose="propose_mission" busy={propose.isPending} />
     </form>
   );
 }

@@ -18,11 +18,15 @@ export function useMission(missionId: string, initial: Mission | null) {
   });
 }
 
-/** Proposes the session's mission (propose_mission), then reads the session again. */
+/** Proposes the session's mission (propose_mission) and, with `accept`, accepts it at once
+ * (accept_mission: the person's own proposal), then reads the session again. */
 export function useProposeMission(sessionId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: MissionProposalInput) => performTransition.propose_mission(sessionId, body),
+    mutationFn: async ({ body, accept }: { body: MissionProposalInput; accept: boolean }): Promise<Mission> => {
+      const mission = await performTransition.propose_mission(sessionId, body);
+      return accept ? performTransition.accept_mission(mission.id) : mission;
+    },
     onSuccess: async (mission) => {
       queryClient.setQueryData(missionKeys.detail(mission.id), mission);
       await queryClient.invalidateQueries({ queryKey: sessionKeys.all });

@@ -1,11 +1,12 @@
 import { type FormEvent, useState } from "react";
-import { isAllowed, TRANSITIONS } from "../api/transitions.gen";
 import type { UserSession } from "../api/types.gen";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { Field } from "../ui/Field";
 import { formatTime } from "../ui/format";
 import { problemOf } from "../ui/problem";
 import { StatusBadge } from "../ui/StatusBadge";
+import { buttonActions } from "../workflow/actions";
+import { TransitionButtons } from "../workflow/TransitionButtons";
 import { useArchiveSession, useUpdateSession } from "./hooks";
 
 /** The session's name and status, with rename and archive. */
@@ -53,7 +54,7 @@ export function SessionHeader({ session }: { session: UserSession }) {
       ) : (
         <div className="session-title">
           <h1>{session.name ?? "Untitled session"}</h1>
-          <StatusBadge status={session.status} />
+          <StatusBadge status={session.status} entity="session" />
           <span className="muted small-text">last active {formatTime(session.last_activity_at)}</span>
         </div>
       )}
@@ -69,19 +70,15 @@ export function SessionHeader({ session }: { session: UserSession }) {
           >
             Rename
           </button>
-          {isAllowed("archive_session", "session", session.status) && (
-            <button
-              type="button"
-              className="small"
-              onClick={() => {
-                rename.reset();
-                archive.mutate();
-              }}
-              disabled={busy}
-            >
-              {TRANSITIONS.archive_session.label}
-            </button>
-          )}
+          <TransitionButtons
+            actions={buttonActions("session", session.status)}
+            subject={`the session “${session.name ?? "Untitled session"}”`}
+            busy={busy}
+            onPerform={() => {
+              rename.reset();
+              return archive.mutateAsync();
+            }}
+          />
         </div>
       )}
       <ErrorBanner problem={problem} shownFields={["name"]} />

@@ -10,8 +10,9 @@ import { problemOf } from "../ui/problem";
 import { StatusBadge } from "../ui/StatusBadge";
 import { useCreateSession, useSessions } from "./hooks";
 
-/** The user's sessions, most recently active first, and the form that starts one. */
-export function SessionList({ activeId }: { activeId: string | null }) {
+/** The user's sessions, most recently active first, and the form that starts one. On a phone
+ * it is a menu under the top bar, shown while `open`. */
+export function SessionList({ id, open, activeId }: { id: string; open: boolean; activeId: string | null }) {
   const { data: sessions } = useSessions();
   const [showArchived, setShowArchived] = useState(false);
   const [creating, setCreating] = useState(false);
@@ -20,7 +21,7 @@ export function SessionList({ activeId }: { activeId: string | null }) {
   const visible = (sessions ?? []).filter((session) => showArchived || session.status !== UserSessionStatus.ARCHIVED);
 
   return (
-    <nav className="sidebar" aria-label="Sessions">
+    <nav id={id} className={`sidebar${open ? " open" : ""}`} aria-label="Sessions">
       <div className="sidebar-head">
         <h2>Sessions</h2>
         <button type="button" className="primary small" onClick={() => setCreating((value) => !value)}>
@@ -43,7 +44,7 @@ export function SessionList({ activeId }: { activeId: string | null }) {
               >
                 <span className="session-name">{session.name ?? "Untitled session"}</span>
                 <span className="session-meta">
-                  <StatusBadge status={session.status} />
+                  <StatusBadge status={session.status} entity="session" />
                   <span className="muted">{formatTime(session.last_activity_at)}</span>
                 </span>
               </Link>

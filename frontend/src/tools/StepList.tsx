@@ -7,18 +7,24 @@ import { StatusBadge } from "../ui/StatusBadge";
 import { ConfigureStep } from "./ConfigureStep";
 import { useStepProgress, useTools } from "./hooks";
 
-function assetName(id: string, assets: Map<string, AssetInfo>): string {
-  return assets.get(id)?.name ?? `new intermediate ${id.slice(0, 8)}`;
+/** An asset by name; one not read yet (a hop's intermediate) by the step that writes it. */
+function assetName(id: string, assets: Map<string, AssetInfo>, steps: readonly ToolStep[]): string {
+  const known = assets.get(id)?.name;
+  if (known) return known;
+  const writer = steps.find((step) =>
+    Object.values(step.result_mapping).some((m) => m.type === "asset_field" && m.state_asset === id),
+  );
+  return writer ? `the intermediate of step ${writer.sequence_order + 1}` : "an intermediate asset";
 }
 
-function describeParameter(mapping: ParameterMapping, assets: Map<string, AssetInfo>): string {
+function describeParameter(mapping: ParameterMapping, assets: Map<string, AssetInfo>, steps: ToolStep[]): string {
   return mapping.type === "asset_field"
-    ? `← ${assetName(mapping.state_asset, assets)}`
+    ? `← ${assetName(mapping.state_asset, assets, steps)}`
     : `= ${JSON.stringify(mapping.value)}`;
 }
 
-function describeResult(mapping: ResultMapping, assets: Map<string, AssetInfo>): string {
-  return mapping.type === "asset_field" ? `→ ${assetName(mapping.state_asset, assets)}` : "discarded";
+function describeResult(mapping: ResultMapping, assets: Map<string, AssetInfo>, steps: ToolStep[]): string {
+  return mapping.type === "asset_field" ? `→ ${assetName(mapping.state_asset, assets, steps)}` : "discarded";
 }
 
 /** Whether the step is running: in the status its start leads to. */
@@ -49,17 +55,17 @@ export function StepList({
             <span className="step-number">{step.sequence_order + 1}</span>
             <span className="step-name">{step.name}</span>
             <span className="type-tag">{step.tool_id}</span>
-            <StatusBadge status={step.status} />
+            <StatusBadge status={step.status} entity="tool_step" />
           </div>
           <ul className="step-mappings">
             {Object.entries(step.parameter_mapping).map(([name, mapping]) => (
               <li key={`p-${name}`}>
-                <code>{name}</code> {describeParameter(mapping, assets)}
+                <code>{name}</code> {describeParameter(mapping, assets, steps)}
               </li>
             ))}
             {Object.entries(step.result_mapping).map(([name, mapping]) => (
               <li key={`r-${name}`}>
-                <code>{name}</code> {describeResult(mapping, assets)}
+                <code>{name}</code> {describeResult(mapping, assets, steps)}
               </li>
             ))}
           </ul>

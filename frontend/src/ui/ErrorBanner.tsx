@@ -30,6 +30,7 @@ export function ErrorBanner({
           </button>
         )}
       </div>
+      {problem.hint && <p className="error-hint">{problem.hint}</p>}
       {listed && (
         <ul className="error-list">
           {keyed(rest, (error) => `${error.field}: ${error.reason}`).map(([key, error]) => (

@@ -1,9 +1,10 @@
-import type { ReactNode } from "react";
+import { type ReactNode, useState } from "react";
 
 import { fieldReason, type Problem, readableReason } from "./problem";
 import { RichText } from "./RichText";
 
-/** A labelled form field with the server's reason shown under it when it refused the value. */
+/** A labelled form field with the server's reason shown under it when it refused the value,
+ * until the person changes the value. */
 export function Field({
   label,
   problem,
@@ -21,10 +22,17 @@ export function Field({
   /** What to say when the value does not have the form the server expects. */
   formMessage?: string;
 }) {
-  const reason = fieldReason(problem, path);
+  // Once the person changes the value, the reason for the old one no longer shows.
+  const [changedAfter, setChangedAfter] = useState<Problem | null>(null);
+  const reason = changedAfter !== null && changedAfter === problem ? null : fieldReason(problem, path);
   return (
     // biome-ignore lint/a11y/noLabelWithoutControl: the control is `children`, wrapped by the label
-    <label className={`field${reason ? " field-invalid" : ""}`}>
+    <label
+      className={`field${reason ? " field-invalid" : ""}`}
+      onInput={() => {
+        if (reason) setChangedAfter(problem);
+      }}
+    >
       <span className="field-label">{label}</span>
       {children}
       {hint && !reason && <span className="field-hint">{hint}</span>}

@@ -1,10 +1,11 @@
-import { statusLabel } from "./format";
+import { type StatusEntity, statusLabel } from "./labels";
 
-/** A status value as a coloured badge; the colour follows the value's meaning. */
-export function StatusBadge({ status }: { status: string }) {
+/** A status value as a coloured badge in words (`ui/labels.ts`); the colour follows the
+ * value's meaning, `data-status` keeps the value itself. */
+export function StatusBadge({ status, entity }: { status: string; entity?: StatusEntity }) {
   return (
     <span className={`badge badge-${status}`} data-status={status}>
-      {statusLabel(status)}
+      {statusLabel(status, entity)}
     </span>
   );
 }

@@ -16,11 +16,6 @@ export function formatDuration(fromIso: string | null, toIso: string | null): st
   return ms < 1000 ? `${Math.max(ms, 0)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** A status value as words: `hop_plan_proposed` -> `hop plan proposed`. */
-export function statusLabel(status: string): string {
-  return status.replace(/_/g, " ");
-}
-
 /** JSON for reading: indented, with `null` for a missing value. */
 export function prettyJson(value: unknown): string {
   return JSON.stringify(value === undefined ? null : value, null, 2);

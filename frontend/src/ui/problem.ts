@@ -6,13 +6,39 @@ export interface Problem {
   message: string;
   code: string;
   errors: FieldError[];
+  /** What the person can do about it, when the message does not say. */
+  hint?: string | null;
+}
+
+/** What to do after a refusal with `status`, where the server's message says what went wrong
+ * but not what to do next. */
+function hintFor(
+  status: number,
+  body: { current_status?: string | null; errors?: FieldError[] | null },
+): string | null {
+  if (status === 409) {
+    return body.current_status
+      ? "It changed in the meantime: the page now shows it as it is. Check it, then try again if it still applies."
+      : "Something changed in the meantime: the page now shows the latest state. Try again if it still applies.";
+  }
+  if (status === 404) return "It may have been removed: reload the page to see what is there now.";
+  if (status === 413) return "Make it smaller and try again.";
+  if (status === 429) return "Wait a moment, then try again.";
+  if (status === 503) return "The server is busy: try again in a moment.";
+  if (status >= 500) return "This is a fault on the server, not in what you entered: try again in a moment.";
+  return null;
 }
 
 /** Turns anything thrown by a call into a readable problem. (A 401 also ends the sign-in:
  * the query client's caches see every failed request and say so, see `app/queryClient.ts`.) */
 export function toProblem(caught: unknown): Problem {
   if (caught instanceof ApiError) {
-    return { message: caught.body.message, code: caught.body.code, errors: caught.body.errors ?? [] };
+    return {
+      message: caught.body.message,
+      code: caught.body.code,
+      errors: caught.body.errors ?? [],
+      hint: hintFor(caught.status, caught.body),
+    };
   }
   if (caught instanceof DOMException && caught.name === "AbortError") {
     return { message: "The request was cancelled.", code: "aborted", errors: [] };
@@ -27,9 +53,19 @@ export function toProblem(caught: unknown): Problem {
   return { message: caught instanceof Error ? caught.message : String(caught), code: "error", errors: [] };
 }
 
-/** The problem of a query's or mutation's last failure, if any. */
+const problems = new WeakMap<object, Problem>();
+
+/** The problem of a query's or mutation's last failure, if any: the same object for the same
+ * failure (a field tells a new refusal from the one the person already fixed). */
 export function problemOf(error: unknown): Problem | null {
-  return error ? toProblem(error) : null;
+  if (!error) return null;
+  if (typeof error !== "object") return toProblem(error);
+  let problem = problems.get(error);
+  if (!problem) {
+    problem = toProblem(error);
+    problems.set(error, problem);
+  }
+  return problem;
 }
 
 /** Whether the server answered that nobody is signed in (an expired or closed sign-in). */

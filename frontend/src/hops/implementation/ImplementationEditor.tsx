@@ -1,12 +1,12 @@
 import { type FormEvent, useCallback, useMemo } from "react";
-import { TRANSITIONS } from "../../api/transitions.gen";
 import type { AssetInfo, Hop } from "../../api/types.gen";
 import { useTools } from "../../tools/hooks";
 import { ErrorBanner } from "../../ui/ErrorBanner";
 import { newUuid } from "../../ui/ids";
 import { problemOf } from "../../ui/problem";
+import { ProposeButtons, wantsAccept } from "../../workflow/ProposeButtons";
 import { DraftNote } from "../DraftNote";
-import { useChainCheck, useProposeHopImplementation } from "../hooks";
+import { useChainCheck, useProposeAndAcceptHopImplementation, useProposeHopImplementation } from "../hooks";
 import { useLeaveWarning, useStoredDraft } from "../storedDraft";
 import { ChainCheck } from "./ChainCheck";
 import { buildProposal, reviveSteps, type StepDraft, stepFor, storedSteps } from "./draft";
@@ -34,6 +34,8 @@ export function ImplementationEditor({
   const setSteps = draft.setValue;
   useLeaveWarning(draft.unsaved);
   const propose = useProposeHopImplementation(missionId, hop.id);
+  const proposeAndAccept = useProposeAndAcceptHopImplementation(missionId, hop.id);
+  const busy = propose.isPending || proposeAndAccept.isPending;
 
   const { proposal, local } = useMemo(() => buildProposal(steps, toolsById), [steps, toolsById]);
   const check = useChainCheck(hop.id, proposal, steps.length > 0 && local.length === 0);
@@ -71,10 +73,11 @@ export function ImplementationEditor({
       return copy;
     });
 
-  const submit = (event: FormEvent) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (busy || steps.length === 0 || local.length > 0) return;
     // Proposed, the draft is done with (the refusal of a proposal keeps it).
-    propose.mutateAsync(proposal).then(draft.clear, () => undefined);
+    (wantsAccept(event) ? proposeAndAccept : propose).mutateAsync(proposal).then(draft.clear, () => undefined);
   };
 
   if (!tools) return <p className="muted">Loading tools…</p>;
@@ -126,10 +129,12 @@ export function ImplementationEditor({
         problem={problemOf(check.error)}
         errors={check.data?.errors}
       />
-      <ErrorBanner problem={problemOf(propose.error)} />
-      <button type="submit" className="primary" disabled={propose.isPending || steps.length === 0 || local.length > 0}>
-        {TRANSITIONS.propose_hop_implementation.label}
-      </button>
+      <ErrorBanner problem={problemOf(propose.error ?? proposeAndAccept.error)} />
+      <ProposeButtons
+        propose="propose_hop_implementation"
+        busy={busy}
+        unavailable={steps.length === 0 ? "Add a step first." : local.length > 0 ? "Correct the steps first." : null}
+      />
     </form>
   );
 }

@@ -221,6 +221,7 @@ function ParameterRow({
       <td>
         <select
           name="param-kind"
+          aria-label={`${parameter.name}: where its value comes from`}
           value={draft.kind}
           onChange={(e) => onChange({ ...draft, kind: e.target.value as ParamDraft["kind"] })}
         >
@@ -233,6 +234,7 @@ function ParameterRow({
         {draft.kind === "asset" && (
           <select
             name="param-asset"
+            aria-label={`${parameter.name}: the asset it reads`}
             value={draft.assetId}
             onChange={(e) => onChange({ ...draft, assetId: e.target.value })}
           >
@@ -282,6 +284,7 @@ function ResultRow({
       <td>
         <select
           name="result-kind"
+          aria-label={`${name}: what becomes of it`}
           value={draft.kind}
           onChange={(e) => onChange({ ...draft, kind: e.target.value as ResultDraft["kind"] })}
         >
@@ -294,6 +297,7 @@ function ResultRow({
         {draft.kind === "asset" && (
           <select
             name="result-asset"
+            aria-label={`${name}: the asset it writes`}
             value={draft.assetId}
             onChange={(e) => onChange({ ...draft, assetId: e.target.value })}
           >
