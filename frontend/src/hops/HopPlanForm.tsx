@@ -24,7 +24,7 @@ export function HopPlanForm({
   mission: Mission;
   missionAssets: Map<string, AssetInfo>;
 }) {
-  const initial = useCallback(() => initialPlan(hop, mission), [hop, mission]);
+  const initial = useCallback(() => initialPlan(hop), [hop]);
   const draft = useStoredDraft(`hop-plan:${hop.id}`, initial, revivePlan);
   const { name, goal, description, rationale, criteria, isFinal, inputs, outputKind, existingId } = draft.value;
   const set = <K extends keyof PlanDraft>(field: K, value: PlanDraft[K]) =>

@@ -1,4 +1,4 @@
-import { AssetRole, type Hop, type HopOutputInput, type Mission, VALUE_TYPE_VALUES } from "../api/types.gen";
+import { AssetRole, type Hop, type HopOutputInput, VALUE_TYPE_VALUES } from "../api/types.gen";
 import { type AssetDraft, emptyAssetDraft } from "../assets/draft";
 
 /** The hop plan form's state, as kept in a draft. */
@@ -15,7 +15,7 @@ export interface PlanDraft {
   asset: AssetDraft;
 }
 
-export function initialPlan(hop: Hop, mission: Mission): PlanDraft {
+export function initialPlan(hop: Hop): PlanDraft {
   return {
     name: hop.name,
     goal: hop.goal ?? "",

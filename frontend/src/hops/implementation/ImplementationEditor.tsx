@@ -11,6 +11,7 @@ import { useLeaveWarning, useStoredDraft } from "../storedDraft";
 import { ChainCheck } from "./ChainCheck";
 import { buildProposal, reviveSteps, type StepDraft, stepFor, storedSteps } from "./draft";
 import { StepEditor } from "./StepEditor";
+import { sentBackChain } from "./sentBack";
 
 /** Build the hop's tool chain (propose_hop_implementation): tools, parameter and result
  * mappings, resources. Every change is checked by the server's dry run (validate-chain) and
@@ -27,9 +28,11 @@ export function ImplementationEditor({
 }) {
   const tools = useTools().data;
   const toolsById = useMemo(() => new Map((tools ?? []).map((tool) => [tool.id, tool])), [tools]);
-  const noSteps = useCallback((): StepDraft[] => [], []);
+  // A hop sent back (rejected, or revised after a failed run) starts from the chain it had.
+  const sentBack = useMemo(() => sentBackChain(hop, assets), [hop, assets]);
+  const initialSteps = useCallback((): StepDraft[] => sentBack?.steps ?? [], [sentBack]);
   const keep = useCallback((value: StepDraft[]) => storedSteps(value, toolsById), [toolsById]);
-  const draft = useStoredDraft(`hop-implementation:${hop.id}`, noSteps, reviveSteps, keep);
+  const draft = useStoredDraft(`hop-implementation:${hop.id}`, initialSteps, reviveSteps, keep);
   const steps = draft.value;
   const setSteps = draft.setValue;
   useLeaveWarning(draft.unsaved);
@@ -86,6 +89,12 @@ export function ImplementationEditor({
     <form className="impl-editor" onSubmit={submit} aria-label="Implementation">
       <h4>Implement this hop</h4>
       <DraftNote restoredAt={draft.restoredAt} onDiscard={draft.discard} />
+      {sentBack && draft.restoredAt === null && (
+        <p className="draft-note" role="status">
+          The chain it had is below, to fix and propose again
+          {sentBack.lastError ? `. Its last run failed: ${sentBack.lastError}` : "."}
+        </p>
+      )}
       {steps.map((step, index) => (
         <StepEditor
           key={step.key}
