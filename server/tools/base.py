@@ -19,7 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from server.llm import Failure, LanguageModel, Message, ModelConfig, ModelError, language_model
-from server.net import ResponseTooLarge, connect_failure, outbound_client, read_limited
+from server.net import ResponseTooLarge, connect_failure, outbound_client, permitted_addresses, read_limited
 from server.settings import get_settings
 
 MODEL_RESOURCE = "llm_provider"
@@ -32,6 +32,7 @@ __all__ = [
     "ToolError",
     "connect_failure",
     "outbound_client",
+    "permitted_addresses",
     "read_limited",
 ]
 

@@ -5,11 +5,222 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeAlias
 
-from msgspec import UNSET, Meta, Struct, UnsetType
+from msgspec import UNSET, Meta, Struct, UnsetType, field
 
 
 class ToolModels(Struct):
     pass
+
+
+class EmailAttachment(Struct):
+    content_type: str
+    filename: str
+    size_bytes: int
+
+
+class EmailAddress(Struct):
+    address: str
+    name: str
+
+
+class Email(Struct):
+    attachments: list[EmailAttachment]
+    body: str
+    body_source: Literal['text', 'html', 'none']
+    cc: list[EmailAddress]
+    date: str
+    folder: str
+    from_: Annotated[EmailAddress, Meta(title='EmailAddress')] = field(name='from')
+    in_reply_to: str
+    links: list[str]
+    message_id: str
+    received_at: str
+    references: list[str]
+    size_bytes: int
+    subject: str
+    thread_id: str
+    to: list[EmailAddress]
+    truncated: bool
+    uid: int
+
+
+class EmailSearchOutputs(Struct):
+    """
+    Outputs of the `email_search` tool.
+    """
+
+    emails: Annotated[
+        list[Email], Meta(description='The matching messages, newest first.')
+    ]
+    """
+    The matching messages, newest first.
+    """
+    matched: Annotated[
+        int,
+        Meta(
+            description='How many messages matched, before `max_messages` kept the newest.',
+            ge=0,
+        ),
+    ]
+    """
+    How many messages matched, before `max_messages` kept the newest.
+    """
+
+
+Sender: TypeAlias = Annotated[str, Meta(max_length=300, min_length=1)]
+
+
+class EmailSearchParameters(Struct):
+    """
+    Parameters of the `email_search` tool.
+    """
+
+    before: (
+        Annotated[
+            str,
+            Meta(
+                description='Messages received before this day (YYYY-MM-DD).',
+                pattern='^\\d{4}-\\d{2}-\\d{2}$',
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Messages received before this day (YYYY-MM-DD).
+    """
+    folder: (
+        Annotated[
+            str,
+            Meta(
+                description="Folder to search; by default the mailbox resource's `folder`, else INBOX.",
+                max_length=300,
+                min_length=1,
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Folder to search; by default the mailbox resource's `folder`, else INBOX.
+    """
+    max_body_chars: (
+        Annotated[
+            int,
+            Meta(
+                description='Longest body text returned per message, in characters.',
+                ge=100,
+                le=200000,
+            ),
+        ]
+        | UnsetType
+    ) = 20000
+    """
+    Longest body text returned per message, in characters.
+    """
+    max_message_bytes: (
+        Annotated[
+            int,
+            Meta(
+                description='Bytes read of each message at most (a longer one is cut, and marked `truncated`).',
+                ge=1000,
+                le=10000000,
+            ),
+        ]
+        | UnsetType
+    ) = 1000000
+    """
+    Bytes read of each message at most (a longer one is cut, and marked `truncated`).
+    """
+    max_messages: (
+        Annotated[
+            int, Meta(description='Most messages returned (the newest).', ge=1, le=500)
+        ]
+        | UnsetType
+    ) = 50
+    """
+    Most messages returned (the newest).
+    """
+    newer_than_hours: (
+        Annotated[
+            float,
+            Meta(
+                description='Messages received within this many hours before the search (24 for the last day).',
+                gt=0.0,
+                le=87600.0,
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Messages received within this many hours before the search (24 for the last day).
+    """
+    senders: (
+        Annotated[
+            list[Sender],
+            Meta(
+                description="Messages from any of these (an address or a part of the sender's name or address).",
+                max_length=50,
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Messages from any of these (an address or a part of the sender's name or address).
+    """
+    since: (
+        Annotated[
+            str,
+            Meta(
+                description='Messages received on or after this day (YYYY-MM-DD).',
+                pattern='^\\d{4}-\\d{2}-\\d{2}$',
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Messages received on or after this day (YYYY-MM-DD).
+    """
+    subject: (
+        Annotated[
+            str,
+            Meta(
+                description='Messages whose subject contains this.',
+                max_length=300,
+                min_length=1,
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Messages whose subject contains this.
+    """
+    text: (
+        Annotated[
+            str,
+            Meta(
+                description='Messages whose headers or body contain this.',
+                max_length=300,
+                min_length=1,
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Messages whose headers or body contain this.
+    """
+    to: (
+        Annotated[
+            str,
+            Meta(
+                description='Messages to this recipient (an address or a part of it).',
+                max_length=300,
+                min_length=1,
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Messages to this recipient (an address or a part of it).
+    """
 
 
 class ExtractOutputs(Struct):

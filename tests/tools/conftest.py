@@ -1,6 +1,6 @@
 import pytest
 
-from tests.tools.local_http import local_http_server
+from tests.tools.local_http import local_http_server, loopback_allowed
 
 
 @pytest.fixture(scope="session")
@@ -8,3 +8,18 @@ def web():
     """Base URL of a local HTTP server with pages, a search endpoint and a chat endpoint."""
     with local_http_server() as base_url:
         yield base_url
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A real IMAP server (Dovecot) with the fixture messages in INBOX and an empty `Archive`
+    folder; loopback is allowed to outbound connections meanwhile."""
+    from datetime import UTC, datetime
+
+    from tests.tools.dovecot import Dovecot
+    from tests.tools.mail_fixtures import fixture_messages
+
+    with Dovecot() as server, loopback_allowed():
+        server.create_folder("Archive")
+        server.append(fixture_messages(datetime.now(UTC)))
+        yield server
