@@ -479,6 +479,138 @@ class GroupReduceParameters(Struct):
     """
 
 
+class PubmedArticle(Struct):
+    abstract: str
+    authors: list[str]
+    doi: str
+    journal: str
+    journal_abbreviation: str
+    pmid: str
+    publication_date: str
+    title: str
+    url: str
+
+
+class PubmedSearchOutputs(Struct):
+    """
+    Outputs of the `pubmed_search` tool.
+    """
+
+    articles: Annotated[
+        list[PubmedArticle],
+        Meta(description='The articles, in the order PubMed ranked them.'),
+    ]
+    """
+    The articles, in the order PubMed ranked them.
+    """
+    query_translation: Annotated[
+        str, Meta(description='The query as PubMed understood it.')
+    ]
+    """
+    The query as PubMed understood it.
+    """
+    total_count: Annotated[
+        int,
+        Meta(
+            description='How many articles PubMed found in all (more than returned when over `max_results`).',
+            ge=0,
+        ),
+    ]
+    """
+    How many articles PubMed found in all (more than returned when over `max_results`).
+    """
+
+
+class PubmedSearchParameters(Struct):
+    """
+    Parameters of the `pubmed_search` tool.
+    """
+
+    query: Annotated[
+        str,
+        Meta(
+            description="A PubMed query, as typed in PubMed's search box (field tags such as `[ti]`, `[au]`, `[mh]` work).",
+            max_length=2000,
+            min_length=1,
+        ),
+    ]
+    """
+    A PubMed query, as typed in PubMed's search box (field tags such as `[ti]`, `[au]`, `[mh]` work).
+    """
+    date_type: (
+        Annotated[
+            Literal['pdat', 'edat', 'mdat'],
+            Meta(description='Which date the filters apply to: `pdat` (publication, the default), `edat` (added to PubMed) or `mdat` (last modified).'),
+        ]
+        | UnsetType
+    ) = 'pdat'
+    """
+    Which date the filters apply to: `pdat` (publication, the default), `edat` (added to PubMed) or `mdat` (last modified).
+    """
+    max_date: (
+        Annotated[
+            str,
+            Meta(
+                description='Articles dated on or before this (YYYY, YYYY/MM or YYYY/MM/DD).',
+                pattern='^\\d{4}([/-]\\d{1,2}([/-]\\d{1,2})?)?$',
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Articles dated on or before this (YYYY, YYYY/MM or YYYY/MM/DD).
+    """
+    max_results: (
+        Annotated[
+            int,
+            Meta(
+                description="Most articles returned (esearch's `retmax`).", ge=1, le=200
+            ),
+        ]
+        | UnsetType
+    ) = 20
+    """
+    Most articles returned (esearch's `retmax`).
+    """
+    min_date: (
+        Annotated[
+            str,
+            Meta(
+                description='Articles dated on or after this (YYYY, YYYY/MM or YYYY/MM/DD; dashes work too).',
+                pattern='^\\d{4}([/-]\\d{1,2}([/-]\\d{1,2})?)?$',
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Articles dated on or after this (YYYY, YYYY/MM or YYYY/MM/DD; dashes work too).
+    """
+    sort: (
+        Annotated[
+            Literal['relevance', 'pub_date'],
+            Meta(description="`relevance` (PubMed's Best Match) or `pub_date` (newest first)."),
+        ]
+        | UnsetType
+    ) = 'relevance'
+    """
+    `relevance` (PubMed's Best Match) or `pub_date` (newest first).
+    """
+    within_days: (
+        Annotated[
+            int,
+            Meta(
+                description='Articles dated within this many days before today.',
+                ge=1,
+                le=36500,
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Articles dated within this many days before today.
+    """
+
+
 class SortOutputs(Struct):
     """
     Outputs of the `sort` tool.

@@ -3,6 +3,7 @@
 from server.tools.base import Handler
 from server.tools.handlers.data import extract, filter_items, group_reduce, sort_items
 from server.tools.handlers.mail import email_search
+from server.tools.handlers.pubmed import pubmed_search
 from server.tools.handlers.text import summarize
 from server.tools.handlers.web import web_retrieve, web_search
 
@@ -15,4 +16,5 @@ HANDLERS: dict[str, Handler] = {
     "sort": sort_items,
     "summarize": summarize,
     "email_search": email_search,
+    "pubmed_search": pubmed_search,
 }
