@@ -1,10 +1,10 @@
 """A local server speaking the NCBI E-utilities protocol for `pubmed_search` (stdlib
-`http.server` in a thread, on 127.0.0.1): `esearch.fcgi` answers JSON (or XML with
-`retmode=xml`) shaped like the real answers, searching a small corpus by words of the title
-and abstract with `retmax`, `sort`, `datetype`, `mindate`/`maxdate` and `reldate`;
-`efetch.fcgi` answers a PubmedArticleSet. Some query words make it misbehave: `crash` (HTTP
-500), `busy` (429 once, then normal), `overloaded` (429 always), `badjson` (esearch not JSON), `refused` (esearch's ERROR field). Requests are
-recorded in `EUtilities.requests`; `EUtilities.garbled` cuts efetch's XML in half.
+`http.server` in a thread, on 127.0.0.1): `esearch.fcgi` answers JSON shaped like the real
+answers, searching a small corpus by words of the title and abstract with `retmax`, `sort`,
+`datetype`, `mindate`/`maxdate` and `reldate`; `efetch.fcgi` answers a PubmedArticleSet.
+Some query words make it misbehave: `crash` (HTTP 500), `busy` (429 once, then normal),
+`overloaded` (429 always), `badjson` (esearch not JSON), `refused` (esearch's ERROR field).
+Requests are recorded in `EUtilities.requests`; `EUtilities.garbled` cuts efetch's XML in half.
 """
 
 from __future__ import annotations
@@ -170,10 +170,6 @@ class EUtilities(BaseHTTPRequestHandler):
             return self._send(200, json.dumps(answer).encode(), "application/json")
         found = self._matches(query)
         ids = [r["pmid"] for r in found][: int(query.get("retmax", "20"))]
-        if query.get("retmode") == "xml":
-            body = "".join(f"<Id>{i}</Id>" for i in ids)
-            xml = f"<eSearchResult><Count>{len(found)}</Count><RetMax>{len(ids)}</RetMax><IdList>{body}</IdList></eSearchResult>"
-            return self._send(200, xml.encode(), "text/xml")
         answer = {
             "header": {"type": "esearch", "version": "0.3"},
             "esearchresult": {
@@ -192,7 +188,8 @@ class EUtilities(BaseHTTPRequestHandler):
         wanted = [r for r in type(self).records if r["pmid"] in ids]
         body = "".join(article_xml(r) for r in wanted)
         document = (
-            '<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2024//EN" '
+            '<?xml version="1.0" ?>\n'
+            '<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2024//EN" '
             '"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_240101.dtd">\n'
             f"<PubmedArticleSet>{body}</PubmedArticleSet>"
         )
