@@ -395,6 +395,63 @@ class FilterParameters(Struct):
     """
 
 
+class ItemGroup(Struct):
+    items: list[Any]
+    key: Any
+    size: int
+
+
+class GroupByOutputs(Struct):
+    """
+    Outputs of the `group_by` tool.
+    """
+
+    groups: Annotated[
+        list[ItemGroup],
+        Meta(
+            description="One entry per distinct key: the key, the group's size and its items, in their order."
+        ),
+    ]
+    """
+    One entry per distinct key: the key, the group's size and its items, in their order.
+    """
+
+
+class GroupByParameters(Struct):
+    """
+    Parameters of the `group_by` tool.
+    """
+
+    items: Annotated[
+        list[Any], Meta(description='The items to group.', max_length=100000)
+    ]
+    """
+    The items to group.
+    """
+    key: Annotated[
+        str,
+        Meta(
+            description='Path of the grouping key. Path into an item: dot-separated keys and [n] indexes, e.g. `from.address` or `tags[0]`; empty for the item itself.',
+            max_length=500,
+        ),
+    ]
+    """
+    Path of the grouping key. Path into an item: dot-separated keys and [n] indexes, e.g. `from.address` or `tags[0]`; empty for the item itself.
+    """
+    case_insensitive: (
+        Annotated[
+            bool,
+            Meta(
+                description="Group text keys without regard to case (the key shown is the first item's)."
+            ),
+        ]
+        | UnsetType
+    ) = False
+    """
+    Group text keys without regard to case (the key shown is the first item's).
+    """
+
+
 class Group(Struct):
     key: Any
     size: int
@@ -476,6 +533,75 @@ class GroupReduceParameters(Struct):
     ) = UNSET
     """
     What to compute for each group; by default the group's size as `count`.
+    """
+
+
+class NewsletterRecapOutputs(Struct):
+    """
+    Outputs of the `newsletter_recap` tool.
+    """
+
+    recap: Annotated[str, Meta(description='The recap, in Markdown.')]
+    """
+    The recap, in Markdown.
+    """
+
+
+class RecapNewsletter(Struct):
+    summary: str
+    key: Any | UnsetType = UNSET
+    label: str | UnsetType = UNSET
+    links: list[str] | UnsetType = UNSET
+    size: int | UnsetType = UNSET
+    titles: list[str] | UnsetType = UNSET
+
+
+class NewsletterRecapParameters(Struct):
+    """
+    Parameters of the `newsletter_recap` tool.
+    """
+
+    newsletters: Annotated[
+        list[RecapNewsletter],
+        Meta(
+            description="One summary per sender (`summarize_groups`' output: label, size, titles, summary, links).",
+            max_length=1000,
+        ),
+    ]
+    """
+    One summary per sender (`summarize_groups`' output: label, size, titles, summary, links).
+    """
+    day: (
+        Annotated[
+            str,
+            Meta(
+                description='The day it covers (YYYY-MM-DD); by default today (UTC).',
+                pattern='^\\d{4}-\\d{2}-\\d{2}$',
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    The day it covers (YYYY-MM-DD); by default today (UTC).
+    """
+    max_links: (
+        Annotated[
+            int, Meta(description='Links listed per sender at most.', ge=0, le=50)
+        ]
+        | UnsetType
+    ) = 5
+    """
+    Links listed per sender at most.
+    """
+    title: (
+        Annotated[
+            str,
+            Meta(description="The recap's title.", max_length=200, min_length=1),
+        ]
+        | UnsetType
+    ) = 'Daily newsletter recap'
+    """
+    The recap's title.
     """
 
 
@@ -649,6 +775,115 @@ class SortParameters(Struct):
     ]
     """
     Sort keys, most significant first.
+    """
+
+
+class GroupSummary(Struct):
+    key: Any
+    label: str
+    links: list[str]
+    method: Literal['extractive', 'llm']
+    size: int
+    summary: str
+    titles: list[str]
+
+
+class SummarizeGroupsOutputs(Struct):
+    """
+    Outputs of the `summarize_groups` tool.
+    """
+
+    summaries: Annotated[
+        list[GroupSummary], Meta(description="One per group, in the groups' order.")
+    ]
+    """
+    One per group, in the groups' order.
+    """
+
+
+class GroupToSummarize(Struct):
+    items: list[Any]
+    key: Any
+    size: int | UnsetType = UNSET
+
+
+class SummarizeGroupsParameters(Struct):
+    """
+    Parameters of the `summarize_groups` tool.
+    """
+
+    groups: Annotated[
+        list[GroupToSummarize],
+        Meta(
+            description="Groups with their items (`group_by`'s output: key, size, items).",
+            max_length=1000,
+        ),
+    ]
+    """
+    Groups with their items (`group_by`'s output: key, size, items).
+    """
+    label_path: (
+        Annotated[
+            str,
+            Meta(description="Path, in the group's first item, of the group's name for people (for e-mails, `from.name`); the key when empty or missing.", max_length=500),
+        ]
+        | UnsetType
+    ) = ''
+    """
+    Path, in the group's first item, of the group's name for people (for e-mails, `from.name`); the key when empty or missing.
+    """
+    links_path: (
+        Annotated[
+            str,
+            Meta(description="Path of each item's list of links (for e-mails, `links`).", max_length=500),
+        ]
+        | UnsetType
+    ) = 'links'
+    """
+    Path of each item's list of links (for e-mails, `links`).
+    """
+    max_sentences: (
+        Annotated[
+            int, Meta(description='Length of each summary, in sentences.', ge=1, le=30)
+        ]
+        | UnsetType
+    ) = 4
+    """
+    Length of each summary, in sentences.
+    """
+    max_text_chars: (
+        Annotated[
+            int,
+            Meta(
+                description="Characters of a group's joined texts summarized at most (the rest is left out).",
+                ge=500,
+                le=200000,
+            ),
+        ]
+        | UnsetType
+    ) = 24000
+    """
+    Characters of a group's joined texts summarized at most (the rest is left out).
+    """
+    text_path: (
+        Annotated[
+            str,
+            Meta(description='Path of the text of each item (for e-mails, `body`). Path into an item: dot-separated keys and [n] indexes, e.g. `from.address` or `tags[0]`; empty for the item itself.', max_length=500),
+        ]
+        | UnsetType
+    ) = 'body'
+    """
+    Path of the text of each item (for e-mails, `body`). Path into an item: dot-separated keys and [n] indexes, e.g. `from.address` or `tags[0]`; empty for the item itself.
+    """
+    title_path: (
+        Annotated[
+            str,
+            Meta(description="Path of each item's title (for e-mails, `subject`).", max_length=500),
+        ]
+        | UnsetType
+    ) = 'subject'
+    """
+    Path of each item's title (for e-mails, `subject`).
     """
 
 

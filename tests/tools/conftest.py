@@ -11,21 +11,6 @@ def web():
 
 
 @pytest.fixture(scope="session")
-def dovecot():
-    """A real IMAP server (Dovecot) with the fixture messages in INBOX and an empty `Archive`
-    folder; loopback is allowed to outbound connections meanwhile."""
-    from datetime import UTC, datetime
-
-    from tests.tools.dovecot import Dovecot
-    from tests.tools.mail_fixtures import fixture_messages
-
-    with Dovecot() as server, loopback_allowed():
-        server.create_folder("Archive")
-        server.append(fixture_messages(datetime.now(UTC)))
-        yield server
-
-
-@pytest.fixture(scope="session")
 def eutils():
     """Base URL of a local NCBI E-utilities server; `PUBMED_BASE_URL` points there meanwhile."""
     import os

@@ -16,10 +16,13 @@ TOOL_IDS = [
     "email_search",
     "extract",
     "filter",
+    "group_by",
     "group_reduce",
+    "newsletter_recap",
     "pubmed_search",
     "sort",
     "summarize",
+    "summarize_groups",
     "web_retrieve",
     "web_search",
 ]
