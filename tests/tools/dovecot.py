@@ -52,6 +52,7 @@ default_login_user = {user}
 first_valid_uid = 0
 mail_location = maildir:{root}/mail/%u
 mail_max_userip_connections = 200
+mail_fsync = never
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd
