@@ -172,7 +172,10 @@ async def test_a_search_provider_on_a_private_address_is_refused(guarded, target
 
 async def test_a_language_model_base_url_on_a_private_address_is_refused(guarded, target):
     provider = {"llm_provider": {"base_url": f"{target}/v1", "model": "m"}}
-    with pytest.raises(ToolError, match="language model unreachable: cannot connect to 127.0.0.1"):
+    # The target listens: "cannot be reached" is the guard's refusal, in the provider's words.
+    with pytest.raises(
+        ToolError, match=rf"language model unreachable: The model server at {target} cannot be reached"
+    ):
         await call("summarize", resources=provider, text="One sentence. Two sentences. Three.")
 
 
