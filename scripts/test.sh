@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/ensure-postgres.sh
 bash scripts/ensure-mariadb.sh
+bash scripts/ensure-dovecot.sh
 
 echo "== ruff (format and lint), mypy (strict), import cycles"
 .venv/bin/ruff format --check --quiet .

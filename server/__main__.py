@@ -81,11 +81,23 @@ def _demo(args: argparse.Namespace) -> int:
     from server.workflow.demo import main as create_demo
 
     _migrate()
-    made = create_demo(email=args.email, password=args.password, run=args.run)
+    mailbox = None
+    if args.mailbox_host:
+        mailbox = {
+            "host": args.mailbox_host,
+            "port": args.mailbox_port,
+            "username": args.mailbox_username,
+            "password": args.mailbox_password,
+            "security": args.mailbox_security,
+        }
+        mailbox = {name: value for name, value in mailbox.items() if value not in (None, "")}
+    made = create_demo(email=args.email, password=args.password, run=args.run, mailbox=mailbox)
     account = f"{made.email} / {made.password}" if made.password else f"{made.email} (existing account)"
     print(
         f"demo account: {account}\nsession {made.session_id}\nmission {made.mission_id}: "
-        f"{made.mission_status}\nhop {made.hop_id}: {made.hop_status}"
+        f"{made.mission_status}\nhop {made.hop_id}: {made.hop_status}\n"
+        f"newsletter recap: session {made.recap_session_id}\nmission {made.recap_mission_id}\n"
+        f"hop {made.recap_hop_id}: {made.recap_hop_status}"
     )
     return 0
 
@@ -135,7 +147,12 @@ def parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="create a demo account with a runnable mission (migrates first)")
     demo.add_argument("--email", default="demo@example.com")
     demo.add_argument("--password", default="demo-password")
-    demo.add_argument("--run", action="store_true", help="also execute the mission's hop, so it completes")
+    demo.add_argument("--run", action="store_true", help="also execute the missions' hops, so they complete")
+    demo.add_argument("--mailbox-host", help="IMAP host of the newsletter recap's mailbox (else left to configure)")
+    demo.add_argument("--mailbox-port", type=int)
+    demo.add_argument("--mailbox-username")
+    demo.add_argument("--mailbox-password", help="its password or app password")
+    demo.add_argument("--mailbox-security", choices=["tls", "starttls", "none"])
 
     commands.add_parser(
         "check-migrations", help="exit 1 and print the differences when a table changed without a migration"

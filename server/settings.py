@@ -158,6 +158,11 @@ class OutboundSettings:
         "WEB_RETRIEVE_TOTAL_BYTES", 8_000_000, "bytes one `web_retrieve` step may read over all its pages"
     )
     web_retrieve_concurrency: int = _env("WEB_RETRIEVE_CONCURRENCY", 4, "pages one `web_retrieve` step fetches at once")
+    pubmed_base_url: str = _env(
+        "PUBMED_BASE_URL",
+        "https://eutils.ncbi.nlm.nih.gov/entrez/eutils",
+        "base URL of the NCBI E-utilities `pubmed_search` calls (`esearch.fcgi`, `efetch.fcgi`)",
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -158,3 +158,19 @@ def settings_env():
         else:
             os.environ[name] = value
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A real IMAP server (Dovecot) with the fixture messages in INBOX and an empty `Archive`
+    folder; loopback is allowed to outbound connections meanwhile."""
+    from datetime import UTC, datetime
+
+    from tests.tools.dovecot import Dovecot
+    from tests.tools.local_http import loopback_allowed
+    from tests.tools.mail_fixtures import fixture_messages
+
+    with Dovecot() as server, loopback_allowed():
+        server.create_folder("Archive")
+        server.append(fixture_messages(datetime.now(UTC)))
+        yield server

@@ -60,6 +60,15 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
     return found
 
 
+async def permitted_addresses(host: str, port: int) -> list[IPAddress]:
+    """The addresses a connection to `host:port` that is not HTTP (IMAP) may use, resolved
+    once and checked like the HTTP client's (public, or allowed by `OUTBOUND_ALLOW_HOSTS`);
+    empty when it may not connect. The caller connects to one of these addresses, never to
+    the name again, and reports a failure with `connect_failure`."""
+    allowed = allow_list(get_settings().outbound.allow_hosts)
+    return permitted(host, await resolve(host, port), allowed)
+
+
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Connects only to permitted addresses, resolved once per connection."""
 

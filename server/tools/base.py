@@ -19,7 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from server.llm import Failure, LanguageModel, Message, ModelConfig, ModelError, language_model
-from server.net import ResponseTooLarge, connect_failure, outbound_client, read_limited
+from server.net import ResponseTooLarge, connect_failure, outbound_client, permitted_addresses, read_limited
 from server.settings import get_settings
 
 MODEL_RESOURCE = "llm_provider"
@@ -32,6 +32,7 @@ __all__ = [
     "ToolError",
     "connect_failure",
     "outbound_client",
+    "permitted_addresses",
     "read_limited",
 ]
 
@@ -54,6 +55,8 @@ class ToolContext:
     """Bytes a tool that fetches several pages may read in all (`WEB_RETRIEVE_TOTAL_BYTES`)."""
     fetch_concurrency: int = field(default_factory=lambda: get_settings().outbound.web_retrieve_concurrency)
     """Pages it may fetch at once (`WEB_RETRIEVE_CONCURRENCY`)."""
+    pubmed_base_url: str = field(default_factory=lambda: get_settings().outbound.pubmed_base_url)
+    """Where `pubmed_search` reaches the NCBI E-utilities (`PUBMED_BASE_URL`)."""
     default_model: ModelConfig | None = None
     """The server's model (the `LLM_*` settings, when `LLM_FOR_TOOLS` is on), for a step that
     names no model of its own."""

@@ -5,11 +5,222 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeAlias
 
-from msgspec import UNSET, Meta, Struct, UnsetType
+from msgspec import UNSET, Meta, Struct, UnsetType, field
 
 
 class ToolModels(Struct):
     pass
+
+
+class EmailAttachment(Struct):
+    content_type: str
+    filename: str
+    size_bytes: int
+
+
+class EmailAddress(Struct):
+    address: str
+    name: str
+
+
+class Email(Struct):
+    attachments: list[EmailAttachment]
+    body: str
+    body_source: Literal['text', 'html', 'none']
+    cc: list[EmailAddress]
+    date: str
+    folder: str
+    from_: Annotated[EmailAddress, Meta(title='EmailAddress')] = field(name='from')
+    in_reply_to: str
+    links: list[str]
+    message_id: str
+    received_at: str
+    references: list[str]
+    size_bytes: int
+    subject: str
+    thread_id: str
+    to: list[EmailAddress]
+    truncated: bool
+    uid: int
+
+
+class EmailSearchOutputs(Struct):
+    """
+    Outputs of the `email_search` tool.
+    """
+
+    emails: Annotated[
+        list[Email], Meta(description='The matching messages, newest first.')
+    ]
+    """
+    The matching messages, newest first.
+    """
+    matched: Annotated[
+        int,
+        Meta(
+            description='How many messages matched, before `max_messages` kept the newest.',
+            ge=0,
+        ),
+    ]
+    """
+    How many messages matched, before `max_messages` kept the newest.
+    """
+
+
+Sender: TypeAlias = Annotated[str, Meta(max_length=300, min_length=1)]
+
+
+class EmailSearchParameters(Struct):
+    """
+    Parameters of the `email_search` tool.
+    """
+
+    before: (
+        Annotated[
+            str,
+            Meta(
+                description='Messages received before this day (YYYY-MM-DD).',
+                pattern='^\\d{4}-\\d{2}-\\d{2}$',
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Messages received before this day (YYYY-MM-DD).
+    """
+    folder: (
+        Annotated[
+            str,
+            Meta(
+                description="Folder to search; by default the mailbox resource's `folder`, else INBOX.",
+                max_length=300,
+                min_length=1,
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Folder to search; by default the mailbox resource's `folder`, else INBOX.
+    """
+    max_body_chars: (
+        Annotated[
+            int,
+            Meta(
+                description='Longest body text returned per message, in characters.',
+                ge=100,
+                le=200000,
+            ),
+        ]
+        | UnsetType
+    ) = 20000
+    """
+    Longest body text returned per message, in characters.
+    """
+    max_message_bytes: (
+        Annotated[
+            int,
+            Meta(
+                description='Bytes read of each message at most (a longer one is cut, and marked `truncated`).',
+                ge=1000,
+                le=10000000,
+            ),
+        ]
+        | UnsetType
+    ) = 1000000
+    """
+    Bytes read of each message at most (a longer one is cut, and marked `truncated`).
+    """
+    max_messages: (
+        Annotated[
+            int, Meta(description='Most messages returned (the newest).', ge=1, le=500)
+        ]
+        | UnsetType
+    ) = 50
+    """
+    Most messages returned (the newest).
+    """
+    newer_than_hours: (
+        Annotated[
+            float,
+            Meta(
+                description='Messages received within this many hours before the search (24 for the last day).',
+                gt=0.0,
+                le=87600.0,
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Messages received within this many hours before the search (24 for the last day).
+    """
+    senders: (
+        Annotated[
+            list[Sender],
+            Meta(
+                description="Messages from any of these (an address or a part of the sender's name or address).",
+                max_length=50,
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Messages from any of these (an address or a part of the sender's name or address).
+    """
+    since: (
+        Annotated[
+            str,
+            Meta(
+                description='Messages received on or after this day (YYYY-MM-DD).',
+                pattern='^\\d{4}-\\d{2}-\\d{2}$',
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Messages received on or after this day (YYYY-MM-DD).
+    """
+    subject: (
+        Annotated[
+            str,
+            Meta(
+                description='Messages whose subject contains this.',
+                max_length=300,
+                min_length=1,
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Messages whose subject contains this.
+    """
+    text: (
+        Annotated[
+            str,
+            Meta(
+                description='Messages whose headers or body contain this.',
+                max_length=300,
+                min_length=1,
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Messages whose headers or body contain this.
+    """
+    to: (
+        Annotated[
+            str,
+            Meta(
+                description='Messages to this recipient (an address or a part of it).',
+                max_length=300,
+                min_length=1,
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Messages to this recipient (an address or a part of it).
+    """
 
 
 class ExtractOutputs(Struct):
@@ -184,6 +395,63 @@ class FilterParameters(Struct):
     """
 
 
+class ItemGroup(Struct):
+    items: list[Any]
+    key: Any
+    size: int
+
+
+class GroupByOutputs(Struct):
+    """
+    Outputs of the `group_by` tool.
+    """
+
+    groups: Annotated[
+        list[ItemGroup],
+        Meta(
+            description="One entry per distinct key: the key, the group's size and its items, in their order."
+        ),
+    ]
+    """
+    One entry per distinct key: the key, the group's size and its items, in their order.
+    """
+
+
+class GroupByParameters(Struct):
+    """
+    Parameters of the `group_by` tool.
+    """
+
+    items: Annotated[
+        list[Any], Meta(description='The items to group.', max_length=100000)
+    ]
+    """
+    The items to group.
+    """
+    key: Annotated[
+        str,
+        Meta(
+            description='Path of the grouping key. Path into an item: dot-separated keys and [n] indexes, e.g. `from.address` or `tags[0]`; empty for the item itself.',
+            max_length=500,
+        ),
+    ]
+    """
+    Path of the grouping key. Path into an item: dot-separated keys and [n] indexes, e.g. `from.address` or `tags[0]`; empty for the item itself.
+    """
+    case_insensitive: (
+        Annotated[
+            bool,
+            Meta(
+                description="Group text keys without regard to case (the key shown is the first item's)."
+            ),
+        ]
+        | UnsetType
+    ) = False
+    """
+    Group text keys without regard to case (the key shown is the first item's).
+    """
+
+
 class Group(Struct):
     key: Any
     size: int
@@ -268,6 +536,207 @@ class GroupReduceParameters(Struct):
     """
 
 
+class NewsletterRecapOutputs(Struct):
+    """
+    Outputs of the `newsletter_recap` tool.
+    """
+
+    recap: Annotated[str, Meta(description='The recap, in Markdown.')]
+    """
+    The recap, in Markdown.
+    """
+
+
+class RecapNewsletter(Struct):
+    summary: str
+    key: Any | UnsetType = UNSET
+    label: str | UnsetType = UNSET
+    links: list[str] | UnsetType = UNSET
+    size: int | UnsetType = UNSET
+    titles: list[str] | UnsetType = UNSET
+
+
+class NewsletterRecapParameters(Struct):
+    """
+    Parameters of the `newsletter_recap` tool.
+    """
+
+    newsletters: Annotated[
+        list[RecapNewsletter],
+        Meta(
+            description="One summary per sender (`summarize_groups`' output: label, size, titles, summary, links).",
+            max_length=1000,
+        ),
+    ]
+    """
+    One summary per sender (`summarize_groups`' output: label, size, titles, summary, links).
+    """
+    day: (
+        Annotated[
+            str,
+            Meta(
+                description='The day it covers (YYYY-MM-DD); by default today (UTC).',
+                pattern='^\\d{4}-\\d{2}-\\d{2}$',
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    The day it covers (YYYY-MM-DD); by default today (UTC).
+    """
+    max_links: (
+        Annotated[
+            int, Meta(description='Links listed per sender at most.', ge=0, le=50)
+        ]
+        | UnsetType
+    ) = 5
+    """
+    Links listed per sender at most.
+    """
+    title: (
+        Annotated[
+            str,
+            Meta(description="The recap's title.", max_length=200, min_length=1),
+        ]
+        | UnsetType
+    ) = 'Daily newsletter recap'
+    """
+    The recap's title.
+    """
+
+
+class PubmedArticle(Struct):
+    abstract: str
+    authors: list[str]
+    doi: str
+    journal: str
+    journal_abbreviation: str
+    pmid: str
+    publication_date: str
+    title: str
+    url: str
+
+
+class PubmedSearchOutputs(Struct):
+    """
+    Outputs of the `pubmed_search` tool.
+    """
+
+    articles: Annotated[
+        list[PubmedArticle],
+        Meta(description='The articles, in the order PubMed ranked them.'),
+    ]
+    """
+    The articles, in the order PubMed ranked them.
+    """
+    query_translation: Annotated[
+        str, Meta(description='The query as PubMed understood it.')
+    ]
+    """
+    The query as PubMed understood it.
+    """
+    total_count: Annotated[
+        int,
+        Meta(
+            description='How many articles PubMed found in all (more than returned when over `max_results`).',
+            ge=0,
+        ),
+    ]
+    """
+    How many articles PubMed found in all (more than returned when over `max_results`).
+    """
+
+
+class PubmedSearchParameters(Struct):
+    """
+    Parameters of the `pubmed_search` tool.
+    """
+
+    query: Annotated[
+        str,
+        Meta(
+            description="A PubMed query, as typed in PubMed's search box (field tags such as `[ti]`, `[au]`, `[mh]` work).",
+            max_length=2000,
+            min_length=1,
+        ),
+    ]
+    """
+    A PubMed query, as typed in PubMed's search box (field tags such as `[ti]`, `[au]`, `[mh]` work).
+    """
+    date_type: (
+        Annotated[
+            Literal['pdat', 'edat', 'mdat'],
+            Meta(description='Which date the filters apply to: `pdat` (publication, the default), `edat` (added to PubMed) or `mdat` (last modified).'),
+        ]
+        | UnsetType
+    ) = 'pdat'
+    """
+    Which date the filters apply to: `pdat` (publication, the default), `edat` (added to PubMed) or `mdat` (last modified).
+    """
+    max_date: (
+        Annotated[
+            str,
+            Meta(
+                description='Articles dated on or before this (YYYY, YYYY/MM or YYYY/MM/DD).',
+                pattern='^\\d{4}([/-]\\d{1,2}([/-]\\d{1,2})?)?$',
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Articles dated on or before this (YYYY, YYYY/MM or YYYY/MM/DD).
+    """
+    max_results: (
+        Annotated[
+            int,
+            Meta(
+                description="Most articles returned (esearch's `retmax`).", ge=1, le=200
+            ),
+        ]
+        | UnsetType
+    ) = 20
+    """
+    Most articles returned (esearch's `retmax`).
+    """
+    min_date: (
+        Annotated[
+            str,
+            Meta(
+                description='Articles dated on or after this (YYYY, YYYY/MM or YYYY/MM/DD; dashes work too).',
+                pattern='^\\d{4}([/-]\\d{1,2}([/-]\\d{1,2})?)?$',
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Articles dated on or after this (YYYY, YYYY/MM or YYYY/MM/DD; dashes work too).
+    """
+    sort: (
+        Annotated[
+            Literal['relevance', 'pub_date'],
+            Meta(description="`relevance` (PubMed's Best Match) or `pub_date` (newest first)."),
+        ]
+        | UnsetType
+    ) = 'relevance'
+    """
+    `relevance` (PubMed's Best Match) or `pub_date` (newest first).
+    """
+    within_days: (
+        Annotated[
+            int,
+            Meta(
+                description='Articles dated within this many days before today.',
+                ge=1,
+                le=36500,
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    """
+    Articles dated within this many days before today.
+    """
+
+
 class SortOutputs(Struct):
     """
     Outputs of the `sort` tool.
@@ -306,6 +775,115 @@ class SortParameters(Struct):
     ]
     """
     Sort keys, most significant first.
+    """
+
+
+class GroupSummary(Struct):
+    key: Any
+    label: str
+    links: list[str]
+    method: Literal['extractive', 'llm']
+    size: int
+    summary: str
+    titles: list[str]
+
+
+class SummarizeGroupsOutputs(Struct):
+    """
+    Outputs of the `summarize_groups` tool.
+    """
+
+    summaries: Annotated[
+        list[GroupSummary], Meta(description="One per group, in the groups' order.")
+    ]
+    """
+    One per group, in the groups' order.
+    """
+
+
+class GroupToSummarize(Struct):
+    items: list[Any]
+    key: Any
+    size: int | UnsetType = UNSET
+
+
+class SummarizeGroupsParameters(Struct):
+    """
+    Parameters of the `summarize_groups` tool.
+    """
+
+    groups: Annotated[
+        list[GroupToSummarize],
+        Meta(
+            description="Groups with their items (`group_by`'s output: key, size, items).",
+            max_length=1000,
+        ),
+    ]
+    """
+    Groups with their items (`group_by`'s output: key, size, items).
+    """
+    label_path: (
+        Annotated[
+            str,
+            Meta(description="Path, in the group's first item, of the group's name for people (for e-mails, `from.name`); the key when empty or missing.", max_length=500),
+        ]
+        | UnsetType
+    ) = ''
+    """
+    Path, in the group's first item, of the group's name for people (for e-mails, `from.name`); the key when empty or missing.
+    """
+    links_path: (
+        Annotated[
+            str,
+            Meta(description="Path of each item's list of links (for e-mails, `links`).", max_length=500),
+        ]
+        | UnsetType
+    ) = 'links'
+    """
+    Path of each item's list of links (for e-mails, `links`).
+    """
+    max_sentences: (
+        Annotated[
+            int, Meta(description='Length of each summary, in sentences.', ge=1, le=30)
+        ]
+        | UnsetType
+    ) = 4
+    """
+    Length of each summary, in sentences.
+    """
+    max_text_chars: (
+        Annotated[
+            int,
+            Meta(
+                description="Characters of a group's joined texts summarized at most (the rest is left out).",
+                ge=500,
+                le=200000,
+            ),
+        ]
+        | UnsetType
+    ) = 24000
+    """
+    Characters of a group's joined texts summarized at most (the rest is left out).
+    """
+    text_path: (
+        Annotated[
+            str,
+            Meta(description='Path of the text of each item (for e-mails, `body`). Path into an item: dot-separated keys and [n] indexes, e.g. `from.address` or `tags[0]`; empty for the item itself.', max_length=500),
+        ]
+        | UnsetType
+    ) = 'body'
+    """
+    Path of the text of each item (for e-mails, `body`). Path into an item: dot-separated keys and [n] indexes, e.g. `from.address` or `tags[0]`; empty for the item itself.
+    """
+    title_path: (
+        Annotated[
+            str,
+            Meta(description="Path of each item's title (for e-mails, `subject`).", max_length=500),
+        ]
+        | UnsetType
+    ) = 'subject'
+    """
+    Path of each item's title (for e-mails, `subject`).
     """
 
 

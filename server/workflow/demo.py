@@ -1,14 +1,18 @@
-"""Demo data: a demo account with a session holding a complete mission whose final hop is
-implemented, accepted and ready to execute, using only tools that need no external service.
+"""Demo data: a demo account with two sessions. The first holds a complete mission whose
+final hop is implemented, accepted and ready to execute, using only tools that need no
+external service. The second holds the daily newsletter recap (`server.workflow.templates`),
+whose mailbox search step awaits its `mailbox` resource unless one is given.
 
-`python -m server demo` creates it (again and again: each run adds a new session and
-mission to the same account); `--run` also executes the hop, so the mission completes.
+`python -m server demo` creates them (again and again: each run adds new sessions and
+missions to the same account); `--run` also executes the first mission's hop, so it
+completes, and the recap's when its mailbox is configured.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID, uuid4
 
 from server.database import engine
@@ -29,6 +33,7 @@ from server.sessions.service import create_session
 from server.users.service import create_user, normalize_email
 from server.users.tables import User as UserTable
 from server.workflow import executor, transitions
+from server.workflow.templates import create_recap_mission
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
@@ -79,6 +84,30 @@ ARTICLES = [
 ]
 
 OBJECTS = SchemaDefinition(type=ValueType.OBJECT, is_array=True)
+READING_LIST = MissionProposal(
+    name="Science reading list",
+    description="Pick this week's science articles, newest first, as a reading list.",
+    goal="A reading list of the science articles",
+    success_criteria=["only science articles", "newest first"],
+    assets=[
+        AssetProposal(
+            name="Articles",
+            description="This week's articles",
+            schema_definition=OBJECTS,
+            role=AssetRole.INPUT,
+            content=ARTICLES,
+        ),
+        AssetProposal(
+            name="Reading list",
+            description="Science articles, newest first",
+            schema_definition=OBJECTS,
+            role=AssetRole.OUTPUT,
+        ),
+    ],
+)
+
+DEMO_SENDERS = ["editor@tides.example.org", "news@harbour.example.net"]
+"""The senders the demo's newsletter recap reads."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +121,10 @@ class DemoMission:
     hop_id: UUID
     hop_status: str
     mission_status: str
+    recap_session_id: UUID
+    recap_mission_id: UUID
+    recap_hop_id: UUID
+    recap_hop_status: str
 
 
 async def _demo_user(email: str, password: str) -> tuple[UUID, str | None]:
@@ -153,9 +186,31 @@ def demo_chain(*, articles_id: UUID, reading_list_id: UUID) -> HopImplementation
     )
 
 
-async def create_demo(*, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD, run: bool = False) -> DemoMission:
+async def _recap(user_id: UUID, mailbox: dict[str, Any] | None, run: bool) -> tuple[UUID, UUID, UUID, str]:
+    """The second session: the daily newsletter recap, run with `run` when it can run."""
+    session = await create_session(
+        user_id=user_id, data=UserSessionCreate(name="Demo: daily newsletter recap", chat_title="Newsletters")
+    )
+    mission, hop = await create_recap_mission(
+        user_id=user_id, session_id=session.id, senders=DEMO_SENDERS, mailbox=mailbox
+    )
+    if run and all(step.status == "ready_to_execute" for step in hop.tool_steps):
+        await transitions.execute_hop(user_id=user_id, hop_id=hop.id)
+        await executor.run_hop(user_id=user_id, hop_id=hop.id)
+        hop = await get_hop(user_id=user_id, hop_id=hop.id)
+    return session.id, mission.id, hop.id, str(hop.status)
+
+
+async def create_demo(
+    *,
+    email: str = DEMO_EMAIL,
+    password: str = DEMO_PASSWORD,
+    run: bool = False,
+    mailbox: dict[str, Any] | None = None,
+) -> DemoMission:
     """Create (or reuse) the demo account and give it a new session with a runnable mission,
-    brought through the transitions up to a hop ready to execute; with `run`, execute it."""
+    brought through the transitions up to a hop ready to execute, and a session with the
+    newsletter recap (`mailbox`: its `mailbox` resource values); with `run`, execute them."""
     user_id, new_password = await _demo_user(email, password)
     session = await create_session(
         user_id=user_id, data=UserSessionCreate(name="Demo: science reading list", chat_title="Demo")
@@ -163,27 +218,7 @@ async def create_demo(*, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD,
     mission = await transitions.propose_mission(
         user_id=user_id,
         session_id=session.id,
-        data=MissionProposal(
-            name="Science reading list",
-            description="Pick this week's science articles, newest first, as a reading list.",
-            goal="A reading list of the science articles",
-            success_criteria=["only science articles", "newest first"],
-            assets=[
-                AssetProposal(
-                    name="Articles",
-                    description="This week's articles",
-                    schema_definition=OBJECTS,
-                    role=AssetRole.INPUT,
-                    content=ARTICLES,
-                ),
-                AssetProposal(
-                    name="Reading list",
-                    description="Science articles, newest first",
-                    schema_definition=OBJECTS,
-                    role=AssetRole.OUTPUT,
-                ),
-            ],
-        ),
+        data=READING_LIST,
     )
     mission = await transitions.accept_mission(user_id=user_id, mission_id=mission.id)
     (articles_id,) = mission.asset_summary.inputs
@@ -214,6 +249,7 @@ async def create_demo(*, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD,
         await executor.run_hop(user_id=user_id, hop_id=hop.id)
         hop = await get_hop(user_id=user_id, hop_id=hop.id)
     mission = await get_mission(user_id=user_id, mission_id=mission.id)
+    recap_session, recap_mission, recap_hop, recap_status = await _recap(user_id, mailbox, run)
     return DemoMission(
         user_id=user_id,
         email=normalize_email(email),
@@ -223,17 +259,21 @@ async def create_demo(*, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD,
         hop_id=hop.id,
         hop_status=str(hop.status),
         mission_status=str(mission.status),
+        recap_session_id=recap_session,
+        recap_mission_id=recap_mission,
+        recap_hop_id=recap_hop,
+        recap_hop_status=recap_status,
     )
 
 
-def main(*, email: str, password: str, run: bool) -> DemoMission:
+def main(*, email: str, password: str, run: bool, mailbox: dict[str, Any] | None = None) -> DemoMission:
     """Run `create_demo` with the database pool open (for the command line)."""
 
     async def go() -> DemoMission:
         db = engine()
         await db.start_connection_pool()
         try:
-            return await create_demo(email=email, password=password, run=run)
+            return await create_demo(email=email, password=password, run=run, mailbox=mailbox)
         finally:
             await db.close_connection_pool()
 

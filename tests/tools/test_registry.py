@@ -12,7 +12,20 @@ from server.tools import models
 from server.tools.registry import SPECS_DIR, get_registry, load_specs, models_class_names, sample_outputs
 from server.workflow.resources import missing_configuration
 
-TOOL_IDS = ["extract", "filter", "group_reduce", "sort", "summarize", "web_retrieve", "web_search"]
+TOOL_IDS = [
+    "email_search",
+    "extract",
+    "filter",
+    "group_by",
+    "group_reduce",
+    "newsletter_recap",
+    "pubmed_search",
+    "sort",
+    "summarize",
+    "summarize_groups",
+    "web_retrieve",
+    "web_search",
+]
 
 
 def test_every_specification_is_registered_with_its_handler():

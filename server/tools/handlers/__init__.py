@@ -1,7 +1,10 @@
 """Tool handlers by tool id; each spec in `server/tools/specs/` has one here."""
 
 from server.tools.base import Handler
-from server.tools.handlers.data import extract, filter_items, group_reduce, sort_items
+from server.tools.handlers.data import extract, filter_items, group_by, group_reduce, sort_items
+from server.tools.handlers.mail import email_search
+from server.tools.handlers.pubmed import pubmed_search
+from server.tools.handlers.recap import newsletter_recap, summarize_groups
 from server.tools.handlers.text import summarize
 from server.tools.handlers.web import web_retrieve, web_search
 
@@ -13,4 +16,9 @@ HANDLERS: dict[str, Handler] = {
     "filter": filter_items,
     "sort": sort_items,
     "summarize": summarize,
+    "email_search": email_search,
+    "pubmed_search": pubmed_search,
+    "group_by": group_by,
+    "summarize_groups": summarize_groups,
+    "newsletter_recap": newsletter_recap,
 }

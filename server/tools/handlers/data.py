@@ -1,4 +1,4 @@
-"""Data tools that reshape lists of objects: group_reduce, extract (with its model mode in
+"""Data tools that reshape lists of objects: group_by, group_reduce, extract (with its model mode in
 `described`), filter, sort."""
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ from server.tools.models import (
     FilterOutputs,
     FilterParameters,
     Group,
+    GroupByOutputs,
+    GroupByParameters,
     GroupReduceOutputs,
     GroupReduceParameters,
+    ItemGroup,
     Reduction,
     SortOutputs,
     SortParameters,
@@ -65,6 +68,20 @@ def _reduce(reduction: Reduction, items: list[dict[str, Any]]) -> Any:
     if all(_is_number(v) for v in values) or all(isinstance(v, str) for v in values):
         return min(values) if reduction.op == "min" else max(values)
     raise ToolError(f"reduction `{reduction.name}`: {reduction.op} needs values that are all numbers or all strings")
+
+
+async def group_by(parameters: GroupByParameters, context: ToolContext) -> GroupByOutputs:
+    """Group items by the value at `key`, in order of first appearance, keeping each group's items."""
+    fold = _given(parameters.case_insensitive, False)
+    groups: dict[Any, tuple[Any, list[Any]]] = {}
+    for item in parameters.items:
+        key = resolve(item, parameters.key)
+        key = None if key is MISSING else key
+        identity = _group_key(key.casefold() if fold and isinstance(key, str) else key)
+        groups.setdefault(identity, (key, []))[1].append(item)
+    return GroupByOutputs(
+        groups=[ItemGroup(key=key, size=len(members), items=members) for key, members in groups.values()]
+    )
 
 
 async def group_reduce(parameters: GroupReduceParameters, context: ToolContext) -> GroupReduceOutputs:
