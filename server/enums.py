@@ -140,12 +140,24 @@ class TurnOutcome(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ConnectionCheckStatus(StrEnum):
+    """What the last check of a saved connection found (docs/domain.md, "Connections")."""
+
+    UNCHECKED = "unchecked"
+    """Never checked, or changed since its last check."""
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    UNAVAILABLE = "unavailable"
+    """Its resource type has no check."""
+
+
 # Defaults, used by the Structs and by the table columns alike.
 DEFAULT_USER_SESSION_STATUS = UserSessionStatus.ACTIVE
 DEFAULT_MISSION_STATUS = MissionStatus.AWAITING_APPROVAL
 DEFAULT_HOP_STATUS = HopStatus.HOP_PLAN_STARTED
 DEFAULT_TOOL_EXECUTION_STATUS = ToolExecutionStatus.AWAITING_CONFIGURATION
 DEFAULT_ASSET_STATUS = AssetStatus.AWAITING_APPROVAL
+DEFAULT_CONNECTION_CHECK_STATUS = ConnectionCheckStatus.UNCHECKED
 
 # Values of the earlier system, with what they became (docs/domain.md; the importer maps them, docs/importer.md).
 # The API never accepts them; only the import of old data maps them.

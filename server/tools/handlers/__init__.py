@@ -1,6 +1,8 @@
-"""Tool handlers by tool id; each spec in `server/tools/specs/` has one here."""
+"""Tool handlers by tool id; each spec in `server/tools/specs/` has one here. The checks of
+saved connections, by resource type, are `CHECKS` (`checks.py`)."""
 
 from server.tools.base import Handler
+from server.tools.handlers.checks import CHECKS
 from server.tools.handlers.data import extract, filter_items, group_reduce, sort_items
 from server.tools.handlers.text import summarize
 from server.tools.handlers.web import web_retrieve, web_search
@@ -14,3 +16,5 @@ HANDLERS: dict[str, Handler] = {
     "sort": sort_items,
     "summarize": summarize,
 }
+
+__all__ = ["CHECKS", "HANDLERS"]
