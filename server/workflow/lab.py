@@ -11,6 +11,7 @@ conversion to the tool's parameters Struct) within `STEP_TIMEOUT_SECONDS`, outpu
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections import Counter
@@ -29,7 +30,7 @@ from server.schemas import AssetFieldMapping, FieldError
 from server.settings import get_settings
 from server.tools.base import ToolContext, ToolError
 from server.tools.registry import RegisteredTool, get_registry
-from server.workflow.executor import call_with_timeout, resolve_parameters, tools_model
+from server.workflow.executor import resolve_parameters, tools_model
 from server.workflow.resources import CONNECTION_KEY
 from server.workflow.schemas import ToolResultSave, ToolRun, ToolRunResult
 from server.workflow.secrets import SecretUnreadable, resolved_resource_configs, secret_values
@@ -75,11 +76,11 @@ def _invalid(errors: list[FieldError]) -> InvalidInput:
     return error
 
 
-def _typed(tool: RegisteredTool, parameters: dict[str, Any]) -> None:
-    """The parameters converted to the tool's Struct as a step's are; a value that does not
-    fit is a 400 naming it."""
+def _typed(tool: RegisteredTool, parameters: dict[str, Any]) -> Any:
+    """The parameters converted to the tool's Struct as a step's are (`run_tool`); a value
+    that does not fit is a 400 naming it."""
     try:
-        msgspec.convert(parameters, tool.parameters_type)
+        return msgspec.convert(parameters, tool.parameters_type)
     except msgspec.ValidationError as exc:
         reason, _, at = str(exc).partition(" - at `")
         path = at.rstrip("`").removeprefix("$").lstrip(".")
@@ -123,13 +124,18 @@ async def run_tool(*, user_id: UUID, tool_id: str, data: ToolRun) -> ToolRunResu
 async def _run(user_id: UUID, tool: RegisteredTool, data: ToolRun) -> ToolRunResult:
     started = time.perf_counter()
     settings = get_settings()
-    mapping = {name: msgspec.to_builtins(m) for name, m in data.parameters.items()}
+    mapping = {
+        name: {"type": "asset_field", "state_asset": str(m.state_asset)}
+        if isinstance(m, AssetFieldMapping)
+        else {"type": "literal", "value": m.value}
+        for name, m in data.parameters.items()
+    }
     try:
         parameters = await resolve_parameters(user_id=user_id, mapping=mapping)
     except ToolError:
         missing = next(n for n, m in data.parameters.items() if isinstance(m, AssetFieldMapping))
         raise InvalidInput(f"body.parameters.{missing}.state_asset", "you have no asset with this id") from None
-    _typed(tool, parameters)
+    typed = _typed(tool, parameters)
     stored = await _stored_configs(user_id, tool, data)
     secrets = [*secret_values(stored), *settings.secret_values()]
     try:
@@ -140,7 +146,7 @@ async def _run(user_id: UUID, tool: RegisteredTool, data: ToolRun) -> ToolRunRes
             default_model=tools_model(),
         )
         with secrets_in_use(secrets):
-            outputs = await call_with_timeout(tool, parameters, context)
+            outputs = await call_typed(tool, typed, context)
     except (ToolError, SecretUnreadable) as exc:
         raise Unprocessable(f"The tool could not run: {redact(str(exc), secrets)}") from None
     size = len(_encode(outputs))
@@ -155,6 +161,20 @@ async def _run(user_id: UUID, tool: RegisteredTool, data: ToolRun) -> ToolRunRes
         duration_ms=(time.perf_counter() - started) * 1000,
         output_bytes=size,
     )
+
+
+async def call_typed(tool: RegisteredTool, typed: Any, context: ToolContext) -> dict[str, Any]:
+    """The handler called on already converted parameters, within the time limit, its outputs
+    checked against the tool's outputs Struct as `run_tool` does."""
+    try:
+        async with asyncio.timeout(context.timeout_seconds):
+            outputs = await tool.handler(typed, context)
+    except TimeoutError:
+        raise ToolError(f"tool `{tool.spec.id}` did not finish within {context.timeout_seconds:g} s") from None
+    if not isinstance(outputs, tool.outputs_type):
+        raise ToolError(f"tool `{tool.spec.id}` returned {type(outputs).__name__}, not {tool.outputs_type.__name__}")
+    result: dict[str, Any] = msgspec.to_builtins(outputs)
+    return result
 
 
 async def save_result(*, user_id: UUID, data: ToolResultSave) -> Asset:
