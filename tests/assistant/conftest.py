@@ -27,6 +27,7 @@ def model(model_server, settings_env):
         LLM_MODEL="test-model",
         LLM_TIMEOUT_SECONDS="5",
         LLM_MAX_RETRIES="1",
+        OUTBOUND_ALLOW_HOSTS="127.0.0.1",  # the model server is local: allowed, as for a self-hosted model
     )
     yield model_server
     model_server.script()

@@ -12,6 +12,7 @@ from server.llm import ModelConfig
 from server.tools.base import ToolContext, ToolError
 from server.tools.registry import get_registry, run_tool
 from tests.assistant.model_server import ModelServer, Status, Whole
+from tests.tools.local_http import loopback_allowed
 
 ITEMS = [
     {"text": "Moby-Dick, by Herman Melville, 1851", "id": 1},
@@ -23,7 +24,8 @@ DESCRIBED = {"author": "the author's full name", "year": "the year it was publis
 @pytest.fixture(scope="module")
 def model():
     server = ModelServer().start()
-    yield server
+    with loopback_allowed():  # the model server is local: allowed, as for a self-hosted model
+        yield server
     server.stop()
 
 
