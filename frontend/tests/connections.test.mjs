@@ -158,7 +158,7 @@ describe("connections and the tool lab", { concurrency: 2 }, () => {
     );
     await output.locator('select[name="save-items-mission"]').selectOption({ label: "Keep sorted" });
     await output.locator('input[name="save-items-name"]').fill("Sorted records");
-    await output.locator("text=Save as asset").click();
+    await output.locator("button", { hasText: "Save as asset" }).click();
     await output.locator("text=Saved as “Sorted records”.").waitFor();
     assert.deepEqual(problems, []);
     await context.close();
