@@ -39,12 +39,16 @@ INTERNAL_COLUMNS = {
     "assistant_turns.heartbeat_at": "how the runner recognises a turn whose process stopped; internal",
     "tool_steps.lease_expires_at": "the running server's hold on a step, for recovery only (docs/security.md)",
     "assets.content_bytes": "the content's size, kept for the per-user storage limit",
+    "connections.plain_values": "served as `Connection.values`",
+    "connections.secret_values": "ciphertexts; served only as `Connection.secrets` (which are set)",
 }
 """Columns that have no API field on purpose."""
 
 DERIVED_FIELDS = {
     "Mission.mission_asset_map": "built from mission_assets rows",
     "Hop.hop_asset_map": "built from hop_assets rows",
+    "Connection.values": "the plain_values column",
+    "Connection.secrets": "whether each field of the secret_values column is set, never its value",
 }
 """Struct fields that are not columns on purpose (besides embedded Structs, which never are)."""
 

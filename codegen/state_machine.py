@@ -58,6 +58,7 @@ def table_data(ops: list[Operation]) -> dict[str, dict[str, Any]]:
             "creates": t.creates.value if t.creates else None,
             "otherwise": t.otherwise.value if t.otherwise else None,
             "steps_require": values(t.steps_require),
+            "hop_requires": values(t.hop_requires),
             "action": t.action,
             "label": t.label,
             "condition": t.condition,
@@ -112,6 +113,8 @@ export interface TransitionRule {
   readonly otherwise: string | null;
   /** For hop transitions: the statuses every step of the hop must have. */
   readonly steps_require: readonly ToolExecutionStatus[];
+  /** For tool step transitions: the statuses the step's hop must have (empty: any). */
+  readonly hop_requires: readonly HopStatus[];
   /** What it does, as a refusal message says it. */
   readonly action: string;
   /** The button or form that performs it, for people. */
@@ -157,6 +160,12 @@ export function isAllowed<E extends keyof EntityStatus>(
 ): boolean {
   const rule: TransitionRule = TRANSITIONS[name];
   return rule.entity === entity && rule.requires.includes(status);
+}
+
+/** Whether the hop's status satisfies the transition's `hop_requires` (true when it has none). */
+export function hopAllows(name: TransitionName, hopStatus: HopStatus): boolean {
+  const rule: TransitionRule = TRANSITIONS[name];
+  return rule.hop_requires.length === 0 || rule.hop_requires.includes(hopStatus);
 }
 
 /** Whether every step status satisfies the transition's `steps_require` (true when it has none). */
@@ -272,6 +281,8 @@ def render_document(ops: list[Operation]) -> str:
             also.append(f"Requires that {t.condition}.")
         if t.steps_require:
             also.append(f"Every step of the hop: {_statuses(t.steps_require)}.")
+        if t.hop_requires:
+            also.append(f"Its hop: {_statuses(t.hop_requires)}.")
         for effect in t.effects:
             also.append(
                 f"{effect.entity.value.replace('_', ' ')} {_statuses(effect.requires)} → `{effect.target.value}`: "

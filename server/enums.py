@@ -153,6 +153,17 @@ class TurnOutcome(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ConnectionCheckStatus(StrEnum):
+    """What the last check of a saved connection found (docs/domain.md, "Connections")."""
+
+    UNCHECKED = "unchecked"
+    """Never checked, or changed since its last check."""
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    UNAVAILABLE = "unavailable"
+    """Its resource type has no check."""
+
+
 # Labels for people, one mapping per enum (what the SPA and the messages show instead of the
 # value; generated into TypeScript as `<ENUM>_LABELS`). A test checks every member has one.
 MESSAGE_ROLE_LABELS: dict[MessageRole, str] = {
@@ -248,6 +259,12 @@ ACTOR_LABELS: dict[Actor, str] = {
     Actor.ASSISTANT: "Assistant",
     Actor.SERVER: "Server",
 }
+CONNECTION_CHECK_STATUS_LABELS: dict[ConnectionCheckStatus, str] = {
+    ConnectionCheckStatus.UNCHECKED: "Not checked",
+    ConnectionCheckStatus.SUCCEEDED: "Works",
+    ConnectionCheckStatus.FAILED: "Check failed",
+    ConnectionCheckStatus.UNAVAILABLE: "Cannot be checked",
+}
 TURN_OUTCOME_LABELS: dict[TurnOutcome, str] = {
     TurnOutcome.ANSWERED: "Answered",
     TurnOutcome.FAILED: "Failed",
@@ -267,6 +284,7 @@ LABELS: dict[type[StrEnum], Mapping[Any, str]] = {
     EntityChange: ENTITY_CHANGE_LABELS,
     Actor: ACTOR_LABELS,
     TurnOutcome: TURN_OUTCOME_LABELS,
+    ConnectionCheckStatus: CONNECTION_CHECK_STATUS_LABELS,
 }
 """Every enum of this module -> its labels."""
 
@@ -290,6 +308,7 @@ DEFAULT_MISSION_STATUS = MissionStatus.AWAITING_APPROVAL
 DEFAULT_HOP_STATUS = HopStatus.HOP_PLAN_STARTED
 DEFAULT_TOOL_EXECUTION_STATUS = ToolExecutionStatus.AWAITING_CONFIGURATION
 DEFAULT_ASSET_STATUS = AssetStatus.AWAITING_APPROVAL
+DEFAULT_CONNECTION_CHECK_STATUS = ConnectionCheckStatus.UNCHECKED
 
 # Values of the earlier system, with what they became (docs/domain.md; the importer maps them, docs/importer.md).
 # The API never accepts them; only the import of old data maps them.

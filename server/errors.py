@@ -161,7 +161,9 @@ class ServiceUnavailable(ApiError):
         return {"retry-after": str(self.retry_after)}
 
 
-RATE_LIMITED_OPERATIONS = frozenset({"sign_in", "sign_up", "execute_hop", "stream_events"})
+RATE_LIMITED_OPERATIONS = frozenset(
+    {"sign_in", "sign_up", "execute_hop", "run_tool_step", "run_from_tool_step", "run_tool", "stream_events"}
+)
 """Operations that answer 429 when a limit is reached (with `Retry-After`)."""
 NO_DATABASE_OPERATIONS = frozenset({"health"})
 """Operations that never touch the database (liveness), so never answer 503."""

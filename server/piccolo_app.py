@@ -6,6 +6,7 @@ from piccolo.conf.apps import AppConfig
 
 from server.assets.tables import Asset, HopAsset, MissionAsset
 from server.assistant.tables import AssistantTurn
+from server.connections.tables import Connection
 from server.importer.tables import ImportLedgerEntry
 from server.missions.tables import Hop, Mission, ToolStep
 from server.sessions.tables import Chat, ChatMessage, UserSession
@@ -26,6 +27,7 @@ TABLES = [
     ImportLedgerEntry,
     AssistantTurn,
     RateLimitCount,
+    Connection,
 ]
 
 APP_CONFIG = AppConfig(

@@ -2,6 +2,7 @@
 
 from server.assets.controller import AssetController
 from server.assistant.controller import AssistantController
+from server.connections.controller import ConnectionController
 from server.missions.controller import HopController, MissionController, ToolStepController
 from server.sessions.controller import SessionController
 from server.tools.controller import ToolController
@@ -16,6 +17,7 @@ CONTROLLERS = [
     HopController,
     ToolStepController,
     AssetController,
+    ConnectionController,
     *TRANSITION_CONTROLLERS,
     AssistantController,
     ToolController,

@@ -5,8 +5,10 @@ sign-in verifies and replaces with this project's own hash on the first successf
 Their integer ids become uuid5 ids, the same on every run. Two e-mails differing only in case
 are a conflict: both rows are reported, neither is imported.
 
-Credentials are not rows here: they become the encrypted resource configurations of that
-user's steps that use the resource (see `resource_configs`).
+Each credential becomes a saved connection of its user (docs/domain.md, "Connections"):
+named after its resource, of the type the tools' resource of that id declares, its secret
+fields encrypted; the user's steps that use the resource and hold no values of their own pick
+it (see `resource_configs`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from typing import Any
 
 import msgspec
 
-from server.database import now
+from server.database import now, to_json
+from server.enums import DEFAULT_CONNECTION_CHECK_STATUS
 from server.importer.context import Batch, Context
 from server.importer.values import (
     ValueProblem,
+    derived_uuid,
     json_object,
     legacy_key,
     parse_bool,
@@ -28,8 +32,10 @@ from server.importer.values import (
     parse_user_id,
     user_uuid,
 )
-from server.tools.schemas import ToolSpec
+from server.tools.registry import get_registry
+from server.tools.schemas import ResourceSpec, ToolSpec
 from server.users.service import normalize_email
+from server.workflow.resources import CONNECTION_KEY
 from server.workflow.secrets import encrypt_value
 
 BCRYPT_HASH = re.compile(r"^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$")
@@ -102,8 +108,41 @@ def _user(batch: Batch, row: dict[str, Any], legacy_id: int, conflicting: set[st
     )
 
 
+def _resources_by_id() -> dict[str, ResourceSpec]:
+    """Resource id -> the first tool resource declaring it (its type and fields)."""
+    found: dict[str, ResourceSpec] = {}
+    for spec in get_registry().all():
+        for resource in spec.resource_dependencies:
+            found.setdefault(resource.id, resource)
+    return found
+
+
+def _connection_row(
+    ctx: Context, legacy_user: int, key: str, resource_id: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    """A credential as a saved connection: fields its resource declares plain stay plain,
+    every other field is encrypted (credentials were stored as secrets)."""
+    spec = _resources_by_id().get(resource_id)
+    plain = {field.name for field in spec.fields if not field.secret} if spec else set()
+    created = now()
+    return {
+        "id": derived_uuid("connection", key),
+        "user_id": user_uuid(legacy_user),
+        "name": f"{spec.name if spec else resource_id} (imported #{key})"[:255],
+        "resource_type": (spec.type if spec else resource_id)[:100],
+        "plain_values": to_json({k: v for k, v in values.items() if k in plain and v is not None}),
+        "secret_values": to_json({k: encrypt_value(v) for k, v in values.items() if k not in plain and v is not None}),
+        "check_status": DEFAULT_CONNECTION_CHECK_STATUS.value,
+        "check_message": None,
+        "checked_at": None,
+        "created_at": created,
+        "updated_at": created,
+    }
+
+
 async def import_credentials(ctx: Context, source_users: set[int]) -> None:
-    """Read every resource credential into `ctx.credentials`; orphans are reported."""
+    """Read every resource credential into `ctx.credentials` and make it a saved connection of
+    its user (`ctx.connections`); orphans are reported."""
     async for rows in ctx.source.batches("resource_credentials", "id", ctx.batch_size):
         batch = Batch()
         for row in rows:
@@ -120,7 +159,9 @@ async def import_credentials(ctx: Context, source_users: set[int]) -> None:
                 ctx.problem("resource_credentials", "resource_credentials", key, str(exc))
                 continue
             ctx.credentials.setdefault(legacy_user, {})[resource_id.strip()] = values
-            batch.add("resource_credentials", key, user_uuid(legacy_user), None, (("users", str(legacy_user)),))
+            connection = _connection_row(ctx, legacy_user, key, resource_id.strip(), values)
+            ctx.connections.setdefault(legacy_user, {})[resource_id.strip()] = connection["id"]
+            batch.add("resource_credentials", key, connection["id"], connection, (("users", str(legacy_user)),))
         await ctx.flush(batch)
 
 
@@ -132,10 +173,12 @@ def resource_configs(
     stored: dict[str, Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The stored resource configurations of a step: for each resource the step names or its
-    tool depends on, the values the step held (`stored`, generation B) updated with the
-    user's credential, secret fields encrypted. Fields the tool's resource does not declare
-    as plain values are treated as secrets (credentials were stored as secrets)."""
+    tool depends on, the user's saved connection of it (made from the credential) when the
+    step held no values of its own, else the values the step held (`stored`, generation B)
+    updated with the credential, secret fields encrypted. Fields the tool's resource does not
+    declare as plain values are treated as secrets (credentials were stored as secrets)."""
     credentials = ctx.credentials.get(legacy_user, {})
+    connections = ctx.connections.get(legacy_user, {})
     stored = stored or {}
     declared = {resource.id: resource for resource in tool.resource_dependencies} if tool else {}
     configs: dict[str, dict[str, Any]] = {}
@@ -144,6 +187,9 @@ def resource_configs(
         if isinstance(held, dict) and held and set(held) <= {"values", "secrets"}:
             # already in this project's shape, its secrets in plain text
             held = {**(held.get("values") or {}), **(held.get("secrets") or {})}
+        if resource_id in connections and not (isinstance(held, dict) and held):
+            configs[resource_id] = {CONNECTION_KEY: str(connections[resource_id]), "values": {}, "secrets": {}}
+            continue
         values = {**(held if isinstance(held, dict) else {}), **credentials.get(resource_id, {})}
         if not values:
             continue

@@ -22,6 +22,7 @@ from uuid import UUID
 from piccolo.table import Table
 
 from server.assets.tables import Asset, HopAsset, MissionAsset
+from server.connections.tables import Connection
 from server.importer.ledger import Target
 from server.importer.report import ImportReport, Progress
 from server.importer.sources import Source
@@ -45,6 +46,7 @@ TABLES: dict[str, type[Table]] = {
     "mission_assets": MissionAsset,
     "hop_assets": HopAsset,
     "user_sessions": UserSession,
+    "resource_credentials": Connection,
 }
 """Target table per entity, in the order a batch writes them (parents first)."""
 
@@ -115,6 +117,8 @@ class Context:
     """Earlier user id -> id here, for every user that is imported or present."""
     credentials: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
     """Earlier user id -> resource id -> credential values (secrets: never reported)."""
+    connections: dict[int, dict[str, UUID]] = field(default_factory=dict)
+    """Earlier user id -> resource id -> the saved connection its credential became."""
     encrypted: dict[Any, dict[str, Any]] = field(default_factory=dict)
     """Stored configurations already made (encrypted) for a user's resource: reused by its steps."""
     _pending: asyncio.Task[None] | None = None

@@ -40,8 +40,11 @@ SuccessCriteria = Annotated[list[Criterion], Meta(max_length=50)]
 
 
 class ResourceConfigState(Output, kw_only=True):
-    """What a step holds for one resource: its plain values, and for each secret whether it is set."""
+    """What a step holds for one resource: the saved connection it uses, or its own plain
+    values and for each secret whether it is set."""
 
+    connection_id: UUID | None = None
+    """The saved connection whose values the step uses (read when it runs), if any."""
     values: dict[str, Any]
     """Values of the resource's non-secret fields."""
     secrets: dict[str, bool]

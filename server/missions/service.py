@@ -69,6 +69,7 @@ def resource_config_state(stored: dict[str, Any]) -> dict[str, Any]:
     """Stored resource configs -> response shape: secrets are reported only as set or not."""
     return {
         resource_id: {
+            "connection_id": config.get("connection_id"),
             "values": config.get("values", {}),
             "secrets": {name: bool(value) for name, value in config.get("secrets", {}).items()},
         }
@@ -102,6 +103,7 @@ class _StoredResourceConfig(msgspec.Struct):
 
     values: dict[str, Any] = {}
     secrets: dict[str, Any] = {}
+    connection_id: UUID | None = None
 
 
 class _HopTree(msgspec.Struct):
@@ -199,7 +201,9 @@ def _config_states(stored: dict[str, _StoredResourceConfig]) -> dict[str, Resour
     """Stored resource configs -> response shape: secrets are reported only as set or not."""
     return {
         resource_id: ResourceConfigState(
-            values=config.values, secrets={name: bool(value) for name, value in config.secrets.items()}
+            connection_id=config.connection_id,
+            values=config.values,
+            secrets={name: bool(value) for name, value in config.secrets.items()},
         )
         for resource_id, config in stored.items()
     }

@@ -27,6 +27,7 @@ MODEL_RESOURCE = "llm_provider"
 
 __all__ = [
     "Handler",
+    "ResourceCheck",
     "ResponseTooLarge",
     "ToolContext",
     "ToolError",
@@ -100,3 +101,9 @@ async def ask_model(model: LanguageModel, context: ToolContext, messages: Sequen
 
 
 Handler = Callable[[Any, ToolContext], Awaitable[Any]]
+
+ResourceCheck = Callable[[dict[str, Any], float], Awaitable[str]]
+"""The check of a resource type: `async def check(values, timeout_seconds) -> str` tries a
+saved configuration (its values, secrets decrypted) against its service, and returns what it
+found for people; it raises `ToolError` saying what is wrong. Declared per resource type in
+`server/tools/handlers/checks.py` (`CHECKS`); a type without one cannot be checked."""

@@ -21,9 +21,9 @@ from typing import Any
 import msgspec
 
 from server.tools import models
-from server.tools.base import Handler, ToolContext, ToolError
+from server.tools.base import Handler, ResourceCheck, ToolContext, ToolError
 from server.tools.parameters import convert_parameters
-from server.tools.schemas import ToolCatalog, ToolSpec
+from server.tools.schemas import ResourceField, ResourceType, ResourceTypeCatalog, ToolCatalog, ToolSpec
 
 SPECS_DIR = Path(__file__).resolve().parent / "specs"
 
@@ -73,8 +73,9 @@ def load_specs(specs_dir: Path = SPECS_DIR) -> list[ToolSpec]:
 class ToolRegistry:
     """Registered tools by id."""
 
-    def __init__(self) -> None:
+    def __init__(self, checks: Mapping[str, ResourceCheck] | None = None) -> None:
         self._tools: dict[str, RegisteredTool] = {}
+        self._checks: dict[str, ResourceCheck] = dict(checks or {})
 
     def register(self, tool: RegisteredTool) -> None:
         self._tools[tool.spec.id] = tool
@@ -101,15 +102,49 @@ class ToolRegistry:
     def catalog(self) -> ToolCatalog:
         return ToolCatalog(tools=self.all())
 
+    def resource_types(self) -> dict[str, ResourceType]:
+        """Resource type -> its fields (the union of what the tools' resources of that type
+        declare, first declaration first), whether it can be checked, and its tools."""
+        types: dict[str, ResourceType] = {}
+        for spec in self.all():
+            for resource in spec.resource_dependencies:
+                known = types.get(resource.type)
+                if known is None:
+                    types[resource.type] = ResourceType(
+                        type=resource.type,
+                        name=resource.name,
+                        description=resource.description,
+                        fields=list(resource.fields),
+                        checkable=resource.type in self._checks,
+                        tool_ids=[spec.id],
+                    )
+                    continue
+                names = {field.name for field in known.fields}
+                known.fields.extend(field for field in resource.fields if field.name not in names)
+                if spec.id not in known.tool_ids:
+                    known.tool_ids.append(spec.id)
+        return dict(sorted(types.items()))
+
+    def resource_type_catalog(self) -> ResourceTypeCatalog:
+        return ResourceTypeCatalog(resource_types=list(self.resource_types().values()))
+
+    def check(self, resource_type: str) -> ResourceCheck | None:
+        """The check of a resource type, or None when it has none."""
+        return self._checks.get(resource_type)
+
+    def resource_fields(self, resource_type: str) -> list[ResourceField] | None:
+        known = self.resource_types().get(resource_type)
+        return known.fields if known else None
+
 
 @lru_cache(maxsize=1)
 def get_registry() -> ToolRegistry:
     """The registry of every tool specified in `server/tools/specs/`, with its handler."""
     # The handlers bring their HTTP and model clients with them: loaded on first use, they stay
     # out of the start-up of commands that only read the specifications (codegen, migrate).
-    from server.tools.handlers import HANDLERS
+    from server.tools.handlers import CHECKS, HANDLERS
 
-    registry = ToolRegistry()
+    registry = ToolRegistry(CHECKS)
     for spec in load_specs():
         handler = HANDLERS.get(spec.id)
         if handler is None:

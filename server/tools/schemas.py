@@ -78,3 +78,23 @@ class ToolCatalog(Output, kw_only=True):
     """Every registered tool."""
 
     tools: list[ToolSpec]
+
+
+class ResourceType(Output, kw_only=True):
+    """A kind of external service that tools depend on, which a saved connection configures
+    (its fields are those the tools' resources of this type declare)."""
+
+    type: str
+    name: str
+    description: str | None = None
+    fields: list[ResourceField]
+    checkable: bool
+    """True when the server can check a connection of this type against its service."""
+    tool_ids: list[str]
+    """The tools that depend on a resource of this type."""
+
+
+class ResourceTypeCatalog(Output, kw_only=True):
+    """Every resource type the registered tools depend on."""
+
+    resource_types: list[ResourceType]

@@ -130,7 +130,7 @@ class HopTransitionController(Controller):
 
 
 class ToolStepTransitionController(Controller):
-    """Transition 2.6b."""
+    """Transitions 2.6b, 2.7b and 2.7c."""
 
     path = "/api/tool-steps"
     tags = ["transitions"]
@@ -141,6 +141,20 @@ class ToolStepTransitionController(Controller):
     ) -> ToolStep:
         """2.6b Set the values of the step's resources (secrets are stored encrypted)."""
         return await transitions.configure_tool_step(user_id=user_id, step_id=step_id, data=data)
+
+    @post("/{step_id:uuid}/run", status_code=HTTP_200_OK, operation_id="run_tool_step")
+    async def run_tool_step(self, user_id: CurrentUserId, step_id: FromPath[UUID]) -> Hop:
+        """2.7b Run this one step (again) on the outputs of the steps before it; returns its hop."""
+        hop = await transitions.run_tool_step(user_id=user_id, step_id=step_id)
+        executor.schedule_hop(user_id=user_id, hop_id=hop.id, only_step=True)  # the transition has committed
+        return hop
+
+    @post("/{step_id:uuid}/run-from-here", status_code=HTTP_200_OK, operation_id="run_from_tool_step")
+    async def run_from_tool_step(self, user_id: CurrentUserId, step_id: FromPath[UUID]) -> Hop:
+        """2.7c Run this step and every step after it again, in order; returns its hop."""
+        hop = await transitions.run_from_tool_step(user_id=user_id, step_id=step_id)
+        executor.schedule_hop(user_id=user_id, hop_id=hop.id)
+        return hop
 
 
 TRANSITION_CONTROLLERS = [MissionTransitionController, HopTransitionController, ToolStepTransitionController]

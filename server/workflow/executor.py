@@ -38,6 +38,7 @@ import msgspec
 
 from server.assets.service import check_storage
 from server.assets.tables import Asset as AssetTable
+from server.connections import service as connections
 from server.database import decode_json_fields, now
 from server.enums import Actor, ToolExecutionStatus, WorkflowEntity
 from server.errors import ApiError, LimitExceeded
@@ -76,13 +77,17 @@ def tools_model() -> ModelConfig | None:
 _running: dict[UUID, asyncio.Task[None]] = {}
 
 
-def schedule_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None = None) -> asyncio.Task[None]:
-    """Start running the hop's executing steps in a background task (one task per hop)."""
+def schedule_hop(
+    *, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None = None, only_step: bool = False
+) -> asyncio.Task[None]:
+    """Start running the hop's executing steps in a background task (one task per hop);
+    `only_step`: run the executing step alone (2.7b) and start no other."""
     task = _running.get(hop_id)
     if task is not None and not task.done():
         return task
     task = asyncio.get_running_loop().create_task(
-        run_hop(user_id=user_id, hop_id=hop_id, stub_unconfigured=stub_unconfigured), name=f"hop {hop_id}"
+        run_hop(user_id=user_id, hop_id=hop_id, stub_unconfigured=stub_unconfigured, only_step=only_step),
+        name=f"hop {hop_id}",
     )
     _running[hop_id] = task
     task.add_done_callback(lambda done: _running.pop(hop_id, None) if _running.get(hop_id) is done else None)
@@ -125,15 +130,17 @@ class StepOutcome:
     """The step's configured secret values, which no stored or logged text may carry."""
 
 
-async def run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None = None) -> None:
+async def run_hop(
+    *, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None = None, only_step: bool = False
+) -> None:
     """Run the hop's steps one after the other until it completes, fails or is cancelled (the
-    transitions are recorded as the server's)."""
+    transitions are recorded as the server's); with `only_step`, just its executing step."""
     install_log_redaction()
     with transitions.acting_as(Actor.SERVER):
-        await _run_hop(user_id=user_id, hop_id=hop_id, stub_unconfigured=stub_unconfigured)
+        await _run_hop(user_id=user_id, hop_id=hop_id, stub_unconfigured=stub_unconfigured, only_step=only_step)
 
 
-async def _run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None = None) -> None:
+async def _run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | None = None, only_step: bool) -> None:
     stub = stub_mode(stub_unconfigured)
     hop = (
         await HopTable.select(HopTable.mission_id)
@@ -170,6 +177,7 @@ async def _run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | Non
                     outputs=outcome.outputs or {},
                     duration_ms=outcome.duration_ms,
                     stubbed=outcome.stubbed,
+                    run_next=not only_step,
                 )
             except ApiError:
                 raise
@@ -181,6 +189,8 @@ async def _run_hop(*, user_id: UUID, hop_id: UUID, stub_unconfigured: bool | Non
                 )
                 return
             step["status"] = ToolExecutionStatus.COMPLETED
+            if only_step:
+                break
             index = next(
                 (i for i in range(index + 1, len(steps)) if steps[i]["status"] == ToolExecutionStatus.READY_TO_EXECUTE),
                 None,
@@ -219,7 +229,11 @@ async def run_step(*, user_id: UUID, hop_id: UUID, mission_id: UUID, step: dict[
 
     if tool is None:
         return failed(f"tool `{step['tool_id']}` is not registered")
-    stored_configs = step["resource_configs"] or {}
+    try:
+        # A saved connection's values are read now: a change applies from the next run.
+        stored_configs = await connections.with_connections(user_id=user_id, stored=step["resource_configs"] or {})
+    except connections.MissingConnection as exc:
+        return failed(f"{exc}; pick a connection for the step again")
     secrets.extend(secret_values(stored_configs))
     missing = missing_configuration(tool.spec, stored_configs)
     stubbed = bool(missing)
@@ -252,7 +266,7 @@ async def run_step(*, user_id: UUID, hop_id: UUID, mission_id: UUID, step: dict[
                 default_model=tools_model(),
             )
             with secrets_in_use([*secrets, *get_settings().secret_values()]):
-                outputs = await _call_with_timeout(tool, parameters, context)
+                outputs = await call_with_timeout(tool, parameters, context)
     except ToolError as exc:
         return failed(str(exc))
     except SecretUnreadable as exc:
@@ -273,7 +287,7 @@ async def run_step(*, user_id: UUID, hop_id: UUID, mission_id: UUID, step: dict[
     return StepOutcome(outputs=outputs, error=None, duration_ms=(time.perf_counter() - started) * 1000, stubbed=stubbed)
 
 
-async def _call_with_timeout(tool: RegisteredTool, parameters: dict[str, Any], context: ToolContext) -> dict[str, Any]:
+async def call_with_timeout(tool: RegisteredTool, parameters: dict[str, Any], context: ToolContext) -> dict[str, Any]:
     try:
         async with asyncio.timeout(context.timeout_seconds):
             return await run_tool(tool, parameters, context)

@@ -12,8 +12,12 @@ from server.schemas import FieldError
 from server.tools.schemas import ResourceField, ToolSpec
 from server.workflow.secrets import encrypt_value
 
+CONNECTION_KEY = "connection_id"
+"""The key of a stored configuration that names the saved connection it uses (docs/domain.md)."""
 
-def _type_problem(field: ResourceField, value: Any) -> str | None:
+
+def value_problem(field: ResourceField, value: Any) -> str | None:
+    """Why `value` does not fit the field's type, or None."""
     kind = field.type
     if kind in ("string", "url"):
         if not isinstance(value, str):
@@ -55,7 +59,7 @@ def config_input_errors(tool: ToolSpec, configs: dict[str, dict[str, Any]], fiel
                 errors.append(
                     FieldError(field=f"{path}.{name}", reason=f'resource "{resource_id}" has no field "{name}"')
                 )
-            elif value is not None and (problem := _type_problem(spec, value)):
+            elif value is not None and (problem := value_problem(spec, value)):
                 errors.append(
                     FieldError(field=f"{path}.{name}", reason=f'resource "{resource_id}" field "{name}" {problem}')
                 )
@@ -73,6 +77,7 @@ def merge_configs(tool: ToolSpec, stored: dict[str, Any], configs: dict[str, dic
         resource = resources[resource_id]
         secret_fields = {field.name for field in resource.fields if field.secret}
         entry = merged.setdefault(resource_id, {"values": {}, "secrets": {}})
+        entry.pop(CONNECTION_KEY, None)  # the step's own values replace a connection
         for name, value in values.items():
             bucket = entry["secrets"] if name in secret_fields else entry["values"]
             if value is None:
@@ -87,8 +92,23 @@ def missing_configuration(tool: ToolSpec, stored: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     for resource in tool.resource_dependencies:
         entry = stored.get(resource.id, {})
+        if entry.get(CONNECTION_KEY):
+            continue  # a saved connection has every required value (checked when it is saved)
         present = set(entry.get("values", {})) | {name for name, value in entry.get("secrets", {}).items() if value}
         for field in resource.fields:
             if field.required and field.name not in present:
                 problems.append(f'resource "{resource.id}" ({resource.name}) needs "{field.name}"')
     return problems
+
+
+def pick_connections(stored: dict[str, Any], connections: dict[str, Any]) -> dict[str, Any]:
+    """Stored configurations with the picked connections (resource id -> connection id, or
+    None to stop using one): a resource that uses a connection keeps no values of its own."""
+    merged = dict(stored)
+    for resource_id, connection_id in connections.items():
+        if connection_id is None:
+            if (merged.get(resource_id) or {}).get(CONNECTION_KEY):
+                merged.pop(resource_id)
+        else:
+            merged[resource_id] = {CONNECTION_KEY: str(connection_id), "values": {}, "secrets": {}}
+    return merged

@@ -4,18 +4,23 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
+import msgspec
 from msgspec import Meta
 
-from server.schemas import FieldError, Input, Output
+from server.schemas import AssetFieldMapping, FieldError, Input, Name, Output, ShortText, json_size_problem
 
 
 class ToolStepConfiguration(Input, kw_only=True):
     """Values for a step's resources (transition 2.6b, docs/state-machine.md). Fields not named keep their stored value;
     a null value clears a field. Secret fields are stored encrypted and never returned."""
 
-    resource_configs: Annotated[dict[str, dict[str, Any]], Meta(max_length=20)]
-    """Resource id -> field name -> value."""
+    resource_configs: Annotated[dict[str, dict[str, Any]], Meta(max_length=20)] = {}
+    """Resource id -> field name -> value (the step's own values; they replace a connection)."""
+    connections: Annotated[dict[str, UUID | None], Meta(max_length=20)] = {}
+    """Resource id -> the saved connection the step uses for it (its values are read at each
+    run), or null to stop using one. A resource cannot get both a connection and values."""
 
 
 class ChainValidation(Output, kw_only=True):
@@ -24,3 +29,51 @@ class ChainValidation(Output, kw_only=True):
     valid: bool
     errors: list[FieldError]
     """Every error at once, each naming the step, the parameter or output, and the asset."""
+
+
+class LabLiteral(msgspec.Struct, tag="literal", tag_field="type", kw_only=True, forbid_unknown_fields=True):
+    """A literal value for a tool run in the lab, bounded like an asset's content
+    (`CONTENT_MAX_BYTES`)."""
+
+    value: Any
+
+    def __post_init__(self) -> None:
+        if problem := json_size_problem("content", self.value):
+            raise ValueError(problem.replace("`content`", "`value`", 1))
+
+
+LabParameter = AssetFieldMapping | LabLiteral
+
+
+class ToolRun(Input, kw_only=True):
+    """Run a tool on its own, outside any mission: each parameter a literal value or one of
+    the user's assets. Nothing is stored."""
+
+    parameters: Annotated[dict[str, LabParameter], Meta(max_length=50)] = {}
+    """Parameter name -> where its value comes from."""
+    connections: Annotated[dict[str, UUID], Meta(max_length=20)] = {}
+    """Resource id -> the saved connection to use for it."""
+
+
+class ToolRunResult(Output, kw_only=True):
+    """What a tool run in the lab returned (not stored)."""
+
+    tool_id: str
+    outputs: dict[str, Any]
+    """The tool's outputs by name."""
+    duration_ms: float
+    """Time the server spent on the run, from reading its inputs to checking its outputs."""
+    output_bytes: int
+    """JSON size of the outputs."""
+
+
+class ToolResultSave(Input, kw_only=True):
+    """Keep one output of a lab run as a new input asset of a mission (typed by the tool's output)."""
+
+    mission_id: UUID
+    tool_id: str
+    output: str
+    """The name of the tool's output the content came from (it gives the asset's schema)."""
+    name: Name
+    description: ShortText | None = None
+    content: Any

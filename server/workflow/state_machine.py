@@ -66,6 +66,8 @@ class Transition(msgspec.Struct, frozen=True, kw_only=True):
     """The status `entity` stays in when the transition's condition is not met yet."""
     steps_require: tuple[ToolExecutionStatus, ...] = ()
     """For hop transitions: the statuses every step of the hop must have."""
+    hop_requires: tuple[HopStatus, ...] = ()
+    """For tool step transitions: the statuses the step's hop must have (empty: any)."""
     action: str
     """What it does, as the refusal message says it: `Cannot accept mission: ...`."""
     label: str
@@ -93,6 +95,26 @@ _SESSION_COMPLETES = StatusChange(
     target=UserSessionStatus.COMPLETED,
     when="the sessions that hold the mission",
 )
+_STEP_HOP_WAITS = StatusChange(
+    entity=WorkflowEntity.HOP,
+    requires=(HopStatus.EXECUTING,),
+    target=HopStatus.HOP_IMPL_READY,
+    when="the step's hop, when it ran this step alone (2.7b) and some of its steps have not completed",
+)
+_RUN_HOP_STARTS = StatusChange(
+    entity=WorkflowEntity.HOP,
+    requires=(HopStatus.HOP_IMPL_READY, HopStatus.FAILED),
+    target=HopStatus.EXECUTING,
+    when="the step's hop (its error message cleared)",
+)
+_RUN_STEP_WRITES = StatusChange(
+    entity=WorkflowEntity.ASSET,
+    requires=(),
+    target=AssetStatus.PROCESSING,
+    when="the assets the step writes that the hop can see",
+)
+_RUNNABLE_STEP = (ToolExecutionStatus.READY_TO_EXECUTE, ToolExecutionStatus.COMPLETED, ToolExecutionStatus.FAILED)
+_RUNNABLE_HOP = (HopStatus.HOP_IMPL_READY, HopStatus.FAILED)
 _STEP_STARTS = StatusChange(
     entity=WorkflowEntity.TOOL_STEP,
     requires=(ToolExecutionStatus.READY_TO_EXECUTE,),
@@ -314,13 +336,19 @@ class Transitions:
         name="configure_tool_step",
         number="2.6b",
         entity=WorkflowEntity.TOOL_STEP,
-        requires=(ToolExecutionStatus.AWAITING_CONFIGURATION,),
+        requires=(
+            ToolExecutionStatus.AWAITING_CONFIGURATION,
+            ToolExecutionStatus.READY_TO_EXECUTE,
+            ToolExecutionStatus.FAILED,
+        ),
         target=ToolExecutionStatus.READY_TO_EXECUTE,
         otherwise=ToolExecutionStatus.AWAITING_CONFIGURATION,
+        hop_requires=(HopStatus.HOP_IMPL_PROPOSED, HopStatus.HOP_IMPL_READY, HopStatus.FAILED),
         action="configure tool step",
         label="Save configuration",
-        condition="every required resource value is set (until then the step keeps waiting)",
-        summary="Store the values of the step's resources (secrets encrypted).",
+        condition="every required resource value is set (until then the step keeps waiting); a ready or failed "
+        "step can be configured again while its hop is not executing",
+        summary="Store the values of the step's resources (secrets encrypted) or the saved connections it uses.",
     )
     EXECUTE_HOP = Transition(
         name="execute_hop",
@@ -333,6 +361,43 @@ class Transitions:
         label="Execute hop",
         effects=(_STEP_STARTS,),
         summary="Run the hop: its steps run in order in the server.",
+    )
+    RUN_TOOL_STEP = Transition(
+        name="run_tool_step",
+        number="2.7b",
+        entity=WorkflowEntity.TOOL_STEP,
+        requires=_RUNNABLE_STEP,
+        target=ToolExecutionStatus.EXECUTING,
+        hop_requires=_RUNNABLE_HOP,
+        action="run tool step",
+        label="Run this step",
+        condition="every earlier step of the hop has completed (its outputs exist); later steps are left as they "
+        "are, and the hop waits again once the step completes",
+        effects=(_RUN_HOP_STARTS, _RUN_STEP_WRITES),
+        summary="Run this one step (again) on the outputs of the steps before it.",
+    )
+    RUN_FROM_TOOL_STEP = Transition(
+        name="run_from_tool_step",
+        number="2.7c",
+        entity=WorkflowEntity.TOOL_STEP,
+        requires=_RUNNABLE_STEP,
+        target=ToolExecutionStatus.EXECUTING,
+        hop_requires=_RUNNABLE_HOP,
+        action="run from tool step",
+        label="Run from here",
+        condition="every earlier step of the hop has completed (its outputs exist) and every later one is ready to "
+        "execute, completed or failed",
+        effects=(
+            _RUN_HOP_STARTS,
+            StatusChange(
+                entity=WorkflowEntity.TOOL_STEP,
+                requires=(ToolExecutionStatus.COMPLETED, ToolExecutionStatus.FAILED),
+                target=ToolExecutionStatus.READY_TO_EXECUTE,
+                when="the later steps, their results cleared (they run again in order)",
+            ),
+            _RUN_STEP_WRITES,
+        ),
+        summary="Run this step and every step after it again, in order (after a fix).",
     )
     START_TOOL_STEP = Transition(
         name="start_tool_step",
@@ -370,6 +435,7 @@ class Transitions:
                 when="the assets the step wrote (a hop output stays processing until the hop completes)",
             ),
             _STEP_STARTS,
+            _STEP_HOP_WAITS,
         ),
         summary="Record the step's result and write its outputs; the next step starts.",
     )
@@ -496,6 +562,8 @@ def check_table() -> list[str]:
         for status in transition.requires:
             if not isinstance(status, STATUSES[transition.entity]):
                 problems.append(f"{transition.name}: requires {status!r}, not a {transition.entity} status")
+        if transition.hop_requires and transition.entity is not WorkflowEntity.TOOL_STEP:
+            problems.append(f"{transition.name}: hop_requires is for tool step transitions")
         if not isinstance(transition.target, own):
             problems.append(f"{transition.name}: target {transition.target!r} is not a status of what it changes")
         for effect in transition.effects:

@@ -214,7 +214,14 @@ async def alice(app):
 async def ids(alice) -> dict[str, str]:
     tree = await build_mission(alice.user["id"], hops=1, steps_per_hop=1, mission_assets=1)
     session = (await alice.post("/api/sessions", json={"name": "s"})).json()
+    connection = (
+        await alice.post(
+            "/api/connections",
+            json={"name": "search", "resource_type": "searxng", "values": {"base_url": "http://127.0.0.1:9"}},
+        )
+    ).json()
     return {
+        "connection": connection["id"],
         "session": session["id"],
         "mission": str(tree.id),
         "hop": str(tree.hop_ids[0]),
@@ -280,6 +287,7 @@ def _fill(path: str, ids: dict[str, str]) -> str:
         ("hop_id", "hop"),
         ("step_id", "step"),
         ("asset_id", "asset"),
+        ("connection_id", "connection"),
     ):
         path = path.replace(f"{{{name}:uuid}}", ids[kind])
     return path.replace(":uuid}", "}")

@@ -30,6 +30,7 @@ ID_KINDS = {
     "asset_id": "asset",
     "mission_asset_id": "asset",
     "chat_id": "chat",
+    "connection_id": "connection",
 }
 
 # Bodies that the generic builder below cannot guess (patterns, cross-field rules).
@@ -154,7 +155,17 @@ async def owned(owner) -> dict[str, UUID]:
     tree = await build_mission(owner.user["id"], hops=1, steps_per_hop=1, mission_assets=1)
     session = (await owner.post("/api/sessions", json={"name": "mine"})).json()
     await owner.post(f"/api/sessions/{session['id']}/messages", json={"role": "user", "content": "private"})
+    connection = await owner.post(
+        "/api/connections",
+        json={
+            "name": "private search",
+            "resource_type": "searxng",
+            "values": {"base_url": "http://127.0.0.1:9", "api_key": "owner-only-key"},
+        },
+    )
+    assert connection.status_code == 201, connection.text
     return {
+        "connection": UUID(connection.json()["id"]),
         "session": UUID(session["id"]),
         "chat": UUID(session["chat_id"]),
         "mission": tree.id,

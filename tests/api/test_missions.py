@@ -50,7 +50,7 @@ async def test_get_mission_returns_the_tree_the_builder_stored(alice):
     }
     # a stored secret is reported as set, never returned
     assert first["tool_steps"][0]["resource_configs"] == {
-        "llm": {"values": {"model": "small"}, "secrets": {"api_key": True}}
+        "llm": {"connection_id": None, "values": {"model": "small"}, "secrets": {"api_key": True}}
     }
     assert first["hop_asset_map"] == {str(tree.asset_ids[0]): "input", str(tree.hops[0].asset_ids[0]): "intermediate"}
     assert first["asset_summary"] == {

@@ -29,7 +29,9 @@ async def test_get_tool_step_round_trip_without_secret_values(alice):
     assert body["status"] == "ready_to_execute"
     assert body["parameter_mapping"] == {"text": {"type": "asset_field", "state_asset": str(tree.asset_ids[0])}}
     assert body["result_mapping"] == {"summary": {"type": "asset_field", "state_asset": str(tree.hops[0].asset_ids[0])}}
-    assert body["resource_configs"] == {"llm": {"values": {"model": "small"}, "secrets": {"api_key": True}}}
+    assert body["resource_configs"] == {
+        "llm": {"connection_id": None, "values": {"model": "small"}, "secrets": {"api_key": True}}
+    }
     assert "sealed" not in response.text
     assert body["execution_result"] is None and body["started_at"] is None
 

@@ -5,7 +5,9 @@ rows are reported; secrets are stored encrypted and never reported."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
+from server.connections.tables import Connection
 from server.importer.report import to_json
 from server.importer.run import import_legacy
 from server.importer.values import user_uuid
@@ -103,7 +105,7 @@ async def test_generation_a_is_imported_with_its_ids_statuses_order_and_results(
             await client.aclose()
 
 
-async def test_credentials_become_encrypted_configurations_of_the_steps_that_use_them(app, sqlite_source):
+async def test_credentials_become_saved_connections_that_the_steps_use(app, sqlite_source):
     data = generation_a(missions=2, messy=False)
     await import_legacy(source_url=sqlite_source(data), skip_invalid=True)
     alice = min(data.expect["users"])
@@ -113,9 +115,15 @@ async def test_credentials_become_encrypted_configurations_of_the_steps_that_use
     client = await signed_in(app, data.expect["users"][alice])
     try:
         step = (await client.get(f"/api/tool-steps/{first_steps[0]}")).json()
+        config = step["resource_configs"]["llm_provider"]
+        # The credential became a saved connection of the user, which the step uses.
+        assert config["values"] == {} and config["connection_id"]
+        connection = (await client.get(f"/api/connections/{config['connection_id']}")).json()
     finally:
         await client.aclose()
-    config = step["resource_configs"]["llm_provider"]
-    assert config["values"] == {"base_url": "http://127.0.0.1:9/v1", "model": "tiny"}
-    assert config["secrets"] == {"api_key": True}
+    assert connection["resource_type"] == "openai_compatible_chat"
+    assert connection["values"] == {"base_url": "http://127.0.0.1:9/v1", "model": "tiny"}
+    assert connection["secrets"] == {"api_key": True}
+    raw = await Connection.select().where(Connection.id == UUID(connection["id"])).first().run()
+    assert SECRET not in str(raw)
     assert all(str(user_uuid(uid)) for uid in data.expect["users"])

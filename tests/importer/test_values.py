@@ -116,6 +116,7 @@ def test_a_step_configuration_takes_the_credential_with_secrets_encrypted():
     ctx = Context.__new__(Context)
     ctx.credentials = {7: {"search_provider": {"base_url": "http://127.0.0.1:9", "api_key": "k-1", "extra": "x"}}}
     ctx.encrypted = {}
+    ctx.connections = {}
     tool = get_registry().get("web_search")
     stored = {"search_provider": {"values": {"timeout_seconds": 5}, "secrets": {}}}
     configs = resource_configs(ctx, 7, tool, ["search_provider"], stored)

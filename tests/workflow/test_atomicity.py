@@ -65,7 +65,7 @@ async def test_complete_tool_step_fails_whole_when_starting_the_next_step_fails(
     running = await transitions.execute_hop(user_id=user_id, hop_id=UUID(hop["id"]))
     before = await snapshot(user_id)
     # after the step is completed and its output written as a new hop-scoped asset
-    fail_on(monkeypatch, execution, "_start_step")
+    fail_on(monkeypatch, execution, "start_step")
     with pytest.raises(InjectedFault):
         await transitions.complete_tool_step(
             user_id=user_id, step_id=running.tool_steps[0].id, outputs={"items": [{"a": 1}]}, duration_ms=1.0

@@ -11,6 +11,7 @@ import pytest
 from server.enums import HopStatus, MissionStatus, ToolExecutionStatus, UserSessionStatus, WorkflowEntity, label
 from server.missions.tables import Hop, Mission, ToolStep
 from server.sessions.tables import UserSession
+from server.workflow.state_machine import Transitions
 from tests.builders import build_mission
 from tests.workflow.flow import mission_proposal, new_output, new_session, plan, snapshot
 
@@ -32,7 +33,9 @@ CASES: list[tuple[str, str, list[str], Any]] = [
     ("retry", "hop", [HopStatus.FAILED], None),
     ("revise", "hop", [HopStatus.FAILED], None),
     ("complete", "hop", [HopStatus.EXECUTING], None),
-    ("configure", "tool_step", [ToolExecutionStatus.AWAITING_CONFIGURATION], {"resource_configs": {}}),
+    ("configure", "tool_step", list(Transitions.CONFIGURE_TOOL_STEP.requires), {"resource_configs": {}}),
+    ("run", "tool_step", list(Transitions.RUN_TOOL_STEP.requires), None),
+    ("run-from-here", "tool_step", list(Transitions.RUN_FROM_TOOL_STEP.requires), None),
 ]
 ENUMS = {"mission": MissionStatus, "hop": HopStatus, "tool_step": ToolExecutionStatus}
 TABLES = {"mission": Mission, "hop": Hop, "tool_step": ToolStep}

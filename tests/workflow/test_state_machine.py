@@ -93,7 +93,7 @@ async def _server_transition(rule: Transition, user_id: UUID, step_id: UUID) -> 
     )
     hop = await Hop.select(Hop.mission_id).where(Hop.id == row["hop_id"]).first().run()
     async with write_transaction():
-        await execution._start_step(Work(user_id), row, hop["mission_id"])
+        await execution.start_step(Work(user_id), row, hop["mission_id"])
     return None
 
 

@@ -13,6 +13,11 @@ import type {
   ChatMessage,
   ChatMessageCreate,
   ChatMessagePage,
+  Connection,
+  ConnectionCreate,
+  ConnectionPage,
+  ConnectionUpdate,
+  ConnectionUsage,
   CurrentUser,
   ErrorResponse,
   ErrorResponseOf,
@@ -28,10 +33,14 @@ import type {
   MissionUpdate,
   OperationErrors,
   OperationId,
+  ResourceTypeCatalog,
   SignIn,
   SignUp,
   SignUpAccepted,
   ToolCatalog,
+  ToolResultSave,
+  ToolRun,
+  ToolRunResult,
   ToolStep,
   ToolStepConfiguration,
   ToolStepPage,
@@ -171,6 +180,11 @@ export interface ListAssetsQuery {
   status?: AssetStatus | null;
 }
 
+/** Query parameters of `listConnections`. */
+export interface ListConnectionsQuery {
+  resource_type?: string | null;
+}
+
 /** Query parameters of `listToolSteps`. */
 export interface ListToolStepsQuery {
   /** @defaultValue 50 */
@@ -296,6 +310,69 @@ export function signOut(options?: RequestOptions): Promise<void> {
  */
 export function signUp(body: SignUp, options?: RequestOptions): Promise<SignUpAccepted> {
   return request<SignUpAccepted>("sign_up", "POST", `/api/auth/sign-up`, undefined, body, options);
+}
+
+/**
+ * The user's connections by name (secret values hidden), optionally of one resource type.
+ *
+ * `GET /api/connections`
+ */
+export function listConnections(query: ListConnectionsQuery = {}, options?: RequestOptions): Promise<ConnectionPage> {
+  return request<ConnectionPage>("list_connections", "GET", `/api/connections`, query as unknown as Record<string, QueryValue>, undefined, options);
+}
+
+/**
+ * Save a connection (secret values stored encrypted, never returned).
+ *
+ * `POST /api/connections`
+ */
+export function createConnection(body: ConnectionCreate, options?: RequestOptions): Promise<Connection> {
+  return request<Connection>("create_connection", "POST", `/api/connections`, undefined, body, options);
+}
+
+/**
+ * Delete a connection that no step uses (409 naming the steps that do).
+ *
+ * `DELETE /api/connections/{connection_id}`
+ */
+export function deleteConnection(connectionId: Uuid, options?: RequestOptions): Promise<void> {
+  return request<void>("delete_connection", "DELETE", `/api/connections/${encodePath(connectionId)}`, undefined, undefined, options);
+}
+
+/**
+ * One connection (secret values hidden).
+ *
+ * `GET /api/connections/{connection_id}`
+ */
+export function getConnection(connectionId: Uuid, options?: RequestOptions): Promise<Connection> {
+  return request<Connection>("get_connection", "GET", `/api/connections/${encodePath(connectionId)}`, undefined, undefined, options);
+}
+
+/**
+ * Change a connection; the steps that use it take the change from their next run.
+ *
+ * `PATCH /api/connections/{connection_id}`
+ */
+export function updateConnection(connectionId: Uuid, body: ConnectionUpdate, options?: RequestOptions): Promise<Connection> {
+  return request<Connection>("update_connection", "PATCH", `/api/connections/${encodePath(connectionId)}`, undefined, body, options);
+}
+
+/**
+ * Try the connection against its service and record what was found.
+ *
+ * `POST /api/connections/{connection_id}/check`
+ */
+export function checkConnection(connectionId: Uuid, options?: RequestOptions): Promise<Connection> {
+  return request<Connection>("check_connection", "POST", `/api/connections/${encodePath(connectionId)}/check`, undefined, undefined, options);
+}
+
+/**
+ * The steps that use the connection.
+ *
+ * `GET /api/connections/{connection_id}/usage`
+ */
+export function getConnectionUsage(connectionId: Uuid, options?: RequestOptions): Promise<ConnectionUsage> {
+  return request<ConnectionUsage>("get_connection_usage", "GET", `/api/connections/${encodePath(connectionId)}/usage`, undefined, undefined, options);
 }
 
 /**
@@ -566,6 +643,15 @@ export function ready(options?: RequestOptions): Promise<Record<string, string>>
 }
 
 /**
+ * Every resource type the tools depend on: its fields, and whether it can be checked.
+ *
+ * `GET /api/resource-types`
+ */
+export function listResourceTypes(options?: RequestOptions): Promise<ResourceTypeCatalog> {
+  return request<ResourceTypeCatalog>("list_resource_types", "GET", `/api/resource-types`, undefined, undefined, options);
+}
+
+/**
  * The user's sessions, most recently active first.
  *
  * `GET /api/sessions`
@@ -703,10 +789,46 @@ export function configureToolStep(stepId: Uuid, body: ToolStepConfiguration, opt
 }
 
 /**
+ * 2.7b Run this one step (again) on the outputs of the steps before it; returns its hop.
+ *
+ * `POST /api/tool-steps/{step_id}/run`
+ */
+export function runToolStep(stepId: Uuid, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("run_tool_step", "POST", `/api/tool-steps/${encodePath(stepId)}/run`, undefined, undefined, options);
+}
+
+/**
+ * 2.7c Run this step and every step after it again, in order; returns its hop.
+ *
+ * `POST /api/tool-steps/{step_id}/run-from-here`
+ */
+export function runFromToolStep(stepId: Uuid, options?: RequestOptions): Promise<Hop> {
+  return request<Hop>("run_from_tool_step", "POST", `/api/tool-steps/${encodePath(stepId)}/run-from-here`, undefined, undefined, options);
+}
+
+/**
  * Every registered tool: parameters, outputs, resources and sample responses.
  *
  * `GET /api/tools`
  */
 export function listTools(options?: RequestOptions): Promise<ToolCatalog> {
   return request<ToolCatalog>("list_tools", "GET", `/api/tools`, undefined, undefined, options);
+}
+
+/**
+ * Keep one output of a tool run as a new input asset of one of your missions.
+ *
+ * `POST /api/tools/results`
+ */
+export function saveToolResult(body: ToolResultSave, options?: RequestOptions): Promise<Asset> {
+  return request<Asset>("save_tool_result", "POST", `/api/tools/results`, undefined, body, options);
+}
+
+/**
+ * Run a tool on literal values or your assets, outside any mission; nothing is stored.
+ *
+ * `POST /api/tools/{tool_id}/run`
+ */
+export function runTool(toolId: string, body: ToolRun, options?: RequestOptions): Promise<ToolRunResult> {
+  return request<ToolRunResult>("run_tool", "POST", `/api/tools/${encodePath(toolId)}/run`, undefined, body, options);
 }

@@ -9,14 +9,19 @@ import type {
   ChainValidation,
   ChatMessage,
   ChatMessagePage,
+  Connection,
+  ConnectionPage,
+  ConnectionUsage,
   CurrentUser,
   ErrorResponse,
   Hop,
   HopPage,
   Mission,
   MissionPage,
+  ResourceTypeCatalog,
   SignUpAccepted,
   ToolCatalog,
+  ToolRunResult,
   ToolStep,
   ToolStepPage,
   UserSession,
@@ -248,9 +253,61 @@ export const chatMessagePageFixture = {
   "offset": 0
 } satisfies ChatMessagePage;
 
+export const connectionFixture = {
+  "id": "00000000-0000-4000-8000-000000000014",
+  "name": "search",
+  "resource_type": "searxng",
+  "values": {
+    "base_url": "http://127.0.0.1:9"
+  },
+  "secrets": {},
+  "check_status": "unchecked",
+  "check_message": null,
+  "checked_at": null,
+  "created_at": "2026-01-01T00:00:00Z",
+  "updated_at": "2026-01-01T00:00:00Z"
+} satisfies Connection;
+
+export const connectionPageFixture = {
+  "items": [
+    {
+      "id": "00000000-0000-4000-8000-000000000015",
+      "name": "My search",
+      "resource_type": "searxng",
+      "values": {
+        "base_url": "http://127.0.0.1:9"
+      },
+      "secrets": {
+        "api_key": true
+      },
+      "check_status": "unchecked",
+      "check_message": null,
+      "checked_at": null,
+      "created_at": "2026-01-01T00:00:00Z",
+      "updated_at": "2026-01-01T00:00:00Z"
+    }
+  ],
+  "total": 1
+} satisfies ConnectionPage;
+
+export const connectionUsageFixture = {
+  "connection_id": "00000000-0000-4000-8000-000000000016",
+  "steps": [
+    {
+      "step_id": "00000000-0000-4000-8000-000000000017",
+      "step_name": "Search",
+      "resource_id": "search_provider",
+      "hop_id": "00000000-0000-4000-8000-000000000018",
+      "hop_name": "Rank",
+      "mission_id": "00000000-0000-4000-8000-000000000019",
+      "mission_name": "Rank records"
+    }
+  ]
+} satisfies ConnectionUsage;
+
 export const currentUserFixture = {
   "user": {
-    "id": "00000000-0000-4000-8000-000000000014",
+    "id": "00000000-0000-4000-8000-000000000020",
     "email": "user@example.com",
     "is_active": true,
     "created_at": "2026-01-01T00:00:00Z"
@@ -275,164 +332,38 @@ export const errorResponseFixture = {
 } satisfies ErrorResponse;
 
 export const hopFixture = {
-  "id": "00000000-0000-4000-8000-000000000015",
-  "mission_id": "00000000-0000-4000-8000-000000000016",
-  "sequence_order": 1,
-  "name": "Mission hop 1",
-  "description": "a hop",
-  "goal": "reach the next point",
-  "success_criteria": [
-    "done"
-  ],
+  "id": "00000000-0000-4000-8000-000000000018",
+  "mission_id": "00000000-0000-4000-8000-000000000019",
+  "sequence_order": 0,
+  "name": "Hop 1",
+  "description": null,
+  "goal": null,
+  "success_criteria": [],
   "rationale": null,
-  "status": "hop_impl_ready",
-  "is_final": true,
+  "status": "hop_plan_started",
+  "is_final": false,
   "is_resolved": false,
   "error_message": null,
   "hop_metadata": {},
-  "intended_input_asset_ids": [
-    "00000000-0000-4000-8000-000000000017"
-  ],
+  "intended_input_asset_ids": [],
   "intended_output_asset_ids": [],
   "intended_output_asset_specs": [],
   "created_at": "2026-01-01T00:00:00Z",
   "updated_at": "2026-01-01T00:00:00Z",
-  "tool_steps": [
-    {
-      "id": "00000000-0000-4000-8000-000000000018",
-      "hop_id": "00000000-0000-4000-8000-000000000015",
-      "tool_id": "summarize_text",
-      "sequence_order": 0,
-      "name": "step 0",
-      "description": null,
-      "status": "ready_to_execute",
-      "parameter_mapping": {
-        "text": {
-          "type": "asset_field",
-          "state_asset": "00000000-0000-4000-8000-000000000017"
-        }
-      },
-      "result_mapping": {
-        "summary": {
-          "type": "asset_field",
-          "state_asset": "00000000-0000-4000-8000-000000000019"
-        }
-      },
-      "resource_configs": {
-        "llm": {
-          "values": {
-            "model": "small"
-          },
-          "secrets": {
-            "api_key": true
-          }
-        }
-      },
-      "validation_errors": [],
-      "execution_result": null,
-      "error_message": null,
-      "created_at": "2026-01-01T00:00:00Z",
-      "updated_at": "2026-01-01T00:00:00Z",
-      "started_at": null,
-      "completed_at": null
-    },
-    {
-      "id": "00000000-0000-4000-8000-000000000020",
-      "hop_id": "00000000-0000-4000-8000-000000000015",
-      "tool_id": "summarize_text",
-      "sequence_order": 1,
-      "name": "step 1",
-      "description": null,
-      "status": "ready_to_execute",
-      "parameter_mapping": {
-        "text": {
-          "type": "asset_field",
-          "state_asset": "00000000-0000-4000-8000-000000000017"
-        }
-      },
-      "result_mapping": {
-        "summary": {
-          "type": "asset_field",
-          "state_asset": "00000000-0000-4000-8000-000000000019"
-        }
-      },
-      "resource_configs": {
-        "llm": {
-          "values": {
-            "model": "small"
-          },
-          "secrets": {
-            "api_key": true
-          }
-        }
-      },
-      "validation_errors": [],
-      "execution_result": null,
-      "error_message": null,
-      "created_at": "2026-01-01T00:00:00Z",
-      "updated_at": "2026-01-01T00:00:00Z",
-      "started_at": null,
-      "completed_at": null
-    },
-    {
-      "id": "00000000-0000-4000-8000-000000000021",
-      "hop_id": "00000000-0000-4000-8000-000000000015",
-      "tool_id": "summarize_text",
-      "sequence_order": 2,
-      "name": "step 2",
-      "description": null,
-      "status": "ready_to_execute",
-      "parameter_mapping": {
-        "text": {
-          "type": "asset_field",
-          "state_asset": "00000000-0000-4000-8000-000000000017"
-        }
-      },
-      "result_mapping": {
-        "summary": {
-          "type": "asset_field",
-          "state_asset": "00000000-0000-4000-8000-000000000019"
-        }
-      },
-      "resource_configs": {
-        "llm": {
-          "values": {
-            "model": "small"
-          },
-          "secrets": {
-            "api_key": true
-          }
-        }
-      },
-      "validation_errors": [],
-      "execution_result": null,
-      "error_message": null,
-      "created_at": "2026-01-01T00:00:00Z",
-      "updated_at": "2026-01-01T00:00:00Z",
-      "started_at": null,
-      "completed_at": null
-    }
-  ],
-  "hop_asset_map": {
-    "00000000-0000-4000-8000-000000000017": "input",
-    "00000000-0000-4000-8000-000000000019": "intermediate"
-  },
+  "tool_steps": [],
+  "hop_asset_map": {},
   "asset_summary": {
-    "inputs": [
-      "00000000-0000-4000-8000-000000000017"
-    ],
+    "inputs": [],
     "outputs": [],
-    "intermediate": [
-      "00000000-0000-4000-8000-000000000019"
-    ]
+    "intermediate": []
   }
 } satisfies Hop;
 
 export const hopPageFixture = {
   "items": [
     {
-      "id": "00000000-0000-4000-8000-000000000022",
-      "mission_id": "00000000-0000-4000-8000-000000000023",
+      "id": "00000000-0000-4000-8000-000000000021",
+      "mission_id": "00000000-0000-4000-8000-000000000022",
       "sequence_order": 0,
       "name": "Mission hop 0",
       "description": "a hop",
@@ -447,7 +378,7 @@ export const hopPageFixture = {
       "error_message": null,
       "hop_metadata": {},
       "intended_input_asset_ids": [
-        "00000000-0000-4000-8000-000000000024"
+        "00000000-0000-4000-8000-000000000023"
       ],
       "intended_output_asset_ids": [],
       "intended_output_asset_specs": [],
@@ -455,8 +386,8 @@ export const hopPageFixture = {
       "updated_at": "2026-01-01T00:00:00Z",
       "tool_steps": [
         {
-          "id": "00000000-0000-4000-8000-000000000025",
-          "hop_id": "00000000-0000-4000-8000-000000000022",
+          "id": "00000000-0000-4000-8000-000000000024",
+          "hop_id": "00000000-0000-4000-8000-000000000021",
           "tool_id": "summarize_text",
           "sequence_order": 0,
           "name": "step 0",
@@ -465,17 +396,18 @@ export const hopPageFixture = {
           "parameter_mapping": {
             "text": {
               "type": "asset_field",
-              "state_asset": "00000000-0000-4000-8000-000000000024"
+              "state_asset": "00000000-0000-4000-8000-000000000023"
             }
           },
           "result_mapping": {
             "summary": {
               "type": "asset_field",
-              "state_asset": "00000000-0000-4000-8000-000000000026"
+              "state_asset": "00000000-0000-4000-8000-000000000025"
             }
           },
           "resource_configs": {
             "llm": {
+              "connection_id": null,
               "values": {
                 "model": "small"
               },
@@ -494,22 +426,22 @@ export const hopPageFixture = {
         }
       ],
       "hop_asset_map": {
-        "00000000-0000-4000-8000-000000000024": "input",
-        "00000000-0000-4000-8000-000000000026": "intermediate"
+        "00000000-0000-4000-8000-000000000023": "input",
+        "00000000-0000-4000-8000-000000000025": "intermediate"
       },
       "asset_summary": {
         "inputs": [
-          "00000000-0000-4000-8000-000000000024"
+          "00000000-0000-4000-8000-000000000023"
         ],
         "outputs": [],
         "intermediate": [
-          "00000000-0000-4000-8000-000000000026"
+          "00000000-0000-4000-8000-000000000025"
         ]
       }
     },
     {
-      "id": "00000000-0000-4000-8000-000000000027",
-      "mission_id": "00000000-0000-4000-8000-000000000023",
+      "id": "00000000-0000-4000-8000-000000000026",
+      "mission_id": "00000000-0000-4000-8000-000000000022",
       "sequence_order": 1,
       "name": "Mission hop 1",
       "description": "a hop",
@@ -524,7 +456,7 @@ export const hopPageFixture = {
       "error_message": null,
       "hop_metadata": {},
       "intended_input_asset_ids": [
-        "00000000-0000-4000-8000-000000000024"
+        "00000000-0000-4000-8000-000000000023"
       ],
       "intended_output_asset_ids": [],
       "intended_output_asset_specs": [],
@@ -532,8 +464,8 @@ export const hopPageFixture = {
       "updated_at": "2026-01-01T00:00:00Z",
       "tool_steps": [
         {
-          "id": "00000000-0000-4000-8000-000000000028",
-          "hop_id": "00000000-0000-4000-8000-000000000027",
+          "id": "00000000-0000-4000-8000-000000000027",
+          "hop_id": "00000000-0000-4000-8000-000000000026",
           "tool_id": "summarize_text",
           "sequence_order": 0,
           "name": "step 0",
@@ -542,17 +474,18 @@ export const hopPageFixture = {
           "parameter_mapping": {
             "text": {
               "type": "asset_field",
-              "state_asset": "00000000-0000-4000-8000-000000000024"
+              "state_asset": "00000000-0000-4000-8000-000000000023"
             }
           },
           "result_mapping": {
             "summary": {
               "type": "asset_field",
-              "state_asset": "00000000-0000-4000-8000-000000000029"
+              "state_asset": "00000000-0000-4000-8000-000000000028"
             }
           },
           "resource_configs": {
             "llm": {
+              "connection_id": null,
               "values": {
                 "model": "small"
               },
@@ -571,16 +504,16 @@ export const hopPageFixture = {
         }
       ],
       "hop_asset_map": {
-        "00000000-0000-4000-8000-000000000024": "input",
-        "00000000-0000-4000-8000-000000000029": "intermediate"
+        "00000000-0000-4000-8000-000000000023": "input",
+        "00000000-0000-4000-8000-000000000028": "intermediate"
       },
       "asset_summary": {
         "inputs": [
-          "00000000-0000-4000-8000-000000000024"
+          "00000000-0000-4000-8000-000000000023"
         ],
         "outputs": [],
         "intermediate": [
-          "00000000-0000-4000-8000-000000000029"
+          "00000000-0000-4000-8000-000000000028"
         ]
       }
     }
@@ -622,7 +555,7 @@ export const missionFixture = {
 export const missionPageFixture = {
   "items": [
     {
-      "id": "00000000-0000-4000-8000-000000000030",
+      "id": "00000000-0000-4000-8000-000000000029",
       "name": "Mission",
       "description": "what it is for",
       "goal": "a goal",
@@ -630,7 +563,7 @@ export const missionPageFixture = {
         "it works"
       ],
       "status": "in_progress",
-      "current_hop_id": "00000000-0000-4000-8000-000000000031",
+      "current_hop_id": "00000000-0000-4000-8000-000000000030",
       "mission_metadata": {
         "source": "builder"
       },
@@ -642,6 +575,76 @@ export const missionPageFixture = {
   "limit": 200,
   "offset": 0
 } satisfies MissionPage;
+
+export const resourceTypeCatalogFixture = {
+  "resource_types": [
+    {
+      "type": "openai_compatible_chat",
+      "name": "Language model",
+      "description": "An OpenAI-compatible chat-completions endpoint, optional: used for `described_fields` when `base_url` and `model` are set (else the server's model, when one is configured).",
+      "fields": [
+        {
+          "name": "base_url",
+          "type": "url",
+          "description": "Base URL, e.g. http://localhost:11434/v1 (the tool posts to `<base_url>/chat/completions`).",
+          "secret": false,
+          "required": false
+        },
+        {
+          "name": "model",
+          "type": "string",
+          "description": "Model name.",
+          "secret": false,
+          "required": false
+        },
+        {
+          "name": "api_key",
+          "type": "string",
+          "description": "Sent as a bearer token.",
+          "secret": true,
+          "required": false
+        }
+      ],
+      "checkable": false,
+      "tool_ids": [
+        "extract",
+        "summarize"
+      ]
+    },
+    {
+      "type": "searxng",
+      "name": "Search provider",
+      "description": "A SearxNG-compatible endpoint answering `GET <base_url>/search?q=...&format=json`.",
+      "fields": [
+        {
+          "name": "base_url",
+          "type": "url",
+          "description": "Base URL of the search service.",
+          "secret": false,
+          "required": true
+        },
+        {
+          "name": "api_key",
+          "type": "string",
+          "description": "Sent as a bearer token when set.",
+          "secret": true,
+          "required": false
+        },
+        {
+          "name": "timeout_seconds",
+          "type": "number",
+          "description": "Time limit of a search (default 15).",
+          "secret": false,
+          "required": false
+        }
+      ],
+      "checkable": false,
+      "tool_ids": [
+        "web_search"
+      ]
+    }
+  ]
+} satisfies ResourceTypeCatalog;
 
 export const signUpAcceptedFixture = {
   "message": "If this e-mail address can be used, its account is ready: sign in with it. If it already had an account, sign in with that account's password."
@@ -1732,34 +1735,53 @@ export const toolCatalogFixture = {
   ]
 } satisfies ToolCatalog;
 
+export const toolRunResultFixture = {
+  "tool_id": "sort",
+  "outputs": {
+    "items": [
+      {
+        "name": "a",
+        "score": 1
+      },
+      {
+        "name": "b",
+        "score": 2
+      },
+      {
+        "name": "c",
+        "score": 3
+      }
+    ]
+  },
+  "duration_ms": 0.5843059998369426,
+  "output_bytes": 80
+} satisfies ToolRunResult;
+
 export const toolStepFixture = {
-  "id": "00000000-0000-4000-8000-000000000032",
-  "hop_id": "00000000-0000-4000-8000-000000000031",
-  "tool_id": "summarize_text",
+  "id": "00000000-0000-4000-8000-000000000017",
+  "hop_id": "00000000-0000-4000-8000-000000000018",
+  "tool_id": "web_search",
   "sequence_order": 0,
-  "name": "step 0",
+  "name": "Search",
   "description": null,
   "status": "ready_to_execute",
   "parameter_mapping": {
-    "text": {
-      "type": "asset_field",
-      "state_asset": "00000000-0000-4000-8000-000000000033"
+    "query": {
+      "type": "literal",
+      "value": "tides"
     }
   },
   "result_mapping": {
-    "summary": {
+    "results": {
       "type": "asset_field",
-      "state_asset": "00000000-0000-4000-8000-000000000034"
+      "state_asset": "00000000-0000-4000-8000-000000000031"
     }
   },
   "resource_configs": {
-    "llm": {
-      "values": {
-        "model": "small"
-      },
-      "secrets": {
-        "api_key": true
-      }
+    "search_provider": {
+      "connection_id": "00000000-0000-4000-8000-000000000016",
+      "values": {},
+      "secrets": {}
     }
   },
   "validation_errors": [],
@@ -1775,7 +1797,7 @@ export const toolStepPageFixture = {
   "items": [
     {
       "id": "00000000-0000-4000-8000-000000000032",
-      "hop_id": "00000000-0000-4000-8000-000000000031",
+      "hop_id": "00000000-0000-4000-8000-000000000030",
       "tool_id": "summarize_text",
       "sequence_order": 0,
       "name": "step 0",
@@ -1795,6 +1817,7 @@ export const toolStepPageFixture = {
       },
       "resource_configs": {
         "llm": {
+          "connection_id": null,
           "values": {
             "model": "small"
           },

@@ -2,7 +2,7 @@
 // change the server and run the command again; `python -m codegen --check` says what differs.
 
 import type { AssetStatus, HopStatus, MissionStatus, ToolExecutionStatus, UserSessionStatus, WorkflowEntity } from "./types.gen";
-import { acceptHopImplementation, acceptHopPlan, acceptMission, archiveSession, cancelMission, completeHop, completeMission, configureToolStep, executeHop, proposeHopImplementation, proposeHopPlan, proposeMission, rejectHopImplementation, rejectHopPlan, retryHop, reviseHop, startHopImplementation, startHopPlan } from "./client.gen";
+import { acceptHopImplementation, acceptHopPlan, acceptMission, archiveSession, cancelMission, completeHop, completeMission, configureToolStep, executeHop, proposeHopImplementation, proposeHopPlan, proposeMission, rejectHopImplementation, rejectHopPlan, retryHop, reviseHop, runFromToolStep, runToolStep, startHopImplementation, startHopPlan } from "./client.gen";
 
 /** The name of every transition of the workflow. */
 export type TransitionName =
@@ -20,6 +20,8 @@ export type TransitionName =
   | "accept_hop_implementation"
   | "configure_tool_step"
   | "execute_hop"
+  | "run_tool_step"
+  | "run_from_tool_step"
   | "start_tool_step"
   | "complete_tool_step"
   | "fail_tool_step"
@@ -62,6 +64,8 @@ export interface TransitionRule {
   readonly otherwise: string | null;
   /** For hop transitions: the statuses every step of the hop must have. */
   readonly steps_require: readonly ToolExecutionStatus[];
+  /** For tool step transitions: the statuses the step's hop must have (empty: any). */
+  readonly hop_requires: readonly HopStatus[];
   /** What it does, as a refusal message says it. */
   readonly action: string;
   /** The button or form that performs it, for people. */
@@ -97,6 +101,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "archive session",
     "label": "Archive",
     "condition": null,
@@ -121,6 +126,7 @@ export const TRANSITIONS = {
     "creates": "mission",
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "propose mission",
     "label": "Propose mission",
     "condition": "the session holds no mission, or only a finished one (or, when the assistant revises its proposal, one awaiting approval, which the new one replaces)",
@@ -160,6 +166,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "accept mission",
     "label": "Accept mission",
     "condition": null,
@@ -194,6 +201,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "cancel mission",
     "label": "Cancel mission",
     "condition": null,
@@ -252,6 +260,7 @@ export const TRANSITIONS = {
     "creates": "hop",
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "start hop plan",
     "label": "Plan next hop",
     "condition": "the mission has no unfinished current hop",
@@ -276,6 +285,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "propose hop plan",
     "label": "Propose plan",
     "condition": "a final hop outputs an existing mission output, and every other mission output is ready already",
@@ -307,6 +317,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "accept hop plan",
     "label": "Accept plan",
     "condition": null,
@@ -338,6 +349,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "reject hop plan",
     "label": "Reject plan",
     "condition": null,
@@ -362,6 +374,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "start hop implementation",
     "label": "Start implementation",
     "condition": null,
@@ -386,6 +399,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "propose hop implementation",
     "label": "Propose implementation",
     "condition": "the tool chain passes validation (docs/tools.md); with errors nothing is stored",
@@ -417,6 +431,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "reject hop implementation",
     "label": "Reject implementation",
     "condition": null,
@@ -441,6 +456,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "accept hop implementation",
     "label": "Accept implementation",
     "condition": null,
@@ -468,17 +484,24 @@ export const TRANSITIONS = {
     "number": "2.6b",
     "entity": "tool_step",
     "requires": [
-      "awaiting_configuration"
+      "awaiting_configuration",
+      "ready_to_execute",
+      "failed"
     ],
     "target": "ready_to_execute",
     "creates": null,
     "otherwise": "awaiting_configuration",
     "steps_require": [],
+    "hop_requires": [
+      "hop_impl_proposed",
+      "hop_impl_ready",
+      "failed"
+    ],
     "action": "configure tool step",
     "label": "Save configuration",
-    "condition": "every required resource value is set (until then the step keeps waiting)",
+    "condition": "every required resource value is set (until then the step keeps waiting); a ready or failed step can be configured again while its hop is not executing",
     "undoes": false,
-    "summary": "Store the values of the step's resources (secrets encrypted).",
+    "summary": "Store the values of the step's resources (secrets encrypted) or the saved connections it uses.",
     "effects": [],
     "route": {
       "operation": "configureToolStep",
@@ -501,6 +524,7 @@ export const TRANSITIONS = {
       "ready_to_execute",
       "completed"
     ],
+    "hop_requires": [],
     "action": "execute hop",
     "label": "Execute hop",
     "condition": null,
@@ -523,6 +547,107 @@ export const TRANSITIONS = {
       "body": null
     }
   },
+  "run_tool_step": {
+    "name": "run_tool_step",
+    "number": "2.7b",
+    "entity": "tool_step",
+    "requires": [
+      "ready_to_execute",
+      "completed",
+      "failed"
+    ],
+    "target": "executing",
+    "creates": null,
+    "otherwise": null,
+    "steps_require": [],
+    "hop_requires": [
+      "hop_impl_ready",
+      "failed"
+    ],
+    "action": "run tool step",
+    "label": "Run this step",
+    "condition": "every earlier step of the hop has completed (its outputs exist); later steps are left as they are, and the hop waits again once the step completes",
+    "undoes": false,
+    "summary": "Run this one step (again) on the outputs of the steps before it.",
+    "effects": [
+      {
+        "entity": "hop",
+        "requires": [
+          "hop_impl_ready",
+          "failed"
+        ],
+        "target": "executing",
+        "when": "the step's hop (its error message cleared)"
+      },
+      {
+        "entity": "asset",
+        "requires": [],
+        "target": "processing",
+        "when": "the assets the step writes that the hop can see"
+      }
+    ],
+    "route": {
+      "operation": "runToolStep",
+      "method": "POST",
+      "path": "/api/tool-steps/{step_id}/run",
+      "body": null
+    }
+  },
+  "run_from_tool_step": {
+    "name": "run_from_tool_step",
+    "number": "2.7c",
+    "entity": "tool_step",
+    "requires": [
+      "ready_to_execute",
+      "completed",
+      "failed"
+    ],
+    "target": "executing",
+    "creates": null,
+    "otherwise": null,
+    "steps_require": [],
+    "hop_requires": [
+      "hop_impl_ready",
+      "failed"
+    ],
+    "action": "run from tool step",
+    "label": "Run from here",
+    "condition": "every earlier step of the hop has completed (its outputs exist) and every later one is ready to execute, completed or failed",
+    "undoes": false,
+    "summary": "Run this step and every step after it again, in order (after a fix).",
+    "effects": [
+      {
+        "entity": "hop",
+        "requires": [
+          "hop_impl_ready",
+          "failed"
+        ],
+        "target": "executing",
+        "when": "the step's hop (its error message cleared)"
+      },
+      {
+        "entity": "tool_step",
+        "requires": [
+          "completed",
+          "failed"
+        ],
+        "target": "ready_to_execute",
+        "when": "the later steps, their results cleared (they run again in order)"
+      },
+      {
+        "entity": "asset",
+        "requires": [],
+        "target": "processing",
+        "when": "the assets the step writes that the hop can see"
+      }
+    ],
+    "route": {
+      "operation": "runFromToolStep",
+      "method": "POST",
+      "path": "/api/tool-steps/{step_id}/run-from-here",
+      "body": null
+    }
+  },
   "start_tool_step": {
     "name": "start_tool_step",
     "number": "2.7a",
@@ -534,6 +659,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "start tool step",
     "label": "Start step",
     "condition": null,
@@ -560,6 +686,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "complete tool step",
     "label": "Complete step",
     "condition": null,
@@ -579,6 +706,14 @@ export const TRANSITIONS = {
         ],
         "target": "executing",
         "when": "the next step that is ready to execute"
+      },
+      {
+        "entity": "hop",
+        "requires": [
+          "executing"
+        ],
+        "target": "hop_impl_ready",
+        "when": "the step's hop, when it ran this step alone (2.7b) and some of its steps have not completed"
       }
     ],
     "route": null
@@ -594,6 +729,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "fail tool step",
     "label": "Fail step",
     "condition": null,
@@ -628,6 +764,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "retry hop",
     "label": "Retry",
     "condition": null,
@@ -661,6 +798,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "revise hop",
     "label": "Revise implementation",
     "condition": null,
@@ -687,6 +825,7 @@ export const TRANSITIONS = {
     "steps_require": [
       "completed"
     ],
+    "hop_requires": [],
     "action": "complete hop",
     "label": "Complete hop",
     "condition": null,
@@ -740,6 +879,7 @@ export const TRANSITIONS = {
     "creates": null,
     "otherwise": null,
     "steps_require": [],
+    "hop_requires": [],
     "action": "complete mission",
     "label": "Complete mission",
     "condition": "every mission output asset is ready",
@@ -789,6 +929,12 @@ export function isAllowed<E extends keyof EntityStatus>(
   return rule.entity === entity && rule.requires.includes(status);
 }
 
+/** Whether the hop's status satisfies the transition's `hop_requires` (true when it has none). */
+export function hopAllows(name: TransitionName, hopStatus: HopStatus): boolean {
+  const rule: TransitionRule = TRANSITIONS[name];
+  return rule.hop_requires.length === 0 || rule.hop_requires.includes(hopStatus);
+}
+
 /** Whether every step status satisfies the transition's `steps_require` (true when it has none). */
 export function stepsAllow(name: TransitionName, stepStatuses: readonly ToolExecutionStatus[]): boolean {
   const rule: TransitionRule = TRANSITIONS[name];
@@ -812,6 +958,8 @@ export const performTransition = {
   accept_hop_implementation: acceptHopImplementation,
   configure_tool_step: configureToolStep,
   execute_hop: executeHop,
+  run_tool_step: runToolStep,
+  run_from_tool_step: runFromToolStep,
   retry_hop: retryHop,
   revise_hop: reviseHop,
   complete_hop: completeHop,

@@ -299,6 +299,24 @@ export const TURN_OUTCOME_LABELS: Readonly<Record<TurnOutcome, string>> = {
   [TurnOutcome.CANCELLED]: "Cancelled",
 };
 
+/** What the last check of a saved connection found (docs/domain.md, "Connections"). */
+export const ConnectionCheckStatus = {
+  UNCHECKED: "unchecked",
+  SUCCEEDED: "succeeded",
+  FAILED: "failed",
+  UNAVAILABLE: "unavailable",
+} as const;
+export type ConnectionCheckStatus = (typeof ConnectionCheckStatus)[keyof typeof ConnectionCheckStatus];
+/** Every value of {@link ConnectionCheckStatus}, in declaration order. */
+export const CONNECTION_CHECK_STATUS_VALUES = [ConnectionCheckStatus.UNCHECKED, ConnectionCheckStatus.SUCCEEDED, ConnectionCheckStatus.FAILED, ConnectionCheckStatus.UNAVAILABLE] as const;
+/** Each value of {@link ConnectionCheckStatus} as people read it. */
+export const CONNECTION_CHECK_STATUS_LABELS: Readonly<Record<ConnectionCheckStatus, string>> = {
+  [ConnectionCheckStatus.UNCHECKED]: "Not checked",
+  [ConnectionCheckStatus.SUCCEEDED]: "Works",
+  [ConnectionCheckStatus.FAILED]: "Check failed",
+  [ConnectionCheckStatus.UNAVAILABLE]: "Cannot be checked",
+};
+
 // Types sent both ways (same shape) ---------------------------------------
 
 /** Read a parameter from, or write an output to, the asset with this id. */
@@ -552,6 +570,58 @@ export interface ChatMessageStored {
   role: MessageRole;
   /** ISO 8601 timestamp in UTC. */
   at: IsoDateTime;
+}
+
+/** A saved connection, its secret values hidden. */
+export interface Connection {
+  id: Uuid;
+  name: string;
+  resource_type: string;
+  /** Values of the resource type's non-secret fields. */
+  values: Record<string, unknown>;
+  /** Secret fields: true when a value is stored. Secret values are never returned. */
+  secrets: Record<string, boolean>;
+  /**
+   * What its last check found (`unchecked` again after any change).
+   *
+   * @defaultValue "unchecked"
+   */
+  check_status: ConnectionCheckStatus;
+  /** @defaultValue null */
+  check_message: string | null;
+  /**
+   * ISO 8601 timestamp in UTC.
+   *
+   * @defaultValue null
+   */
+  checked_at: IsoDateTime | null;
+  /** ISO 8601 timestamp in UTC. */
+  created_at: IsoDateTime;
+  /** ISO 8601 timestamp in UTC. */
+  updated_at: IsoDateTime;
+}
+
+/** The user's connections, by name. */
+export interface ConnectionPage {
+  items: Connection[];
+  total: number;
+}
+
+/** The steps that use a connection (a connection in use cannot be deleted). */
+export interface ConnectionUsage {
+  connection_id: Uuid;
+  steps: ConnectionUse[];
+}
+
+/** A tool step that uses a connection for one of its resources. */
+export interface ConnectionUse {
+  step_id: Uuid;
+  step_name: string;
+  resource_id: string;
+  hop_id: Uuid;
+  hop_name: string;
+  mission_id: Uuid;
+  mission_name: string;
 }
 
 /** The signed-in user and the token to send as `X-CSRF-Token` on unsafe requests. */
@@ -824,8 +894,17 @@ export interface PathsInto {
   at: string;
 }
 
-/** What a step holds for one resource: its plain values, and for each secret whether it is set. */
+/**
+ * What a step holds for one resource: the saved connection it uses, or its own plain
+ * values and for each secret whether it is set.
+ */
 export interface ResourceConfigState {
+  /**
+   * The saved connection whose values the step uses (read when it runs), if any.
+   *
+   * @defaultValue null
+   */
+  connection_id: Uuid | null;
   /** Values of the resource's non-secret fields. */
   values: Record<string, unknown>;
   /** Secret fields: true when a value is stored. Secret values are never returned. */
@@ -857,6 +936,27 @@ export interface ResourceSpec {
   /** @defaultValue null */
   description: string | null;
   fields: ResourceField[];
+}
+
+/**
+ * A kind of external service that tools depend on, which a saved connection configures
+ * (its fields are those the tools' resources of this type declare).
+ */
+export interface ResourceType {
+  type: string;
+  name: string;
+  /** @defaultValue null */
+  description: string | null;
+  fields: ResourceField[];
+  /** True when the server can check a connection of this type against its service. */
+  checkable: boolean;
+  /** The tools that depend on a resource of this type. */
+  tool_ids: string[];
+}
+
+/** Every resource type the registered tools depend on. */
+export interface ResourceTypeCatalog {
+  resource_types: ResourceType[];
 }
 
 /** Describes the data of an asset, a tool parameter or a tool output. */
@@ -928,6 +1028,17 @@ export interface ToolParameter {
   required: boolean;
   /** @defaultValue null */
   paths_into: PathsInto | null;
+}
+
+/** What a tool run in the lab returned (not stored). */
+export interface ToolRunResult {
+  tool_id: string;
+  /** The tool's outputs by name. */
+  outputs: Record<string, unknown>;
+  /** Time the server spent on the run, from reading its inputs to checking its outputs. */
+  duration_ms: number;
+  /** JSON size of the outputs. */
+  output_bytes: number;
 }
 
 /** A registered tool: what it takes, what it returns, what it depends on. */
@@ -1152,6 +1263,33 @@ export interface ChatMessageCreate {
   message_metadata?: Record<string, unknown>;
 }
 
+/**
+ * A new connection. `values` holds every field, secrets included: the resource type says
+ * which are secret, and those are stored encrypted and never returned.
+ */
+export interface ConnectionCreate {
+  /** A short, non-empty name. */
+  name: string;
+  /** One of `GET /api/resource-types`. */
+  resource_type: string;
+  /**
+   * Field name -> value; every required field of the resource type must be set.
+   *
+   * @defaultValue {}
+   */
+  values?: Record<string, unknown>;
+}
+
+/**
+ * Change a connection: fields of `values` not named keep their stored value, a null value
+ * clears one. Steps that use the connection take the change from their next run.
+ */
+export interface ConnectionUpdate {
+  /** A short, non-empty name. */
+  name?: string;
+  values?: Record<string, unknown>;
+}
+
 /** The ordered tool chain that implements a hop. */
 export interface HopImplementationProposalInput {
   steps: ToolStepProposalInput[];
@@ -1189,6 +1327,16 @@ export interface HopUpdate {
   rationale?: string | null;
   success_criteria?: string[];
   hop_metadata?: Record<string, unknown>;
+}
+
+/**
+ * A literal value for a tool run in the lab, bounded like an asset's content
+ * (`CONTENT_MAX_BYTES`).
+ */
+export interface LabLiteral {
+  /** Discriminator of the union this type belongs to. */
+  type: "literal";
+  value: unknown;
 }
 
 /** What a person or an agent submits to start a mission in a session. */
@@ -1251,13 +1399,56 @@ export interface SignUp {
   password: string;
 }
 
+/** Keep one output of a lab run as a new input asset of a mission (typed by the tool's output). */
+export interface ToolResultSave {
+  mission_id: Uuid;
+  tool_id: string;
+  /** The name of the tool's output the content came from (it gives the asset's schema). */
+  output: string;
+  /** A short, non-empty name. */
+  name: string;
+  /** @defaultValue null */
+  description?: string | null;
+  content: unknown;
+}
+
+/**
+ * Run a tool on its own, outside any mission: each parameter a literal value or one of
+ * the user's assets. Nothing is stored.
+ */
+export interface ToolRun {
+  /**
+   * Parameter name -> where its value comes from.
+   *
+   * @defaultValue {}
+   */
+  parameters?: Record<string, LabParameter>;
+  /**
+   * Resource id -> the saved connection to use for it.
+   *
+   * @defaultValue {}
+   */
+  connections?: Record<string, Uuid>;
+}
+
 /**
  * Values for a step's resources (transition 2.6b, docs/state-machine.md). Fields not named keep their stored value;
  * a null value clears a field. Secret fields are stored encrypted and never returned.
  */
 export interface ToolStepConfiguration {
-  /** Resource id -> field name -> value. */
-  resource_configs: Record<string, Record<string, unknown>>;
+  /**
+   * Resource id -> field name -> value (the step's own values; they replace a connection).
+   *
+   * @defaultValue {}
+   */
+  resource_configs?: Record<string, Record<string, unknown>>;
+  /**
+   * Resource id -> the saved connection the step uses for it (its values are read at each
+   * run), or null to stop using one. A resource cannot get both a connection and values.
+   *
+   * @defaultValue {}
+   */
+  connections?: Record<string, Uuid | null>;
 }
 
 /** One step of a proposed hop implementation. */
@@ -1319,6 +1510,8 @@ export type HopOutput = NewAssetOutput | ExistingAssetOutput;
 
 export type HopOutputInput = NewAssetOutputInput | ExistingAssetOutput;
 
+export type LabParameter = AssetFieldMapping | LabLiteral;
+
 export type ParameterMapping = AssetFieldMapping | LiteralMapping;
 
 export type ProposalCard = MissionProposalCard | HopPlanProposalCard | HopImplementationProposalCard;
@@ -1336,13 +1529,16 @@ export interface OperationErrors {
   archive_session: 401 | 403 | 404 | 409 | 503;
   cancel_assistant_turn: 401 | 403 | 404 | 409 | 503;
   cancel_mission: 401 | 403 | 404 | 409 | 503;
+  check_connection: 401 | 403 | 404 | 409 | 503;
   close_account: 401 | 403 | 409 | 503;
   complete_hop: 401 | 403 | 404 | 409 | 503;
   complete_mission: 401 | 403 | 404 | 409 | 503;
   configure_tool_step: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+  create_connection: 400 | 401 | 403 | 409 | 413 | 415 | 422 | 503;
   create_mission_asset: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
   create_session: 400 | 401 | 403 | 409 | 413 | 415 | 422 | 503;
   delete_asset: 401 | 403 | 404 | 409 | 503;
+  delete_connection: 401 | 403 | 404 | 409 | 503;
   delete_hop: 401 | 403 | 404 | 409 | 503;
   delete_mission: 401 | 403 | 404 | 409 | 503;
   delete_tool_step: 401 | 403 | 404 | 409 | 503;
@@ -1350,6 +1546,8 @@ export interface OperationErrors {
   get_active_session: 401 | 503;
   get_asset: 401 | 404 | 503;
   get_assistant_state: 401 | 404 | 503;
+  get_connection: 401 | 404 | 503;
+  get_connection_usage: 401 | 404 | 503;
   get_current_user: 401 | 503;
   get_hop: 401 | 404 | 503;
   get_mission: 401 | 404 | 503;
@@ -1358,8 +1556,10 @@ export interface OperationErrors {
   health: never;
   list_assets: 400 | 401 | 503;
   list_chat_messages: 400 | 401 | 404 | 503;
+  list_connections: 400 | 401 | 503;
   list_hops: 400 | 401 | 404 | 503;
   list_missions: 400 | 401 | 503;
+  list_resource_types: 401 | 503;
   list_sessions: 400 | 401 | 503;
   list_tool_steps: 400 | 401 | 404 | 503;
   list_tools: 401 | 503;
@@ -1371,6 +1571,10 @@ export interface OperationErrors {
   reject_hop_plan: 401 | 403 | 404 | 409 | 503;
   retry_hop: 401 | 403 | 404 | 409 | 503;
   revise_hop: 401 | 403 | 404 | 409 | 503;
+  run_from_tool_step: 401 | 403 | 404 | 409 | 429 | 503;
+  run_tool: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+  run_tool_step: 401 | 403 | 404 | 409 | 429 | 503;
+  save_tool_result: 400 | 401 | 403 | 409 | 413 | 415 | 422 | 503;
   sign_in: 400 | 401 | 413 | 415 | 422 | 429 | 503;
   sign_out: 401 | 403 | 409 | 503;
   sign_up: 400 | 413 | 415 | 422 | 429 | 503;
@@ -1378,6 +1582,7 @@ export interface OperationErrors {
   start_hop_plan: 401 | 403 | 404 | 409 | 503;
   stream_events: 401 | 429 | 503;
   update_asset: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+  update_connection: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
   update_hop: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
   update_mission: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
   update_session: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;

@@ -4,14 +4,22 @@ import { Route, Switch, useLocation, useRoute } from "wouter";
 import type { CurrentUser } from "../api/types.gen";
 import { AuthScreen } from "../auth/AuthScreen";
 import { useCurrentUser, useSignOut } from "../auth/hooks";
+import { ConnectionsScreen } from "../connections/ConnectionsScreen";
 import { ConnectionIndicator } from "../events/ConnectionIndicator";
 import { EventsProvider } from "../events/EventsProvider";
 import { SessionList } from "../sessions/SessionList";
 import { SessionPage } from "../sessions/SessionPage";
+import { ToolLabScreen } from "../toollab/ToolLabScreen";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { problemOf } from "../ui/problem";
 import { Home } from "./Home";
 import { routes } from "./routes";
+
+/** The screens of the top bar besides the sessions. */
+const NAV_LINKS: readonly { path: string; label: string }[] = [
+  { path: routes.connections, label: "Connections" },
+  { path: routes.toolLab, label: "Tool lab" },
+];
 
 /** The app: the sign-in screens, or the signed-in layout with sessions and the session page. */
 export function App() {
@@ -72,6 +80,20 @@ function SignedIn({ current }: { current: CurrentUser }) {
           >
             Sessions
           </button>
+          <nav className="topbar-links">
+            {NAV_LINKS.map(({ path, label }) => (
+              <a
+                key={path}
+                href={path}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(path);
+                }}
+              >
+                {label}
+              </a>
+            ))}
+          </nav>
           <div className="topbar-right">
             <ConnectionIndicator />
             <span className="muted user-email">{current.user.email}</span>
@@ -83,6 +105,12 @@ function SignedIn({ current }: { current: CurrentUser }) {
         <SessionList id="sessions-menu" open={menuOpen} activeId={session?.sessionId ?? null} />
         <main className="content">
           <Switch>
+            <Route path={routes.connections}>
+              <ConnectionsScreen />
+            </Route>
+            <Route path={routes.toolLab}>
+              <ToolLabScreen />
+            </Route>
             <Route path={routes.session}>
               {(params) => <SessionPage key={params.sessionId} sessionId={params.sessionId} />}
             </Route>

@@ -4,6 +4,8 @@ export const routes = {
   session: "/sessions/:sessionId",
   signIn: "/sign-in",
   signUp: "/sign-up",
+  connections: "/connections",
+  toolLab: "/tool-lab",
 } as const;
 
 /** The address of a session's page. */

@@ -79,7 +79,13 @@ export function HopView({
       {hop.tool_steps.length > 0 && (
         <>
           <h4>Steps</h4>
-          <StepList missionId={mission.id} steps={hop.tool_steps} assets={assets} configurable={configurable} />
+          <StepList
+            missionId={mission.id}
+            steps={hop.tool_steps}
+            assets={assets}
+            configurable={configurable}
+            hopStatus={hop.status}
+          />
         </>
       )}
       {actions.length > 0 && (

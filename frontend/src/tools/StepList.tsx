@@ -1,5 +1,6 @@
 import { isAllowed, TRANSITIONS } from "../api/transitions.gen";
-import type { AssetInfo, ParameterMapping, ResultMapping, ToolStep } from "../api/types.gen";
+import type { AssetInfo, HopStatus, ParameterMapping, ResultMapping, ToolStep } from "../api/types.gen";
+import { RunStepButtons } from "../toollab/RunStepButtons";
 import { formatDuration, formatTime, prettyJson } from "../ui/format";
 import { keyedTexts } from "../ui/keys";
 import { RichText } from "../ui/RichText";
@@ -39,11 +40,14 @@ export function StepList({
   steps,
   assets,
   configurable,
+  hopStatus,
 }: {
   missionId: string;
   steps: ToolStep[];
   assets: Map<string, AssetInfo>;
   configurable: boolean;
+  /** The hop's status, to offer running a step on its own. */
+  hopStatus?: HopStatus;
 }) {
   const tools = useTools().data;
   if (steps.length === 0) return <p className="muted">No steps.</p>;
@@ -102,6 +106,7 @@ export function StepList({
               <pre className="json">{prettyJson(step.execution_result.outputs)}</pre>
             </details>
           )}
+          {hopStatus && <RunStepButtons missionId={missionId} step={step} steps={steps} hopStatus={hopStatus} />}
           {configurable && isAllowed("configure_tool_step", "tool_step", step.status) && tools && (
             <ConfigureStep missionId={missionId} step={step} tool={tools.find((tool) => tool.id === step.tool_id)} />
           )}

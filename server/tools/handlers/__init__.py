@@ -1,6 +1,8 @@
-"""Tool handlers by tool id; each spec in `server/tools/specs/` has one here."""
+"""Tool handlers by tool id; each spec in `server/tools/specs/` has one here. The checks of
+saved connections, by resource type, are `CHECKS` (`checks.py`)."""
 
 from server.tools.base import Handler
+from server.tools.handlers.checks import CHECKS
 from server.tools.handlers.data import extract, filter_items, group_by, group_reduce, sort_items
 from server.tools.handlers.mail import email_search
 from server.tools.handlers.pubmed import pubmed_search
@@ -22,3 +24,5 @@ HANDLERS: dict[str, Handler] = {
     "summarize_groups": summarize_groups,
     "newsletter_recap": newsletter_recap,
 }
+
+__all__ = ["CHECKS", "HANDLERS"]

@@ -364,3 +364,37 @@ async def email_search(parameters: EmailSearchParameters, context: ToolContext) 
             return await asyncio.to_thread(search_mailbox, box, addresses, query, limits)
     except TimeoutError:
         raise ToolError(f"the mailbox search did not end within {context.timeout_seconds:g} s") from None
+
+
+def _folder_count(box: Mailbox, addresses: list[str]) -> int:
+    """Sign in, open the default folder read-only, and count its messages (blocking)."""
+    connection = _connect(box, addresses)
+    try:
+        _sign_in(connection, box)
+        _open_folder(connection, box.folder)
+        status, data = connection.status(_quoted(imap_utf7(box.folder)), "(MESSAGES)")
+        found = re.search(rb"MESSAGES (\d+)", b" ".join(d for d in data if isinstance(d, bytes)))
+        return int(found.group(1)) if status == "OK" and found else 0
+    except TimeoutError:
+        raise ToolError(f"the mail server did not answer within {box.timeout_seconds:g} s") from None
+    except (imaplib.IMAP4.abort, OSError, EOFError):
+        raise ToolError("the mail server closed the connection during the check") from None
+    finally:
+        try:
+            connection.shutdown()
+        except OSError:
+            pass
+
+
+async def check_mailbox(values: dict[str, object], timeout: float) -> str:
+    """A saved mailbox connection's check: it signs in and opens its folder, reading nothing."""
+    box = mailbox_settings({RESOURCE: dict(values)}, timeout)
+    addresses = [str(a) for a in await permitted_addresses(box.host, box.port)]
+    if not addresses:
+        raise ToolError(f"the mail server is unreachable: {connect_failure(box.host, box.port)}")
+    try:
+        async with asyncio.timeout(timeout):
+            count = await asyncio.to_thread(_folder_count, box, addresses)
+    except TimeoutError:
+        raise ToolError(f"the mail server did not answer within {timeout:g} s") from None
+    return f"signed in as {box.username}; the folder {box.folder} holds {count} messages"

@@ -19,6 +19,7 @@ import msgspec
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from server.settings import get_settings
 from server.tools.base import ResponseTooLarge, ToolContext, ToolError, outbound_client, read_limited
 from server.tools.models import PubmedArticle, PubmedSearchOutputs, PubmedSearchParameters
 
@@ -245,3 +246,13 @@ async def pubmed_search(parameters: PubmedSearchParameters, context: ToolContext
         total_count=int(found.count) if found.count.isdigit() else len(ids),
         query_translation=found.querytranslation,
     )
+
+
+async def check_pubmed(values: dict[str, object], timeout: float) -> str:
+    """A saved PubMed connection's check: one search that asks for no records, with its key."""
+    resource = dict(values)
+    base = get_settings().outbound.pubmed_base_url.rstrip("/")
+    query = {"db": "pubmed", "term": "science", "retmax": "0", "retmode": "json", **identification(resource)}
+    async with outbound_client(timeout=timeout, headers={"accept": "application/json"}) as client:
+        found = _search_result(await _get(client, f"{base}/esearch.fcgi", query, timeout))
+    return f"PubMed answered a test search ({found.count or 0} articles match)"

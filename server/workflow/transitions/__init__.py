@@ -32,6 +32,7 @@ from server.workflow.transitions.missions import (
 )
 from server.workflow.transitions.planning import accept_hop_plan, propose_hop_plan, reject_hop_plan, start_hop_plan
 from server.workflow.transitions.recovery import STALE_STEP_MESSAGE, fail_stale_steps, renew_leases
+from server.workflow.transitions.single import run_from_tool_step, run_tool_step
 from server.workflow.transitions.unit import AFTER_COMMIT, Committed, acting_as
 
 __all__ = [
@@ -60,6 +61,8 @@ __all__ = [
     "renew_leases",
     "retry_hop",
     "revise_hop",
+    "run_from_tool_step",
+    "run_tool_step",
     "start_hop_implementation",
     "start_hop_plan",
     "validate_hop_implementation",

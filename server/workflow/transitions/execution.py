@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -37,6 +38,7 @@ _STEP_WRITES = Transitions.START_TOOL_STEP.effects[0]
 _HOP_FAILS, _ASSETS_FAIL = Transitions.FAIL_TOOL_STEP.effects
 _STEPS_RETRIED = Transitions.RETRY_HOP.effects[0]
 _OUTPUTS_READY, _INTERMEDIATES_EXPIRE, _MISSION_COMPLETES, _ = Transitions.COMPLETE_HOP.effects
+_HOP_WAITS = Transitions.COMPLETE_TOOL_STEP.effects[2]
 
 # Statements of 2.8, the step-to-step hot path, kept as plain SQL (both engines accept it).
 _STEP_WITH_MISSION_SQL = (
@@ -57,14 +59,24 @@ def _check_steps(rule: Transition, steps: list[dict[str, Any]]) -> None:
             raise refused(WorkflowEntity.TOOL_STEP, step["id"], step["status"], rule.steps_require, rule.action)
 
 
-async def _start_step(work: Work, step: dict[str, Any], mission_id: UUID, seen: Visibility | None = None) -> None:
-    """2.7a: a `ready_to_execute` step goes `executing`; the visible assets it writes go
-    `processing`."""
+async def start_step(
+    work: Work,
+    step: dict[str, Any],
+    mission_id: UUID,
+    seen: Visibility | None = None,
+    *,
+    requires: tuple[StrEnum, ...] | None = None,
+) -> None:
+    """2.7a: a `ready_to_execute` step (or one of `requires`, for 2.7b and 2.7c) goes
+    `executing`; the visible assets it writes go `processing`."""
     rule = Transitions.START_TOOL_STEP
-    await work.move(
+    await work.change_status(
         ToolStepTable,
-        rule,
+        rule.entity,
         step["id"],
+        requires=requires or rule.requires,
+        target=rule.target,
+        action=rule.action,
         changes={
             ToolStepTable.started_at: work.at,
             ToolStepTable.completed_at: None,
@@ -93,7 +105,7 @@ async def execute_hop(work: Work, *, user_id: UUID, hop_id: UUID) -> Hop:
     be `ready_to_execute` (or `completed`, kept from a run before a retry)."""
     rule = Transitions.EXECUTE_HOP
     await work.lock_mission_of(WorkflowEntity.HOP, hop_id)
-    await _check_running_hops(work, hop_id)
+    await check_running_hops(work, hop_id)
     hop = await work.move_hop(rule, hop_id, changes={HopTable.error_message: None}, locked=True)
     steps = (
         await ToolStepTable.select(
@@ -109,11 +121,11 @@ async def execute_hop(work: Work, *, user_id: UUID, hop_id: UUID) -> Hop:
         raise refused(
             WorkflowEntity.HOP, hop_id, rule.requires[0], rule.requires, rule.action, hint="The hop has no step to run."
         )
-    await _start_step(work, first, hop["mission_id"])
+    await start_step(work, first, hop["mission_id"])
     return await missions.get_hop(user_id=user_id, hop_id=hop_id)
 
 
-async def _check_running_hops(work: Work, hop_id: UUID) -> None:
+async def check_running_hops(work: Work, hop_id: UUID) -> None:
     """Refuse (429) a hop beyond the user's running hops (`RUNNING_HOPS_PER_USER`): each holds
     a background task, its pages and its outputs in memory."""
     limit = get_settings().execution.running_hops_per_user
@@ -145,11 +157,19 @@ async def _step_with_mission(work: Work, step_id: UUID) -> dict[str, Any]:
 
 @transition
 async def complete_tool_step(
-    work: Work, *, user_id: UUID, step_id: UUID, outputs: dict[str, Any], duration_ms: float, stubbed: bool = False
+    work: Work,
+    *,
+    user_id: UUID,
+    step_id: UUID,
+    outputs: dict[str, Any],
+    duration_ms: float,
+    stubbed: bool = False,
+    run_next: bool = True,
 ) -> ToolStep:
     """2.8: the step goes `completed` with its execution_result and completed_at; its outputs
     are written through its result mapping (naming the tool and step in the assets' metadata);
-    the next step goes `executing` (started_at set)."""
+    the next step goes `executing` (started_at set). A step run alone (2.7b, `run_next=False`)
+    starts none: its hop goes back to `hop_impl_ready` unless every step has completed."""
     rule = Transitions.COMPLETE_TOOL_STEP
     await work.lock_mission_of(WorkflowEntity.TOOL_STEP, step_id)
     step = await _step_with_mission(work, step_id)
@@ -170,6 +190,9 @@ async def complete_tool_step(
     )
     work.events.add(WorkflowEntity.TOOL_STEP, step_id, rule.target, mission_id=mission_id, hop_id=hop_id)
     seen = await write_outputs(work, step_id, step, result_mapping, outputs) if writes else None
+    if not run_next:
+        await _hop_waits(work, hop_id, mission_id)
+        return await missions.get_tool_step(user_id=user_id, step_id=step_id)
     following = await ToolStepTable.raw(
         _NEXT_READY_STEP_SQL,
         hop_id,
@@ -179,8 +202,25 @@ async def complete_tool_step(
     ).run()
     if following:
         following[0]["id"], following[0]["hop_id"] = as_uuid(following[0]["id"]), as_uuid(following[0]["hop_id"])
-        await _start_step(work, following[0], mission_id, seen)
+        await start_step(work, following[0], mission_id, seen)
     return await missions.get_tool_step(user_id=user_id, step_id=step_id)
+
+
+async def _hop_waits(work: Work, hop_id: UUID, mission_id: UUID) -> None:
+    """After a step run alone: the hop waits again (`hop_impl_ready`) while any of its steps
+    has not completed; otherwise it stays `executing` for `complete_hop`."""
+    unfinished = (
+        await ToolStepTable.count()
+        .where(
+            (ToolStepTable.hop_id == hop_id)
+            & (ToolStepTable.user_id == work.user_id)
+            & (ToolStepTable.status != Transitions.COMPLETE_TOOL_STEP.target)
+        )
+        .run()
+    )
+    if unfinished:
+        await work.apply(HopTable, _HOP_WAITS, hop_id, action="let the hop wait after its step ran alone")
+        work.events.add(WorkflowEntity.HOP, hop_id, _HOP_WAITS.target, mission_id=mission_id, hop_id=hop_id)
 
 
 @transition

@@ -11,9 +11,10 @@ from uuid import UUID, uuid4
 import msgspec
 
 from server.assets.tables import Asset as AssetTable
+from server.connections import service as connections
 from server.database import decode_json_fields, from_json, to_json
 from server.enums import WorkflowEntity
-from server.errors import ApiError, NotFound, Unprocessable
+from server.errors import ApiError, InvalidInput, NotFound, Unprocessable
 from server.missions import service as missions
 from server.missions.schemas import Hop, HopImplementationProposal, ToolStep
 from server.missions.tables import Hop as HopTable
@@ -22,7 +23,8 @@ from server.schemas import AssetFieldMapping, FieldError
 from server.sessions.schemas import HopImplementationProposalCard
 from server.settings import get_settings
 from server.tools.schemas import ToolSpec
-from server.workflow.resources import config_input_errors, merge_configs, missing_configuration
+from server.workflow.refusals import refused
+from server.workflow.resources import config_input_errors, merge_configs, missing_configuration, pick_connections
 from server.workflow.schemas import ChainValidation, ToolStepConfiguration
 from server.workflow.state_machine import Transition, Transitions
 from server.workflow.transitions.unit import Work, transition
@@ -274,7 +276,9 @@ async def accept_hop_implementation(work: Work, *, user_id: UUID, hop_id: UUID) 
 @transition
 async def configure_tool_step(work: Work, *, user_id: UUID, step_id: UUID, data: ToolStepConfiguration) -> ToolStep:
     """2.6b: store the step's resource values (checked against the tool's resources; secrets
-    encrypted); the step becomes `ready_to_execute` once every required value is set."""
+    encrypted) or the saved connections it uses; the step becomes `ready_to_execute` once
+    every required value is set. A step that is ready or failed can be configured again
+    (a fix before it runs again), unless its hop is executing."""
     rule = Transitions.CONFIGURE_TOOL_STEP
     await work.lock_mission_of(WorkflowEntity.TOOL_STEP, step_id)
     step = (
@@ -283,6 +287,7 @@ async def configure_tool_step(work: Work, *, user_id: UUID, step_id: UUID, data:
             ToolStepTable.tool_id,
             ToolStepTable.resource_configs,
             ToolStepTable.hop_id,
+            ToolStepTable.hop_id.status.as_alias("hop_status"),
             ToolStepTable.hop_id.mission_id.as_alias("mission_id"),
         )
         .where((ToolStepTable.id == step_id) & (ToolStepTable.user_id == user_id))
@@ -293,23 +298,53 @@ async def configure_tool_step(work: Work, *, user_id: UUID, step_id: UUID, data:
         raise NotFound("tool step", step_id)
     if step["status"] not in rule.requires:
         await work.move(ToolStepTable, rule, step_id)  # refused, naming the step's status
+    if step["hop_status"] not in rule.hop_requires:
+        raise refused(WorkflowEntity.HOP, step["hop_id"], step["hop_status"], rule.hop_requires, rule.action)
     tool = tool_specs().get(step["tool_id"])
     if tool is None:
         raise Unprocessable(f'Tool "{step["tool_id"]}" of this step is not registered')
     errors = config_input_errors(tool, data.resource_configs, "body.resource_configs")
+    errors.extend(await _connection_errors(user_id, tool, data))
     if errors:
         raise InvalidConfiguration("; ".join(error.reason for error in errors), errors=errors)
     configs = merge_configs(tool, from_json(step["resource_configs"]) or {}, data.resource_configs)
+    configs = pick_connections(configs, data.connections)
     missing = missing_configuration(tool, configs)
-    status = rule.otherwise if missing else rule.target
+    status = (rule.otherwise if missing else None) or rule.target
     await work.move(
         ToolStepTable,
         rule,
         step_id,
         target=status,
-        changes={ToolStepTable.resource_configs: to_json(configs), ToolStepTable.validation_errors: to_json(missing)},
+        changes={
+            ToolStepTable.resource_configs: to_json(configs),
+            ToolStepTable.validation_errors: to_json(missing),
+            ToolStepTable.error_message: None,
+        },
     )
     result = await missions.get_tool_step(user_id=user_id, step_id=step_id)
-    if status == rule.target:
+    if status != step["status"]:
         work.events.add(WorkflowEntity.TOOL_STEP, step_id, status, mission_id=step["mission_id"], hop_id=step["hop_id"])
     return result
+
+
+async def _connection_errors(user_id: UUID, tool: ToolSpec, data: ToolStepConfiguration) -> list[FieldError]:
+    """Problems with the picked connections: a resource the tool does not use, one given values
+    too, a connection the user does not have or of another type."""
+    resources = {resource.id: resource for resource in tool.resource_dependencies}
+    errors: list[FieldError] = []
+    for resource_id, connection_id in data.connections.items():
+        field = f"body.connections.{resource_id}"
+        resource = resources.get(resource_id)
+        if resource is None:
+            errors.append(FieldError(field=field, reason=f'tool "{tool.id}" does not use resource "{resource_id}"'))
+        elif resource_id in data.resource_configs and connection_id is not None:
+            errors.append(FieldError(field=field, reason="give a resource either a connection or values, not both"))
+        elif connection_id is not None:
+            try:
+                await connections.connection_for_step(
+                    user_id=user_id, connection_id=connection_id, resource_type=resource.type, field=field
+                )
+            except InvalidInput as exc:
+                errors.extend(exc.errors)
+    return errors

@@ -1,0 +1,1 @@
+"""Saved connections: resource configurations a user saves once and picks in steps."""
