@@ -31,6 +31,11 @@ _COMPARISONS = {">=": "at least", "<=": "at most", ">": "more than", "<": "less 
 _WRONG_TYPE = re.compile(r"^Expected `([\w |]+)`, got `(\w+)`$")
 _BOUND = re.compile(r"^Expected `(\w+)` (>=|<=|>|<) (\S+)$")
 _LENGTH = re.compile(r"^Expected `(\w+)` of length (>=|<=) (\d+)$")
+_PATTERN = re.compile(r"^Expected `str` matching regex '(.+)'$")
+_KNOWN_PATTERNS = {
+    r"^\d{4}-\d{2}-\d{2}$": "a date written YYYY-MM-DD",
+    r"^\d{4}([/-]\d{1,2}([/-]\d{1,2})?)?$": "a year, a year and month, or a date (YYYY, YYYY/MM or YYYY/MM/DD)",
+}
 _UNKNOWN_FIELD = re.compile(r"^Object contains unknown field `(.+)`$")
 
 
@@ -52,6 +57,9 @@ def in_words(reason: str) -> str:
         )
         count = match.group(3)
         return f"must have {_COMPARISONS[match.group(2)]} {count} {one if count == '1' else many}"
+    if match := _PATTERN.match(reason):
+        known = _KNOWN_PATTERNS.get(match.group(1).replace("\\\\", "\\"))
+        return f"must be {known}" if known else f"must be text matching the pattern {match.group(1)}"
     if match := _MISSING_FIELD.match(reason):
         return f"needs `{match.group(1)}`"
     if match := _UNKNOWN_FIELD.match(reason):

@@ -53,6 +53,29 @@ CASES: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {
         [{"urls": []}, {"urls": [""]}, {"timeout_seconds": 0}, {"max_bytes": 0}, {"max_bytes": 1.5}],
     ),
     "web_search": ({"query": "tides"}, [{"query": ""}, {"max_results": 0}, {"max_results": 51}, {"query": ["a"]}]),
+    "email_search": (
+        {"folder": "INBOX"},
+        [
+            {"max_messages": 0},
+            {"max_messages": 501},
+            {"since": "yesterday"},
+            {"senders": [""]},
+            {"newer_than_hours": 0},
+        ],
+    ),
+    "pubmed_search": (
+        {"query": "tides"},
+        [{"query": ""}, {"sort": "newest"}, {"max_results": 201}, {"min_date": "last week"}],
+    ),
+    "group_by": ({"items": ITEMS, "key": "name"}, [{"key": 5}, {"case_insensitive": "yes"}]),
+    "summarize_groups": (
+        {"groups": [{"key": "a", "items": [{"body": "One. Two."}]}]},
+        [{"groups": [{"key": "a"}]}, {"max_sentences": 0}, {"max_text_chars": 100}, {"text_path": 5}],
+    ),
+    "newsletter_recap": (
+        {"newsletters": [{"key": "a", "summary": "One."}]},
+        [{"newsletters": [{"key": "a"}]}, {"day": "today"}, {"max_links": 51}, {"title": ""}],
+    ),
 }
 FLAT = [(tool_id, bad) for tool_id, (_, bads) in CASES.items() for bad in bads]
 

@@ -46,7 +46,7 @@ async def test_a_step_whose_earlier_steps_have_not_completed_is_refused_and_noth
         assert refused.status_code == 409, refused.text
         body = refused.json()
         assert body["current_status"] == "ready_to_execute" and body["required_status"] == ["completed"]
-        assert "before it must have completed" in body["message"]
+        assert "before it must complete first" in body["message"]
     assert await snapshot(user.user["id"]) == before
 
 
