@@ -7,40 +7,14 @@
 // Targets: the 1,000-record table under 100 ms; all JavaScript under 150 kB gzip.
 //
 //     node tests/bench/bench_viewers.mjs [--no-build] [--runs N]
-import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { gzipSync } from "node:zlib";
-
-import {
-  createSession,
-  launchBrowser,
-  newEmail,
-  newPage,
-  repoRoot,
-  signUp,
-  startServer,
-} from "../../frontend/tests/harness.mjs";
+import { createSession, launchBrowser, newEmail, newPage, signUp, startServer } from "../../frontend/tests/harness.mjs";
+import { buildSpa, median, printJsSizes } from "./spa.mjs";
 
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf("--runs") + 1]) || 15;
-const frontend = join(repoRoot, "frontend");
 
-if (!args.includes("--no-build")) {
-  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], {
-    cwd: frontend,
-    stdio: "inherit",
-  });
-}
-const assets = join(frontend, "dist", "assets");
-let total = 0;
-console.log("JavaScript (gzip -9):");
-for (const file of readdirSync(assets).filter((f) => f.endsWith(".js"))) {
-  const size = gzipSync(readFileSync(join(assets, file)), { level: 9 }).length;
-  total += size;
-  console.log(`  ${file}: ${(size / 1024).toFixed(1)} kB`);
-}
-console.log(`  total: ${(total / 1024).toFixed(1)} kB (target: under 150 kB)`);
+buildSpa(args);
+printJsSizes();
 
 const RECORDS = Array.from({ length: 1000 }, (_, i) => ({
   id: i,
@@ -49,11 +23,6 @@ const RECORDS = Array.from({ length: 1000 }, (_, i) => ({
   tags: ["a", "b"].slice(0, i % 3),
   source: { name: `source ${i % 17}`, url: `https://example.com/${i}` },
 }));
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** Clicks `selector` and times until `done` matches and the next frame has been painted. */
 function timeClick(page, selector, done) {
@@ -85,7 +54,7 @@ try {
   await input.locator('input[name="asset-is-array"]').check();
   await input.locator('textarea[name="asset-content"]').fill(JSON.stringify(RECORDS));
   await form.locator('[data-asset-index="1"] input[name="asset-name"]').fill("Report");
-  await form.locator('button[type="submit"]').click();
+  await form.getByRole("button", { name: "Propose mission", exact: true }).click();
   await page.locator(".mission-name", { hasText: "A thousand records" }).waitFor();
   await page.locator(".mission > .asset-summary .asset-item", { hasText: "Records" }).waitFor();
 
