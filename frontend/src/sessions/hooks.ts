@@ -9,6 +9,7 @@ import {
   updateSession,
 } from "../api/client.gen";
 import type { UserSession, UserSessionCreate, UserSessionUpdate } from "../api/types.gen";
+import { prefetchMissionAssets } from "../assets/hooks";
 import { isNotFound } from "../ui/problem";
 import { sessionKeys } from "./keys";
 
@@ -22,11 +23,16 @@ export function useSessions() {
   });
 }
 
-/** One session with its chat and mission. */
+/** One session with its chat and mission (whose assets are read at once, beside it). */
 export function useSession(sessionId: string) {
+  const queryClient = useQueryClient();
   return useQuery({
     queryKey: sessionKeys.detail(sessionId),
-    queryFn: ({ signal }) => getSession(sessionId, { signal }),
+    queryFn: async ({ signal }) => {
+      const session = await getSession(sessionId, { signal });
+      if (session.mission_id !== null) prefetchMissionAssets(queryClient, session.mission_id);
+      return session;
+    },
   });
 }
 
