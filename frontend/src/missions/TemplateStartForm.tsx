@@ -8,7 +8,7 @@ import { sessionKeys } from "../sessions/keys";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { Field } from "../ui/Field";
 import { lines } from "../ui/format";
-import { problemOf } from "../ui/problem";
+import { type Problem, problemOf } from "../ui/problem";
 import { missionKeys } from "./keys";
 
 /** The mission templates; they change only with the server. */
@@ -88,7 +88,7 @@ function ParameterField({
   parameter: TemplateParameter;
   value: string;
   onChange: (value: string) => void;
-  problem: ReturnType<typeof problemOf>;
+  problem: Problem | null;
 }) {
   const hint = parameter.kind === "text_list" ? `${parameter.description} One per line.` : parameter.description;
   return (
