@@ -9,6 +9,7 @@ from server.tools.controller import ToolController
 from server.users.controller import AuthController
 from server.workflow.controller import TRANSITION_CONTROLLERS
 from server.workflow.events_controller import EventController
+from server.workflow.templates_controller import MissionTemplateController
 
 CONTROLLERS = [
     AuthController,
@@ -19,6 +20,7 @@ CONTROLLERS = [
     AssetController,
     ConnectionController,
     *TRANSITION_CONTROLLERS,
+    MissionTemplateController,
     AssistantController,
     ToolController,
     EventController,

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 from msgspec import Meta
 
+from server.missions.schemas import Hop, Mission
 from server.schemas import AssetFieldMapping, FieldError, Input, Name, Output, ShortText, json_size_problem
 
 
@@ -77,3 +78,54 @@ class ToolResultSave(Input, kw_only=True):
     name: Name
     description: ShortText | None = None
     content: Any
+
+
+# Mission templates (docs/tools.md, "Mission templates") -------------------------------------
+
+Sender = Annotated[str, Meta(min_length=1, max_length=300, pattern=r"\S")]
+
+
+class TemplateParameter(Output, kw_only=True):
+    """One value a person gives when starting a mission from a template."""
+
+    name: str
+    """The field of the template's request body."""
+    label: str
+    description: str
+    kind: Literal["text_list", "number", "connection"]
+    """`text_list`: a list of texts (one per line in a form); `number`; `connection`: the id of
+    a saved connection of `resource_type`."""
+    required: bool
+    default: Any | None = None
+    resource_type: str | None = None
+
+
+class MissionTemplateInfo(Output, kw_only=True):
+    """A mission whose plan and tool chain are known in advance."""
+
+    id: str
+    name: str
+    description: str
+    parameters: list[TemplateParameter]
+
+
+class MissionTemplateList(Output, kw_only=True):
+    items: list[MissionTemplateInfo]
+
+
+class RecapTemplateParameters(Input, kw_only=True):
+    """Start the daily newsletter recap: whose e-mails, over how many hours, from which mailbox."""
+
+    senders: Annotated[list[Sender], Meta(min_length=1, max_length=50)]
+    """Sender addresses (or a part of the sender's name or address)."""
+    hours: Annotated[float, Meta(gt=0, le=720)] = 24
+    """E-mails received within this many hours before the run (24 for the last day)."""
+    mailbox_connection_id: UUID | None = None
+    """A saved `imap` connection for the mailbox search; without one its step awaits configuration."""
+
+
+class TemplateMission(Output, kw_only=True):
+    """The mission made from a template, with its first hop (plan and chain accepted)."""
+
+    mission: Mission
+    hop: Hop

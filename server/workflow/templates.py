@@ -12,11 +12,13 @@ password, security, folder), configured when the mission is made or later on the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
+from server.connections import service as connections
 from server.enums import AssetRole, ValueType
+from server.errors import InvalidInput, NotFound
+from server.missions import service as missions
 from server.missions.schemas import (
     AssetProposal,
     ExistingAssetOutput,
@@ -29,25 +31,51 @@ from server.missions.schemas import (
 )
 from server.schemas import AssetFieldMapping, DiscardMapping, LiteralMapping, SchemaDefinition
 from server.workflow import transitions
+from server.workflow.schemas import (
+    MissionTemplateInfo,
+    MissionTemplateList,
+    RecapTemplateParameters,
+    TemplateMission,
+    TemplateParameter,
+    ToolStepConfiguration,
+)
 
 RECAP_TEMPLATE_ID = "daily_newsletter_recap"
 SENDERS = SchemaDefinition(type=ValueType.STRING, is_array=True, description="Newsletter senders (addresses)")
 RECAP = SchemaDefinition(type=ValueType.DAILY_NEWSLETTER_RECAP, description="The day's recap, in Markdown")
 
 
-@dataclass(frozen=True, slots=True)
-class MissionTemplate:
-    id: str
-    name: str
-    description: str
-
-
 TEMPLATES = (
-    MissionTemplate(
+    MissionTemplateInfo(
         id=RECAP_TEMPLATE_ID,
         name="Daily newsletter recap",
         description="The last day's e-mails from chosen senders, grouped by sender, each sender's summarized, "
         "as one Markdown recap.",
+        parameters=[
+            TemplateParameter(
+                name="senders",
+                label="Senders",
+                description="The newsletters' sender addresses (or a part of the sender's name or address).",
+                kind="text_list",
+                required=True,
+            ),
+            TemplateParameter(
+                name="hours",
+                label="Hours to look back",
+                description="E-mails received within this many hours before the recap runs.",
+                kind="number",
+                required=False,
+                default=24,
+            ),
+            TemplateParameter(
+                name="mailbox_connection_id",
+                label="Mailbox",
+                description="A saved mailbox connection; without one, set the mailbox on the search step later.",
+                kind="connection",
+                required=False,
+                resource_type="imap",
+            ),
+        ],
     ),
 )
 
@@ -141,10 +169,17 @@ def recap_chain(
 
 
 async def create_recap_mission(
-    *, user_id: UUID, session_id: UUID, senders: list[str], mailbox: dict[str, Any] | None = None
+    *,
+    user_id: UUID,
+    session_id: UUID,
+    senders: list[str],
+    mailbox: dict[str, Any] | None = None,
+    hours: float = 24,
+    mailbox_connection_id: UUID | None = None,
 ) -> tuple[Mission, Hop]:
     """The recap mission in a session, accepted, with its hop's chain accepted: ready to
-    execute when the mailbox is configured (else its search step awaits configuration)."""
+    execute when the mailbox is configured (given values, or a saved connection), else its
+    search step awaits configuration."""
     mission = await transitions.propose_mission(user_id=user_id, session_id=session_id, data=recap_mission(senders))
     mission = await transitions.accept_mission(user_id=user_id, mission_id=mission.id)
     (senders_id,) = mission.asset_summary.inputs
@@ -153,7 +188,42 @@ async def create_recap_mission(
     hop = await transitions.propose_hop_plan(user_id=user_id, hop_id=hop.id, data=recap_plan(senders_id, recap_id))
     await transitions.accept_hop_plan(user_id=user_id, hop_id=hop.id)
     await transitions.start_hop_implementation(user_id=user_id, hop_id=hop.id)
-    chain = recap_chain(senders_id=senders_id, recap_id=recap_id, mailbox=mailbox)
+    chain = recap_chain(senders_id=senders_id, recap_id=recap_id, mailbox=mailbox, hours=hours)
     await transitions.propose_hop_implementation(user_id=user_id, hop_id=hop.id, data=chain)
     hop = await transitions.accept_hop_implementation(user_id=user_id, hop_id=hop.id)
+    if mailbox_connection_id is not None:
+        search = hop.tool_steps[0]
+        configuration = ToolStepConfiguration(connections={"mailbox": mailbox_connection_id})
+        await transitions.configure_tool_step(user_id=user_id, step_id=search.id, data=configuration)
+        hop = await missions.get_hop(user_id=user_id, hop_id=hop.id)
     return mission, hop
+
+
+def list_templates() -> MissionTemplateList:
+    return MissionTemplateList(items=list(TEMPLATES))
+
+
+async def start_from_template(
+    *, user_id: UUID, session_id: UUID, template_id: str, data: RecapTemplateParameters
+) -> TemplateMission:
+    """A template's mission in a session (docs/tools.md, "Mission templates"). The connection
+    is checked first (another user's answers 404, another type 400), so bad input writes
+    nothing; a session with a mission in progress is refused (409) by the first transition."""
+    if template_id not in {template.id for template in TEMPLATES}:
+        raise NotFound("mission template", template_id)
+    if data.mailbox_connection_id is not None:
+        connection = await connections.get_connection(user_id=user_id, connection_id=data.mailbox_connection_id)
+        if connection.resource_type != "imap":
+            raise InvalidInput(
+                "body.mailbox_connection_id",
+                f'connection "{connection.name}" is of type "{connection.resource_type}"; the mailbox needs "imap"',
+            )
+    senders = list(dict.fromkeys(sender.strip() for sender in data.senders))
+    mission, hop = await create_recap_mission(
+        user_id=user_id,
+        session_id=session_id,
+        senders=senders,
+        hours=data.hours,
+        mailbox_connection_id=data.mailbox_connection_id,
+    )
+    return TemplateMission(mission=await missions.get_mission(user_id=user_id, mission_id=mission.id), hop=hop)

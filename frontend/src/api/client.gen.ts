@@ -30,13 +30,16 @@ import type {
   MissionPage,
   MissionProposalInput,
   MissionStatus,
+  MissionTemplateList,
   MissionUpdate,
   OperationErrors,
   OperationId,
+  RecapTemplateParameters,
   ResourceTypeCatalog,
   SignIn,
   SignUp,
   SignUpAccepted,
+  TemplateMission,
   ToolCatalog,
   ToolResultSave,
   ToolRun,
@@ -544,6 +547,15 @@ export function validateToolChain(hopId: Uuid, body: HopImplementationProposalIn
 }
 
 /**
+ * The mission templates, with the parameters a person gives to start one.
+ *
+ * `GET /api/mission-templates`
+ */
+export function listMissionTemplates(options?: RequestOptions): Promise<MissionTemplateList> {
+  return request<MissionTemplateList>("list_mission_templates", "GET", `/api/mission-templates`, undefined, undefined, options);
+}
+
+/**
  * The user's missions, newest first.
  *
  * `GET /api/missions`
@@ -750,6 +762,16 @@ export function appendChatMessage(sessionId: Uuid, body: ChatMessageCreate, opti
  */
 export function proposeMission(sessionId: Uuid, body: MissionProposalInput, options?: RequestOptions): Promise<Mission> {
   return request<Mission>("propose_mission", "POST", `/api/sessions/${encodePath(sessionId)}/mission`, undefined, body, options);
+}
+
+/**
+ * Make the session's mission from a template: accepted, its hop's plan and tool chain
+ *         accepted; refused (409) while the session has a mission in progress.
+ *
+ * `POST /api/sessions/{session_id}/mission-templates/{template_id}`
+ */
+export function startMissionTemplate(sessionId: Uuid, templateId: string, body: RecapTemplateParameters, options?: RequestOptions): Promise<TemplateMission> {
+  return request<TemplateMission>("start_mission_template", "POST", `/api/sessions/${encodePath(sessionId)}/mission-templates/${encodePath(templateId)}`, undefined, body, options);
 }
 
 /**

@@ -18,8 +18,10 @@ import type {
   HopPage,
   Mission,
   MissionPage,
+  MissionTemplateList,
   ResourceTypeCatalog,
   SignUpAccepted,
+  TemplateMission,
   ToolCatalog,
   ToolRunResult,
   ToolStep,
@@ -576,6 +578,45 @@ export const missionPageFixture = {
   "offset": 0
 } satisfies MissionPage;
 
+export const missionTemplateListFixture = {
+  "items": [
+    {
+      "id": "daily_newsletter_recap",
+      "name": "Daily newsletter recap",
+      "description": "The last day's e-mails from chosen senders, grouped by sender, each sender's summarized, as one Markdown recap.",
+      "parameters": [
+        {
+          "name": "senders",
+          "label": "Senders",
+          "description": "The newsletters' sender addresses (or a part of the sender's name or address).",
+          "kind": "text_list",
+          "required": true,
+          "default": null,
+          "resource_type": null
+        },
+        {
+          "name": "hours",
+          "label": "Hours to look back",
+          "description": "E-mails received within this many hours before the recap runs.",
+          "kind": "number",
+          "required": false,
+          "default": 24,
+          "resource_type": null
+        },
+        {
+          "name": "mailbox_connection_id",
+          "label": "Mailbox",
+          "description": "A saved mailbox connection; without one, set the mailbox on the search step later.",
+          "kind": "connection",
+          "required": false,
+          "default": null,
+          "resource_type": "imap"
+        }
+      ]
+    }
+  ]
+} satisfies MissionTemplateList;
+
 export const resourceTypeCatalogFixture = {
   "resource_types": [
     {
@@ -649,6 +690,633 @@ export const resourceTypeCatalogFixture = {
 export const signUpAcceptedFixture = {
   "message": "If this e-mail address can be used, its account is ready: sign in with it. If it already had an account, sign in with that account's password."
 } satisfies SignUpAccepted;
+
+export const templateMissionFixture = {
+  "mission": {
+    "id": "00000000-0000-4000-8000-000000000002",
+    "name": "Daily newsletter recap",
+    "description": "Read the last day's newsletters from the chosen senders and recap them, sender by sender.",
+    "goal": "A Markdown recap of the day's newsletters",
+    "success_criteria": [
+      "every chosen sender's messages of the last day are covered",
+      "one summary per sender"
+    ],
+    "status": "in_progress",
+    "current_hop_id": "00000000-0000-4000-8000-000000000005",
+    "mission_metadata": {},
+    "created_at": "2026-01-01T00:00:00Z",
+    "updated_at": "2026-01-01T00:00:00Z",
+    "hops": [
+      {
+        "id": "00000000-0000-4000-8000-000000000005",
+        "mission_id": "00000000-0000-4000-8000-000000000002",
+        "sequence_order": 0,
+        "name": "Recap the day's newsletters",
+        "description": "Search the mailbox, group by sender, summarize each sender, write the recap",
+        "goal": "The daily newsletter recap",
+        "success_criteria": [
+          "recap written"
+        ],
+        "rationale": "Four tools do it: the mailbox search, grouping, a summary per group and the recap",
+        "status": "hop_impl_ready",
+        "is_final": true,
+        "is_resolved": false,
+        "error_message": null,
+        "hop_metadata": {},
+        "intended_input_asset_ids": [
+          "00000000-0000-4000-8000-000000000001"
+        ],
+        "intended_output_asset_ids": [
+          "00000000-0000-4000-8000-000000000006"
+        ],
+        "intended_output_asset_specs": [],
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "tool_steps": [
+          {
+            "id": "00000000-0000-4000-8000-000000000007",
+            "hop_id": "00000000-0000-4000-8000-000000000005",
+            "tool_id": "email_search",
+            "sequence_order": 0,
+            "name": "The last day's e-mails from the senders",
+            "description": null,
+            "status": "ready_to_execute",
+            "parameter_mapping": {
+              "senders": {
+                "type": "asset_field",
+                "state_asset": "00000000-0000-4000-8000-000000000001"
+              },
+              "newer_than_hours": {
+                "type": "literal",
+                "value": 24
+              },
+              "max_messages": {
+                "type": "literal",
+                "value": 200
+              }
+            },
+            "result_mapping": {
+              "emails": {
+                "type": "asset_field",
+                "state_asset": "00000000-0000-4000-8000-000000000008"
+              },
+              "matched": {
+                "type": "discard"
+              }
+            },
+            "resource_configs": {
+              "mailbox": {
+                "connection_id": "00000000-0000-4000-8000-000000000003",
+                "values": {},
+                "secrets": {}
+              }
+            },
+            "validation_errors": [],
+            "execution_result": null,
+            "error_message": null,
+            "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z",
+            "started_at": null,
+            "completed_at": null
+          },
+          {
+            "id": "00000000-0000-4000-8000-000000000009",
+            "hop_id": "00000000-0000-4000-8000-000000000005",
+            "tool_id": "group_by",
+            "sequence_order": 1,
+            "name": "Group by sender",
+            "description": null,
+            "status": "ready_to_execute",
+            "parameter_mapping": {
+              "items": {
+                "type": "asset_field",
+                "state_asset": "00000000-0000-4000-8000-000000000008"
+              },
+              "key": {
+                "type": "literal",
+                "value": "from.address"
+              },
+              "case_insensitive": {
+                "type": "literal",
+                "value": true
+              }
+            },
+            "result_mapping": {
+              "groups": {
+                "type": "asset_field",
+                "state_asset": "00000000-0000-4000-8000-000000000010"
+              }
+            },
+            "resource_configs": {},
+            "validation_errors": [],
+            "execution_result": null,
+            "error_message": null,
+            "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z",
+            "started_at": null,
+            "completed_at": null
+          },
+          {
+            "id": "00000000-0000-4000-8000-000000000011",
+            "hop_id": "00000000-0000-4000-8000-000000000005",
+            "tool_id": "summarize_groups",
+            "sequence_order": 2,
+            "name": "Summarize each sender",
+            "description": null,
+            "status": "ready_to_execute",
+            "parameter_mapping": {
+              "groups": {
+                "type": "asset_field",
+                "state_asset": "00000000-0000-4000-8000-000000000010"
+              },
+              "text_path": {
+                "type": "literal",
+                "value": "body"
+              },
+              "title_path": {
+                "type": "literal",
+                "value": "subject"
+              },
+              "label_path": {
+                "type": "literal",
+                "value": "from.name"
+              },
+              "links_path": {
+                "type": "literal",
+                "value": "links"
+              }
+            },
+            "result_mapping": {
+              "summaries": {
+                "type": "asset_field",
+                "state_asset": "00000000-0000-4000-8000-000000000012"
+              }
+            },
+            "resource_configs": {},
+            "validation_errors": [],
+            "execution_result": null,
+            "error_message": null,
+            "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z",
+            "started_at": null,
+            "completed_at": null
+          },
+          {
+            "id": "00000000-0000-4000-8000-000000000013",
+            "hop_id": "00000000-0000-4000-8000-000000000005",
+            "tool_id": "newsletter_recap",
+            "sequence_order": 3,
+            "name": "Write the recap",
+            "description": null,
+            "status": "ready_to_execute",
+            "parameter_mapping": {
+              "newsletters": {
+                "type": "asset_field",
+                "state_asset": "00000000-0000-4000-8000-000000000012"
+              }
+            },
+            "result_mapping": {
+              "recap": {
+                "type": "asset_field",
+                "state_asset": "00000000-0000-4000-8000-000000000006"
+              }
+            },
+            "resource_configs": {},
+            "validation_errors": [],
+            "execution_result": null,
+            "error_message": null,
+            "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z",
+            "started_at": null,
+            "completed_at": null
+          }
+        ],
+        "hop_asset_map": {
+          "00000000-0000-4000-8000-000000000006": "output",
+          "00000000-0000-4000-8000-000000000001": "input"
+        },
+        "asset_summary": {
+          "inputs": [
+            "00000000-0000-4000-8000-000000000001"
+          ],
+          "outputs": [
+            "00000000-0000-4000-8000-000000000006"
+          ],
+          "intermediate": []
+        }
+      }
+    ],
+    "current_hop": {
+      "id": "00000000-0000-4000-8000-000000000005",
+      "mission_id": "00000000-0000-4000-8000-000000000002",
+      "sequence_order": 0,
+      "name": "Recap the day's newsletters",
+      "description": "Search the mailbox, group by sender, summarize each sender, write the recap",
+      "goal": "The daily newsletter recap",
+      "success_criteria": [
+        "recap written"
+      ],
+      "rationale": "Four tools do it: the mailbox search, grouping, a summary per group and the recap",
+      "status": "hop_impl_ready",
+      "is_final": true,
+      "is_resolved": false,
+      "error_message": null,
+      "hop_metadata": {},
+      "intended_input_asset_ids": [
+        "00000000-0000-4000-8000-000000000001"
+      ],
+      "intended_output_asset_ids": [
+        "00000000-0000-4000-8000-000000000006"
+      ],
+      "intended_output_asset_specs": [],
+      "created_at": "2026-01-01T00:00:00Z",
+      "updated_at": "2026-01-01T00:00:00Z",
+      "tool_steps": [
+        {
+          "id": "00000000-0000-4000-8000-000000000007",
+          "hop_id": "00000000-0000-4000-8000-000000000005",
+          "tool_id": "email_search",
+          "sequence_order": 0,
+          "name": "The last day's e-mails from the senders",
+          "description": null,
+          "status": "ready_to_execute",
+          "parameter_mapping": {
+            "senders": {
+              "type": "asset_field",
+              "state_asset": "00000000-0000-4000-8000-000000000001"
+            },
+            "newer_than_hours": {
+              "type": "literal",
+              "value": 24
+            },
+            "max_messages": {
+              "type": "literal",
+              "value": 200
+            }
+          },
+          "result_mapping": {
+            "emails": {
+              "type": "asset_field",
+              "state_asset": "00000000-0000-4000-8000-000000000008"
+            },
+            "matched": {
+              "type": "discard"
+            }
+          },
+          "resource_configs": {
+            "mailbox": {
+              "connection_id": "00000000-0000-4000-8000-000000000003",
+              "values": {},
+              "secrets": {}
+            }
+          },
+          "validation_errors": [],
+          "execution_result": null,
+          "error_message": null,
+          "created_at": "2026-01-01T00:00:00Z",
+          "updated_at": "2026-01-01T00:00:00Z",
+          "started_at": null,
+          "completed_at": null
+        },
+        {
+          "id": "00000000-0000-4000-8000-000000000009",
+          "hop_id": "00000000-0000-4000-8000-000000000005",
+          "tool_id": "group_by",
+          "sequence_order": 1,
+          "name": "Group by sender",
+          "description": null,
+          "status": "ready_to_execute",
+          "parameter_mapping": {
+            "items": {
+              "type": "asset_field",
+              "state_asset": "00000000-0000-4000-8000-000000000008"
+            },
+            "key": {
+              "type": "literal",
+              "value": "from.address"
+            },
+            "case_insensitive": {
+              "type": "literal",
+              "value": true
+            }
+          },
+          "result_mapping": {
+            "groups": {
+              "type": "asset_field",
+              "state_asset": "00000000-0000-4000-8000-000000000010"
+            }
+          },
+          "resource_configs": {},
+          "validation_errors": [],
+          "execution_result": null,
+          "error_message": null,
+          "created_at": "2026-01-01T00:00:00Z",
+          "updated_at": "2026-01-01T00:00:00Z",
+          "started_at": null,
+          "completed_at": null
+        },
+        {
+          "id": "00000000-0000-4000-8000-000000000011",
+          "hop_id": "00000000-0000-4000-8000-000000000005",
+          "tool_id": "summarize_groups",
+          "sequence_order": 2,
+          "name": "Summarize each sender",
+          "description": null,
+          "status": "ready_to_execute",
+          "parameter_mapping": {
+            "groups": {
+              "type": "asset_field",
+              "state_asset": "00000000-0000-4000-8000-000000000010"
+            },
+            "text_path": {
+              "type": "literal",
+              "value": "body"
+            },
+            "title_path": {
+              "type": "literal",
+              "value": "subject"
+            },
+            "label_path": {
+              "type": "literal",
+              "value": "from.name"
+            },
+            "links_path": {
+              "type": "literal",
+              "value": "links"
+            }
+          },
+          "result_mapping": {
+            "summaries": {
+              "type": "asset_field",
+              "state_asset": "00000000-0000-4000-8000-000000000012"
+            }
+          },
+          "resource_configs": {},
+          "validation_errors": [],
+          "execution_result": null,
+          "error_message": null,
+          "created_at": "2026-01-01T00:00:00Z",
+          "updated_at": "2026-01-01T00:00:00Z",
+          "started_at": null,
+          "completed_at": null
+        },
+        {
+          "id": "00000000-0000-4000-8000-000000000013",
+          "hop_id": "00000000-0000-4000-8000-000000000005",
+          "tool_id": "newsletter_recap",
+          "sequence_order": 3,
+          "name": "Write the recap",
+          "description": null,
+          "status": "ready_to_execute",
+          "parameter_mapping": {
+            "newsletters": {
+              "type": "asset_field",
+              "state_asset": "00000000-0000-4000-8000-000000000012"
+            }
+          },
+          "result_mapping": {
+            "recap": {
+              "type": "asset_field",
+              "state_asset": "00000000-0000-4000-8000-000000000006"
+            }
+          },
+          "resource_configs": {},
+          "validation_errors": [],
+          "execution_result": null,
+          "error_message": null,
+          "created_at": "2026-01-01T00:00:00Z",
+          "updated_at": "2026-01-01T00:00:00Z",
+          "started_at": null,
+          "completed_at": null
+        }
+      ],
+      "hop_asset_map": {
+        "00000000-0000-4000-8000-000000000006": "output",
+        "00000000-0000-4000-8000-000000000001": "input"
+      },
+      "asset_summary": {
+        "inputs": [
+          "00000000-0000-4000-8000-000000000001"
+        ],
+        "outputs": [
+          "00000000-0000-4000-8000-000000000006"
+        ],
+        "intermediate": []
+      }
+    },
+    "mission_asset_map": {
+      "00000000-0000-4000-8000-000000000006": "output",
+      "00000000-0000-4000-8000-000000000001": "input"
+    },
+    "asset_summary": {
+      "inputs": [
+        "00000000-0000-4000-8000-000000000001"
+      ],
+      "outputs": [
+        "00000000-0000-4000-8000-000000000006"
+      ],
+      "intermediate": []
+    }
+  },
+  "hop": {
+    "id": "00000000-0000-4000-8000-000000000005",
+    "mission_id": "00000000-0000-4000-8000-000000000002",
+    "sequence_order": 0,
+    "name": "Recap the day's newsletters",
+    "description": "Search the mailbox, group by sender, summarize each sender, write the recap",
+    "goal": "The daily newsletter recap",
+    "success_criteria": [
+      "recap written"
+    ],
+    "rationale": "Four tools do it: the mailbox search, grouping, a summary per group and the recap",
+    "status": "hop_impl_ready",
+    "is_final": true,
+    "is_resolved": false,
+    "error_message": null,
+    "hop_metadata": {},
+    "intended_input_asset_ids": [
+      "00000000-0000-4000-8000-000000000001"
+    ],
+    "intended_output_asset_ids": [
+      "00000000-0000-4000-8000-000000000006"
+    ],
+    "intended_output_asset_specs": [],
+    "created_at": "2026-01-01T00:00:00Z",
+    "updated_at": "2026-01-01T00:00:00Z",
+    "tool_steps": [
+      {
+        "id": "00000000-0000-4000-8000-000000000007",
+        "hop_id": "00000000-0000-4000-8000-000000000005",
+        "tool_id": "email_search",
+        "sequence_order": 0,
+        "name": "The last day's e-mails from the senders",
+        "description": null,
+        "status": "ready_to_execute",
+        "parameter_mapping": {
+          "senders": {
+            "type": "asset_field",
+            "state_asset": "00000000-0000-4000-8000-000000000001"
+          },
+          "newer_than_hours": {
+            "type": "literal",
+            "value": 24
+          },
+          "max_messages": {
+            "type": "literal",
+            "value": 200
+          }
+        },
+        "result_mapping": {
+          "emails": {
+            "type": "asset_field",
+            "state_asset": "00000000-0000-4000-8000-000000000008"
+          },
+          "matched": {
+            "type": "discard"
+          }
+        },
+        "resource_configs": {
+          "mailbox": {
+            "connection_id": "00000000-0000-4000-8000-000000000003",
+            "values": {},
+            "secrets": {}
+          }
+        },
+        "validation_errors": [],
+        "execution_result": null,
+        "error_message": null,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "started_at": null,
+        "completed_at": null
+      },
+      {
+        "id": "00000000-0000-4000-8000-000000000009",
+        "hop_id": "00000000-0000-4000-8000-000000000005",
+        "tool_id": "group_by",
+        "sequence_order": 1,
+        "name": "Group by sender",
+        "description": null,
+        "status": "ready_to_execute",
+        "parameter_mapping": {
+          "items": {
+            "type": "asset_field",
+            "state_asset": "00000000-0000-4000-8000-000000000008"
+          },
+          "key": {
+            "type": "literal",
+            "value": "from.address"
+          },
+          "case_insensitive": {
+            "type": "literal",
+            "value": true
+          }
+        },
+        "result_mapping": {
+          "groups": {
+            "type": "asset_field",
+            "state_asset": "00000000-0000-4000-8000-000000000010"
+          }
+        },
+        "resource_configs": {},
+        "validation_errors": [],
+        "execution_result": null,
+        "error_message": null,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "started_at": null,
+        "completed_at": null
+      },
+      {
+        "id": "00000000-0000-4000-8000-000000000011",
+        "hop_id": "00000000-0000-4000-8000-000000000005",
+        "tool_id": "summarize_groups",
+        "sequence_order": 2,
+        "name": "Summarize each sender",
+        "description": null,
+        "status": "ready_to_execute",
+        "parameter_mapping": {
+          "groups": {
+            "type": "asset_field",
+            "state_asset": "00000000-0000-4000-8000-000000000010"
+          },
+          "text_path": {
+            "type": "literal",
+            "value": "body"
+          },
+          "title_path": {
+            "type": "literal",
+            "value": "subject"
+          },
+          "label_path": {
+            "type": "literal",
+            "value": "from.name"
+          },
+          "links_path": {
+            "type": "literal",
+            "value": "links"
+          }
+        },
+        "result_mapping": {
+          "summaries": {
+            "type": "asset_field",
+            "state_asset": "00000000-0000-4000-8000-000000000012"
+          }
+        },
+        "resource_configs": {},
+        "validation_errors": [],
+        "execution_result": null,
+        "error_message": null,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "started_at": null,
+        "completed_at": null
+      },
+      {
+        "id": "00000000-0000-4000-8000-000000000013",
+        "hop_id": "00000000-0000-4000-8000-000000000005",
+        "tool_id": "newsletter_recap",
+        "sequence_order": 3,
+        "name": "Write the recap",
+        "description": null,
+        "status": "ready_to_execute",
+        "parameter_mapping": {
+          "newsletters": {
+            "type": "asset_field",
+            "state_asset": "00000000-0000-4000-8000-000000000012"
+          }
+        },
+        "result_mapping": {
+          "recap": {
+            "type": "asset_field",
+            "state_asset": "00000000-0000-4000-8000-000000000006"
+          }
+        },
+        "resource_configs": {},
+        "validation_errors": [],
+        "execution_result": null,
+        "error_message": null,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "started_at": null,
+        "completed_at": null
+      }
+    ],
+    "hop_asset_map": {
+      "00000000-0000-4000-8000-000000000006": "output",
+      "00000000-0000-4000-8000-000000000001": "input"
+    },
+    "asset_summary": {
+      "inputs": [
+        "00000000-0000-4000-8000-000000000001"
+      ],
+      "outputs": [
+        "00000000-0000-4000-8000-000000000006"
+      ],
+      "intermediate": []
+    }
+  }
+} satisfies TemplateMission;
 
 export const toolCatalogFixture = {
   "tools": [

@@ -870,6 +870,18 @@ export interface MissionProposalCard {
   replaces_mission_id: Uuid | null;
 }
 
+/** A mission whose plan and tool chain are known in advance. */
+export interface MissionTemplateInfo {
+  id: string;
+  name: string;
+  description: string;
+  parameters: TemplateParameter[];
+}
+
+export interface MissionTemplateList {
+  items: MissionTemplateInfo[];
+}
+
 /** The hop produces a new asset, created mission-scoped as an intermediate. */
 export interface NewAssetOutput {
   /** Discriminator of the union this type belongs to. */
@@ -1001,6 +1013,30 @@ export interface StatusNote {
    * @defaultValue null
    */
   proposal: ProposalCard | null;
+}
+
+/** The mission made from a template, with its first hop (plan and chain accepted). */
+export interface TemplateMission {
+  mission: Mission;
+  hop: Hop;
+}
+
+/** One value a person gives when starting a mission from a template. */
+export interface TemplateParameter {
+  /** The field of the template's request body. */
+  name: string;
+  label: string;
+  description: string;
+  /**
+   * `text_list`: a list of texts (one per line in a form); `number`; `connection`: the id of
+   * a saved connection of `resource_type`.
+   */
+  kind: "connection" | "number" | "text_list";
+  required: boolean;
+  /** @defaultValue null */
+  default: unknown | null;
+  /** @defaultValue null */
+  resource_type: string | null;
 }
 
 /** Every registered tool. */
@@ -1370,6 +1406,24 @@ export interface NewAssetOutputInput {
   asset: AssetProposalInput;
 }
 
+/** Start the daily newsletter recap: whose e-mails, over how many hours, from which mailbox. */
+export interface RecapTemplateParameters {
+  /** Sender addresses (or a part of the sender's name or address). */
+  senders: string[];
+  /**
+   * E-mails received within this many hours before the run (24 for the last day).
+   *
+   * @defaultValue 24
+   */
+  hours?: number;
+  /**
+   * A saved `imap` connection for the mailbox search; without one its step awaits configuration.
+   *
+   * @defaultValue null
+   */
+  mailbox_connection_id?: Uuid | null;
+}
+
 /** Describes the data of an asset, a tool parameter or a tool output. */
 export interface SchemaDefinitionInput {
   type: ValueType;
@@ -1558,6 +1612,7 @@ export interface OperationErrors {
   list_chat_messages: 400 | 401 | 404 | 503;
   list_connections: 400 | 401 | 503;
   list_hops: 400 | 401 | 404 | 503;
+  list_mission_templates: 401 | 503;
   list_missions: 400 | 401 | 503;
   list_resource_types: 401 | 503;
   list_sessions: 400 | 401 | 503;
@@ -1580,6 +1635,7 @@ export interface OperationErrors {
   sign_up: 400 | 413 | 415 | 422 | 429 | 503;
   start_hop_implementation: 401 | 403 | 404 | 409 | 503;
   start_hop_plan: 401 | 403 | 404 | 409 | 503;
+  start_mission_template: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
   stream_events: 401 | 429 | 503;
   update_asset: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
   update_connection: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;

@@ -17,6 +17,7 @@ import { missionActions } from "./actions";
 import { HopList } from "./HopList";
 import { useMission } from "./hooks";
 import { MissionProposalForm } from "./MissionProposalForm";
+import { TemplateStartForm } from "./TemplateStartForm";
 
 const NO_ASSETS: Map<string, AssetInfo> = new Map();
 
@@ -26,7 +27,10 @@ export function MissionPanel({ session }: { session: UserSession }) {
     return (
       <section className="mission card" aria-label="Mission">
         {isAllowed("propose_mission", "session", session.status) ? (
-          <MissionProposalForm sessionId={session.id} />
+          <>
+            <TemplateStartForm sessionId={session.id} />
+            <MissionProposalForm sessionId={session.id} />
+          </>
         ) : (
           <p className="muted">
             This session is {statusLabel(session.status, "session").toLowerCase()}; it has no mission.

@@ -12,6 +12,7 @@ describe("viewsFor", () => {
   });
   it("renders markdown, with its text and raw JSON next to it", () => {
     expect(viewsFor(one(ValueType.MARKDOWN), "# Title")).toEqual(["markdown", "text", "raw"]);
+    expect(viewsFor(one(ValueType.DAILY_NEWSLETTER_RECAP), "# Recap")).toEqual(["markdown", "text", "raw"]);
   });
   it("shows a string as text, and markdown only for types that are not plain text", () => {
     expect(viewsFor(one(ValueType.STRING), "a\nb")).toEqual(["text", "raw"]);

@@ -78,14 +78,17 @@ export function isRecordList(content: unknown): content is Record<string, unknow
 
 const LINK_TYPES: ReadonlySet<string> = new Set([ValueType.SEARCH_RESULT, ValueType.WEBPAGE]);
 const TEXT_TYPES: ReadonlySet<string> = new Set([ValueType.STRING, ValueType.EMAIL, ValueType.PRIMITIVE]);
+/** Types whose text is Markdown: rendered first. */
+const MARKDOWN_TYPES: ReadonlySet<string> = new Set([ValueType.MARKDOWN, ValueType.DAILY_NEWSLETTER_RECAP]);
 
 /** The views that fit an asset, the best first, chosen by its SchemaDefinition and checked
  * against its content (a declared type the content does not have is not offered). */
 export function viewsFor(definition: Pick<SchemaDefinition, "type" | "is_array">, content: unknown): ViewKind[] {
   const views: ViewKind[] = [];
   if (typeof content === "string") {
-    views.push(definition.type === ValueType.MARKDOWN ? "markdown" : "text");
-    if (definition.type === ValueType.MARKDOWN) views.push("text");
+    const markdown = MARKDOWN_TYPES.has(definition.type);
+    views.push(markdown ? "markdown" : "text");
+    if (markdown) views.push("text");
     else if (!TEXT_TYPES.has(definition.type)) views.push("markdown");
     views.push("raw");
     return views;
