@@ -103,7 +103,9 @@ async function runHopToReport(page, { final = false } = {}) {
   const editor = page.locator('form[aria-label="Implementation"]');
   await editor.locator('select[name="add-tool"]').selectOption("sort");
   const step = editor.locator('[data-step-index="0"]');
-  await step.locator('[data-param="keys"] textarea[name="param-literal"]').fill('[{"path": "score"}]');
+  const keys = step.locator('[data-param="keys"]');
+  await keys.locator("text=Add sort key").click();
+  await keys.locator('input[aria-label="Sort key 1 field"]').fill("score");
   await editor.locator('.chain-check[data-check="valid"]').waitFor();
   return editor;
 }
@@ -200,7 +202,7 @@ describe("the workspace", { concurrency: 3 }, () => {
     await second.goto(page.url());
     await second.locator('.connection[data-connection="live"]').waitFor();
 
-    await page.click("text=Rename");
+    await page.getByRole("button", { name: "Rename", exact: true }).click();
     await page.fill('input[name="rename"]', "Two tabs, renamed");
     await page.click('.rename button[type="submit"]');
     await second.locator(".session-title h1", { hasText: "Two tabs, renamed" }).waitFor();
