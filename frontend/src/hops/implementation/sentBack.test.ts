@@ -110,7 +110,9 @@ describe("sentBackChain", () => {
     expect(sentBackChain(hopWith({ draft_chain: { steps: "filter" } }), assets)).toBeNull();
     expect(sentBackChain(hopWith({ draft_chain: [chain] }), assets)).toBeNull();
     // One garbled step spoils the chain: no half-chain is offered.
-    expect(sentBackChain(hopWith({ draft_chain: { steps: [chain.steps[0], { name: "no tool" }] } }), assets)).toBeNull();
+    expect(
+      sentBackChain(hopWith({ draft_chain: { steps: [chain.steps[0], { name: "no tool" }] } }), assets),
+    ).toBeNull();
     expect(sentBackChain(hopWith({ draft_chain: { steps: [chain.steps[0], 7] } }), assets)).toBeNull();
   });
 });
