@@ -103,7 +103,10 @@ async function runHopToReport(page, { final = false } = {}) {
   const editor = page.locator('form[aria-label="Implementation"]');
   await editor.locator('select[name="add-tool"]').selectOption("sort");
   const step = editor.locator('[data-step-index="0"]');
-  await step.locator('[data-param="keys"] textarea[name="param-literal"]').fill('[{"path": "score"}]');
+  // The keys as JSON: the switch beside the structured editor.
+  const keys = step.locator('[data-param="keys"]');
+  await keys.getByRole("button", { name: "JSON", exact: true }).click();
+  await keys.locator('textarea[name="param-literal"]').fill('[{"path": "score"}]');
   await editor.locator('.chain-check[data-check="valid"]').waitFor();
   return editor;
 }
@@ -200,7 +203,8 @@ describe("the workspace", { concurrency: 3 }, () => {
     await second.goto(page.url());
     await second.locator('.connection[data-connection="live"]').waitFor();
 
-    await page.click("text=Rename");
+    // The button: the signed-in address (`rename-…`) says "rename" too.
+    await page.getByRole("button", { name: "Rename", exact: true }).click();
     await page.fill('input[name="rename"]', "Two tabs, renamed");
     await page.click('.rename button[type="submit"]');
     await second.locator(".session-title h1", { hasText: "Two tabs, renamed" }).waitFor();
