@@ -39,7 +39,7 @@ describe("asset viewers and drafts", { concurrency: 2 }, () => {
     await notes.locator('input[name="asset-name"]').fill("Notes");
     await notes.locator('select[name="asset-type"]').selectOption("markdown");
     await notes.locator('textarea[name="asset-content"]').fill(JSON.stringify(NOTES));
-    await form.locator('button[type="submit"]').click();
+    await form.getByRole("button", { name: "Propose mission", exact: true }).click();
     await page.locator(".mission-name", { hasText: "Look at data" }).waitFor();
 
     await page.locator(".mission > .asset-summary .asset-item", { hasText: "Records" }).click();
@@ -113,12 +113,13 @@ describe("asset viewers and drafts", { concurrency: 2 }, () => {
     assert.equal(await plan.locator(".draft-note").count(), 0);
 
     await plan.locator('input[name="hop-name"]').fill("Rank them");
-    await plan.locator('input[name="hop-is-final"]').check();
+    // A hop of its own output: a final one would have to write the mission's report.
+    await plan.locator('input[name="hop-input"]').first().check();
     await plan.locator('input[name="asset-name"]').fill("Ranked");
     await plan.locator('select[name="asset-type"]').selectOption("object");
     await plan.locator('input[name="asset-is-array"]').check();
-    await plan.locator('button[type="submit"]').click();
-    await page.locator(".hop-head .badge", { hasText: "hop plan proposed" }).waitFor();
+    await plan.getByRole("button", { name: "Propose plan", exact: true }).click();
+    await page.locator('.hop-head .badge[data-status="hop_plan_proposed"]').waitFor();
     await page.click("text=Accept plan");
     await page.click("text=Start implementation");
     const editor = page.locator('form[aria-label="Implementation"]');
@@ -134,15 +135,15 @@ describe("asset viewers and drafts", { concurrency: 2 }, () => {
     assert.equal(await keys.locator('input[aria-label="Sort key 1 field"]').inputValue(), "score");
     assert.equal(await keys.locator('select[aria-label="Sort key 1 direction"]').inputValue(), "descending");
     await editor.locator('.chain-check[data-check="valid"]').waitFor();
-    await editor.locator('button[type="submit"]').click();
-    await page.locator(".hop-head .badge", { hasText: "hop impl proposed" }).waitFor();
+    await editor.getByRole("button", { name: "Propose implementation", exact: true }).click();
+    await page.locator('.hop-head .badge[data-status="hop_impl_proposed"]').waitFor();
     // Proposed, the drafts are gone and leaving asks nothing.
-    assert.deepEqual(
-      await page.evaluate(() => Object.keys(window.localStorage).filter((k) => k.startsWith("missions.draft"))),
-      [],
+    // (The live event may show the new status a moment before the proposal's answer arrives.)
+    await page.waitForFunction(
+      () => Object.keys(window.localStorage).filter((k) => k.startsWith("missions.draft")).length === 0,
     );
     await page.reload();
-    await page.locator(".hop-head .badge", { hasText: "hop impl proposed" }).waitFor();
+    await page.locator('.hop-head .badge[data-status="hop_impl_proposed"]').waitFor();
     assert.deepEqual(dialogs, ["beforeunload", "beforeunload"]);
     assert.deepEqual(problems, []);
     await context.close();

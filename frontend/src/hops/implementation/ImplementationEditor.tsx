@@ -42,6 +42,8 @@ export function ImplementationEditor({
 
   const { proposal, local } = useMemo(() => buildProposal(steps, toolsById), [steps, toolsById]);
   const check = useChainCheck(hop.id, proposal, steps.length > 0 && local.length === 0);
+  // The server's dry run found problems in the chain as it stands: it would refuse it as well.
+  const refused = !check.checking && local.length === 0 && (check.data?.errors.length ?? 0) > 0;
 
   const addStep = (toolId: string) => {
     const tool = toolsById.get(toolId);
@@ -78,7 +80,7 @@ export function ImplementationEditor({
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (busy || steps.length === 0 || local.length > 0) return;
+    if (busy || steps.length === 0 || local.length > 0 || refused) return;
     // Proposed, the draft is done with (the refusal of a proposal keeps it).
     (wantsAccept(event) ? proposeAndAccept : propose).mutateAsync(proposal).then(draft.clear, () => undefined);
   };
@@ -142,7 +144,13 @@ export function ImplementationEditor({
       <ProposeButtons
         propose="propose_hop_implementation"
         busy={busy}
-        unavailable={steps.length === 0 ? "Add a step first." : local.length > 0 ? "Correct the steps first." : null}
+        unavailable={
+          steps.length === 0
+            ? "Add a step first."
+            : local.length > 0 || refused
+              ? "Correct the problems in the chain first."
+              : null
+        }
       />
     </form>
   );
