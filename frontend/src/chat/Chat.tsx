@@ -51,7 +51,10 @@ export function Chat({ session }: { session: UserSession }) {
     event.preventDefault();
     const content = text.trim();
     if (!content) return;
-    append.mutate({ role: MessageRole.USER, content }, { onSuccess: () => setText("") });
+    // Cleared at once, so what is typed next is never wiped by this message's answer; a
+    // message the server refuses comes back to the box (unless something new was typed).
+    setText("");
+    append.mutate({ role: MessageRole.USER, content }, { onError: () => setText((now) => now || content) });
   };
 
   return (
