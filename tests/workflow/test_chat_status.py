@@ -43,7 +43,7 @@ async def test_each_transition_of_the_forms_writes_a_status_message_in_order(use
         "Mission “Rank records” is now awaiting approval.",
         "Mission “Rank records” is now in progress.",
     ]
-    assert messages[-1]["content"] == "Hop “Rank” is now hop impl ready."
+    assert messages[-1]["content"] == "Hop “Rank” is now implementation ready."
     assert notes[-1].entity == "hop" and str(notes[-1].entity_id) == hop["id"] and notes[-1].status == "hop_impl_ready"
     assert str(notes[-1].mission_id) == mission["id"] and str(notes[-1].hop_id) == hop["id"]
     kinds = [n.proposal.__struct_config__.tag if n.proposal else None for n in notes]

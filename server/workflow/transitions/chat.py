@@ -21,29 +21,27 @@ import msgspec
 from piccolo.custom_types import Combinable
 
 from server.database import to_json
-from server.enums import Actor, MessageRole, MissionStatus, WorkflowEntity
+from server.enums import Actor, MessageRole, MissionStatus, WorkflowEntity, label
 from server.sessions import service as sessions
 from server.sessions.schemas import ChatMessageStored, StatusNote
 from server.sessions.tables import Chat as ChatTable
 from server.sessions.tables import UserSession as UserSessionTable
-from server.workflow.state_machine import NOUNS, Transition
+from server.workflow.state_machine import NOUNS, STATUSES, Transition
 
 if TYPE_CHECKING:
     from server.workflow.transitions.unit import Work
 
 
-def _words(status: str) -> str:
-    return status.replace("_", " ")
-
-
 def status_text(rule: Transition, result: Any, work: Work) -> str:
-    """What the status message says, for people: `Hop “Rank” is now hop plan ready.` (the
+    """What the status message says, for people: `Hop “Rank” is now plan ready.` (the
     transition itself is in the metadata; the text names no button, so it never reads as one)."""
-    noun = NOUNS[rule.creates or rule.entity]
+    entity = rule.creates or rule.entity
+    noun = NOUNS[entity]
     name = getattr(result, "name", None)
     subject = f"{noun.capitalize()} “{name}”" if name else f"The {noun}"
     status = str(getattr(result, "status", rule.target))
-    text = f"{subject} is now {_words(status)}"
+    # The status in the words the screens show (server/enums.py labels).
+    text = f"{subject} is now {label(status, STATUSES[entity]).lower()}"
     error = getattr(result, "error_message", None)
     if error and rule.entity is WorkflowEntity.TOOL_STEP:
         text += f": {error}"
