@@ -47,6 +47,7 @@ INTERNAL_COLUMNS = {
 DERIVED_FIELDS = {
     "Mission.mission_asset_map": "built from mission_assets rows",
     "Hop.hop_asset_map": "built from hop_assets rows",
+    "Chat.message_count": "counted from chat_messages rows",
     "Connection.values": "the plain_values column",
     "Connection.secrets": "whether each field of the secret_values column is set, never its value",
 }

@@ -129,6 +129,39 @@ describe("the web app", { concurrency: 3 }, () => {
     });
   });
 
+  describe("a long chat", () => {
+    test("shows its newest 100 messages and the earlier ones on request, in order", async () => {
+      const { context, page, problems } = await newPage(browser, server.baseUrl);
+      await signUp(page, newEmail("long-chat"));
+      await createSession(page, "Long talk");
+      const sessionId = new URL(page.url()).pathname.split("/").pop();
+      const { csrf_token } = await (await page.request.get("/api/auth/me")).json();
+      for (let i = 0; i < 130; i += 1) {
+        const posted = await page.request.post(`/api/sessions/${sessionId}/messages`, {
+          data: { role: "user", content: `note ${i}` },
+          headers: { "X-CSRF-Token": csrf_token },
+        });
+        assert.equal(posted.status(), 201);
+      }
+      await page.reload();
+      await page.locator(".message-content", { hasText: "note 129" }).waitFor();
+      const texts = () => page.locator(".messages .message-content").allInnerTexts();
+      assert.deepEqual(
+        await texts(),
+        Array.from({ length: 100 }, (_, i) => `note ${i + 30}`),
+      );
+      await page.click("text=Show earlier messages (30 more)");
+      await page.locator(".message-content", { hasText: /^note 0$/ }).waitFor();
+      assert.deepEqual(
+        await texts(),
+        Array.from({ length: 130 }, (_, i) => `note ${i}`),
+      );
+      assert.equal(await page.locator(".messages .earlier button").count(), 0);
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  });
+
   describe("a mission from proposal to output", () => {
     let context;
     let page;

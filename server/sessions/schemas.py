@@ -10,6 +10,10 @@ from server.enums import DEFAULT_USER_SESSION_STATUS, Actor, MessageRole, TurnOu
 from server.missions.schemas import HopImplementationProposal, HopPlanProposal, Mission, MissionProposal
 from server.schemas import Input, Metadata, Name, Output, PageLimit, PageOffset, Text, Timestamp
 
+RECENT_MESSAGES = 100
+"""How many of a chat's messages its session carries: the newest ones. The earlier ones are
+read in pages from `GET /api/sessions/{id}/messages` (docs/domain.md, "UserSession")."""
+
 
 class ChatMessage(Output, kw_only=True):
     """One message of a chat, in the chat's order."""
@@ -33,7 +37,11 @@ class Chat(Output, kw_only=True):
     created_at: Timestamp
     updated_at: Timestamp
     messages: list[ChatMessage]
-    """Every message, ordered by sequence_order."""
+    """The newest messages (at most 100), ordered by sequence_order: a long chat's earlier
+    messages are read in pages from its messages route."""
+    message_count: int
+    """How many messages the chat holds in all (the first of `messages` is at position
+    `message_count - len(messages)`)."""
 
 
 class ChatMessageCreate(Input, kw_only=True):

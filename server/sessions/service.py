@@ -23,6 +23,7 @@ from server.enums import EntityChange, MessageRole, UserSessionStatus, WorkflowE
 from server.errors import Conflict, InvalidInput, NotFound
 from server.missions.service import get_mission
 from server.sessions.schemas import (
+    RECENT_MESSAGES,
     Chat,
     ChatMessage,
     ChatMessageCreate,
@@ -69,14 +70,18 @@ async def _chat(user_id: UUID, chat_id: UUID) -> Chat:
     )
     if row is None:
         raise NotFound("chat", chat_id)
-    messages = (
+    where = (ChatMessageTable.chat_id == chat_id) & (ChatMessageTable.user_id == user_id)
+    newest = (
         await ChatMessageTable.select(*_MESSAGE_COLUMNS)
-        .where((ChatMessageTable.chat_id == chat_id) & (ChatMessageTable.user_id == user_id))
-        .order_by(ChatMessageTable.sequence_order)
+        .where(where)
+        .order_by(ChatMessageTable.sequence_order, ascending=False)
+        .limit(RECENT_MESSAGES)
         .run()
     )
+    count = len(newest) if len(newest) < RECENT_MESSAGES else await ChatMessageTable.count().where(where).run()
     decode_json_fields(row, _CHAT_JSON)
-    row["messages"] = [to_struct(ChatMessage, decode_json_fields(m, _MESSAGE_JSON)) for m in messages]
+    row["messages"] = [to_struct(ChatMessage, decode_json_fields(m, _MESSAGE_JSON)) for m in reversed(newest)]
+    row["message_count"] = count
     return to_struct(Chat, row)
 
 

@@ -119,8 +119,23 @@ async def test_messages_get_sequence_order_0_1_2_and_list_in_order(alice):
     assert listed["items"] == sent and listed["total"] == 3
     page = (await alice.get(url, params={"limit": 2, "offset": 2})).json()
     assert page["items"] == sent[2:]
-    embedded = (await alice.get(f"/api/sessions/{session['id']}")).json()["chat"]["messages"]
-    assert embedded == sent
+    embedded = (await alice.get(f"/api/sessions/{session['id']}")).json()["chat"]
+    assert embedded["messages"] == sent and embedded["message_count"] == 3
+
+
+async def test_a_long_chat_embeds_its_newest_100_messages_and_pages_the_earlier_ones(alice):
+    session = (await alice.post("/api/sessions", json={})).json()
+    url = f"/api/sessions/{session['id']}/messages"
+    for i in range(130):
+        assert (await alice.post(url, json={"role": "user", "content": f"m{i}"})).status_code == 201
+    chat = (await alice.get(f"/api/sessions/{session['id']}")).json()["chat"]
+    assert chat["message_count"] == 130
+    assert [m["content"] for m in chat["messages"]] == [f"m{i}" for i in range(30, 130)]
+    earlier = (await alice.get(url, params={"offset": 0, "limit": 30})).json()
+    assert [m["content"] for m in earlier["items"]] == [f"m{i}" for i in range(30)] and earlier["total"] == 130
+    renamed = (await alice.patch(f"/api/sessions/{session['id']}", json={"name": "long"})).json()
+    assert renamed["chat"]["message_count"] == 130 and len(renamed["chat"]["messages"]) == 100
+    assert (await alice.post("/api/sessions", json={})).json()["chat"]["message_count"] == 0
 
 
 @pytest.mark.parametrize("role", ["assistant", "system", "tool", "status"])

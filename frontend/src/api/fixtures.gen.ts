@@ -215,17 +215,8 @@ export const assistantStateFixture = {
 } satisfies AssistantState;
 
 export const chainValidationFixture = {
-  "valid": false,
-  "errors": [
-    {
-      "field": "body.steps[0].parameter_mapping.colour",
-      "reason": "step 1 (\"Keep scored\"): parameter \"colour\" is not a parameter of tool \"filter\""
-    },
-    {
-      "field": "body.steps[1].tool_id",
-      "reason": "step 2 (\"Sort by score\"): tool \"no_such_tool\" is not registered"
-    }
-  ]
+  "valid": true,
+  "errors": []
 } satisfies ChainValidation;
 
 export const chatMessageFixture = {
@@ -620,6 +611,105 @@ export const missionTemplateListFixture = {
 export const resourceTypeCatalogFixture = {
   "resource_types": [
     {
+      "type": "imap",
+      "name": "Mailbox (IMAP)",
+      "description": "An IMAP account. Providers with two-step sign-in (Gmail, Outlook, iCloud, Fastmail, ...) take an app password made in the account's security settings.",
+      "fields": [
+        {
+          "name": "host",
+          "type": "string",
+          "description": "The IMAP server's host name, e.g. imap.example.com.",
+          "secret": false,
+          "required": true
+        },
+        {
+          "name": "port",
+          "type": "integer",
+          "description": "The server's port (default 993 with `tls`, 143 otherwise).",
+          "secret": false,
+          "required": false
+        },
+        {
+          "name": "username",
+          "type": "string",
+          "description": "The account's user name, usually the e-mail address.",
+          "secret": false,
+          "required": true
+        },
+        {
+          "name": "password",
+          "type": "string",
+          "description": "The account's password or app password.",
+          "secret": true,
+          "required": true
+        },
+        {
+          "name": "security",
+          "type": "string",
+          "description": "`tls` (the default: TLS from the start), `starttls` (plain, then upgraded to TLS before signing in) or `none` (no encryption; for a server on a trusted network only).",
+          "secret": false,
+          "required": false
+        },
+        {
+          "name": "folder",
+          "type": "string",
+          "description": "The folder searched when a step names none (default INBOX).",
+          "secret": false,
+          "required": false
+        },
+        {
+          "name": "timeout_seconds",
+          "type": "number",
+          "description": "Time limit of each exchange with the server (default 30).",
+          "secret": false,
+          "required": false
+        }
+      ],
+      "checkable": false,
+      "tool_ids": [
+        "email_search"
+      ]
+    },
+    {
+      "type": "ncbi_eutils",
+      "name": "NCBI E-utilities",
+      "description": "Optional: PubMed answers without an account (3 requests a second); an NCBI API key allows 10. NCBI asks callers to name their tool and a contact e-mail.",
+      "fields": [
+        {
+          "name": "api_key",
+          "type": "string",
+          "description": "An NCBI API key (from the NCBI account's settings).",
+          "secret": true,
+          "required": false
+        },
+        {
+          "name": "email",
+          "type": "string",
+          "description": "A contact e-mail NCBI may write to about the requests.",
+          "secret": false,
+          "required": false
+        },
+        {
+          "name": "tool",
+          "type": "string",
+          "description": "The name the requests are made under (default `missions`).",
+          "secret": false,
+          "required": false
+        },
+        {
+          "name": "timeout_seconds",
+          "type": "number",
+          "description": "Time limit of each request (default 30).",
+          "secret": false,
+          "required": false
+        }
+      ],
+      "checkable": false,
+      "tool_ids": [
+        "pubmed_search"
+      ]
+    },
+    {
       "type": "openai_compatible_chat",
       "name": "Language model",
       "description": "An OpenAI-compatible chat-completions endpoint, optional: used for `described_fields` when `base_url` and `model` are set (else the server's model, when one is configured).",
@@ -649,7 +739,8 @@ export const resourceTypeCatalogFixture = {
       "checkable": false,
       "tool_ids": [
         "extract",
-        "summarize"
+        "summarize",
+        "summarize_groups"
       ]
     },
     {
@@ -693,7 +784,7 @@ export const signUpAcceptedFixture = {
 
 export const templateMissionFixture = {
   "mission": {
-    "id": "00000000-0000-4000-8000-000000000002",
+    "id": "00000000-0000-4000-8000-000000000031",
     "name": "Daily newsletter recap",
     "description": "Read the last day's newsletters from the chosen senders and recap them, sender by sender.",
     "goal": "A Markdown recap of the day's newsletters",
@@ -702,14 +793,14 @@ export const templateMissionFixture = {
       "one summary per sender"
     ],
     "status": "in_progress",
-    "current_hop_id": "00000000-0000-4000-8000-000000000005",
+    "current_hop_id": "00000000-0000-4000-8000-000000000032",
     "mission_metadata": {},
     "created_at": "2026-01-01T00:00:00Z",
     "updated_at": "2026-01-01T00:00:00Z",
     "hops": [
       {
-        "id": "00000000-0000-4000-8000-000000000005",
-        "mission_id": "00000000-0000-4000-8000-000000000002",
+        "id": "00000000-0000-4000-8000-000000000032",
+        "mission_id": "00000000-0000-4000-8000-000000000031",
         "sequence_order": 0,
         "name": "Recap the day's newsletters",
         "description": "Search the mailbox, group by sender, summarize each sender, write the recap",
@@ -724,18 +815,18 @@ export const templateMissionFixture = {
         "error_message": null,
         "hop_metadata": {},
         "intended_input_asset_ids": [
-          "00000000-0000-4000-8000-000000000001"
+          "00000000-0000-4000-8000-000000000033"
         ],
         "intended_output_asset_ids": [
-          "00000000-0000-4000-8000-000000000006"
+          "00000000-0000-4000-8000-000000000034"
         ],
         "intended_output_asset_specs": [],
         "created_at": "2026-01-01T00:00:00Z",
         "updated_at": "2026-01-01T00:00:00Z",
         "tool_steps": [
           {
-            "id": "00000000-0000-4000-8000-000000000007",
-            "hop_id": "00000000-0000-4000-8000-000000000005",
+            "id": "00000000-0000-4000-8000-000000000035",
+            "hop_id": "00000000-0000-4000-8000-000000000032",
             "tool_id": "email_search",
             "sequence_order": 0,
             "name": "The last day's e-mails from the senders",
@@ -744,7 +835,7 @@ export const templateMissionFixture = {
             "parameter_mapping": {
               "senders": {
                 "type": "asset_field",
-                "state_asset": "00000000-0000-4000-8000-000000000001"
+                "state_asset": "00000000-0000-4000-8000-000000000033"
               },
               "newer_than_hours": {
                 "type": "literal",
@@ -758,7 +849,7 @@ export const templateMissionFixture = {
             "result_mapping": {
               "emails": {
                 "type": "asset_field",
-                "state_asset": "00000000-0000-4000-8000-000000000008"
+                "state_asset": "00000000-0000-4000-8000-000000000036"
               },
               "matched": {
                 "type": "discard"
@@ -766,7 +857,7 @@ export const templateMissionFixture = {
             },
             "resource_configs": {
               "mailbox": {
-                "connection_id": "00000000-0000-4000-8000-000000000003",
+                "connection_id": "00000000-0000-4000-8000-000000000037",
                 "values": {},
                 "secrets": {}
               }
@@ -780,8 +871,8 @@ export const templateMissionFixture = {
             "completed_at": null
           },
           {
-            "id": "00000000-0000-4000-8000-000000000009",
-            "hop_id": "00000000-0000-4000-8000-000000000005",
+            "id": "00000000-0000-4000-8000-000000000038",
+            "hop_id": "00000000-0000-4000-8000-000000000032",
             "tool_id": "group_by",
             "sequence_order": 1,
             "name": "Group by sender",
@@ -790,7 +881,7 @@ export const templateMissionFixture = {
             "parameter_mapping": {
               "items": {
                 "type": "asset_field",
-                "state_asset": "00000000-0000-4000-8000-000000000008"
+                "state_asset": "00000000-0000-4000-8000-000000000036"
               },
               "key": {
                 "type": "literal",
@@ -804,7 +895,7 @@ export const templateMissionFixture = {
             "result_mapping": {
               "groups": {
                 "type": "asset_field",
-                "state_asset": "00000000-0000-4000-8000-000000000010"
+                "state_asset": "00000000-0000-4000-8000-000000000039"
               }
             },
             "resource_configs": {},
@@ -817,8 +908,8 @@ export const templateMissionFixture = {
             "completed_at": null
           },
           {
-            "id": "00000000-0000-4000-8000-000000000011",
-            "hop_id": "00000000-0000-4000-8000-000000000005",
+            "id": "00000000-0000-4000-8000-000000000040",
+            "hop_id": "00000000-0000-4000-8000-000000000032",
             "tool_id": "summarize_groups",
             "sequence_order": 2,
             "name": "Summarize each sender",
@@ -827,7 +918,7 @@ export const templateMissionFixture = {
             "parameter_mapping": {
               "groups": {
                 "type": "asset_field",
-                "state_asset": "00000000-0000-4000-8000-000000000010"
+                "state_asset": "00000000-0000-4000-8000-000000000039"
               },
               "text_path": {
                 "type": "literal",
@@ -849,7 +940,7 @@ export const templateMissionFixture = {
             "result_mapping": {
               "summaries": {
                 "type": "asset_field",
-                "state_asset": "00000000-0000-4000-8000-000000000012"
+                "state_asset": "00000000-0000-4000-8000-000000000041"
               }
             },
             "resource_configs": {},
@@ -862,8 +953,8 @@ export const templateMissionFixture = {
             "completed_at": null
           },
           {
-            "id": "00000000-0000-4000-8000-000000000013",
-            "hop_id": "00000000-0000-4000-8000-000000000005",
+            "id": "00000000-0000-4000-8000-000000000042",
+            "hop_id": "00000000-0000-4000-8000-000000000032",
             "tool_id": "newsletter_recap",
             "sequence_order": 3,
             "name": "Write the recap",
@@ -872,13 +963,13 @@ export const templateMissionFixture = {
             "parameter_mapping": {
               "newsletters": {
                 "type": "asset_field",
-                "state_asset": "00000000-0000-4000-8000-000000000012"
+                "state_asset": "00000000-0000-4000-8000-000000000041"
               }
             },
             "result_mapping": {
               "recap": {
                 "type": "asset_field",
-                "state_asset": "00000000-0000-4000-8000-000000000006"
+                "state_asset": "00000000-0000-4000-8000-000000000034"
               }
             },
             "resource_configs": {},
@@ -892,23 +983,23 @@ export const templateMissionFixture = {
           }
         ],
         "hop_asset_map": {
-          "00000000-0000-4000-8000-000000000006": "output",
-          "00000000-0000-4000-8000-000000000001": "input"
+          "00000000-0000-4000-8000-000000000034": "output",
+          "00000000-0000-4000-8000-000000000033": "input"
         },
         "asset_summary": {
           "inputs": [
-            "00000000-0000-4000-8000-000000000001"
+            "00000000-0000-4000-8000-000000000033"
           ],
           "outputs": [
-            "00000000-0000-4000-8000-000000000006"
+            "00000000-0000-4000-8000-000000000034"
           ],
           "intermediate": []
         }
       }
     ],
     "current_hop": {
-      "id": "00000000-0000-4000-8000-000000000005",
-      "mission_id": "00000000-0000-4000-8000-000000000002",
+      "id": "00000000-0000-4000-8000-000000000032",
+      "mission_id": "00000000-0000-4000-8000-000000000031",
       "sequence_order": 0,
       "name": "Recap the day's newsletters",
       "description": "Search the mailbox, group by sender, summarize each sender, write the recap",
@@ -923,18 +1014,18 @@ export const templateMissionFixture = {
       "error_message": null,
       "hop_metadata": {},
       "intended_input_asset_ids": [
-        "00000000-0000-4000-8000-000000000001"
+        "00000000-0000-4000-8000-000000000033"
       ],
       "intended_output_asset_ids": [
-        "00000000-0000-4000-8000-000000000006"
+        "00000000-0000-4000-8000-000000000034"
       ],
       "intended_output_asset_specs": [],
       "created_at": "2026-01-01T00:00:00Z",
       "updated_at": "2026-01-01T00:00:00Z",
       "tool_steps": [
         {
-          "id": "00000000-0000-4000-8000-000000000007",
-          "hop_id": "00000000-0000-4000-8000-000000000005",
+          "id": "00000000-0000-4000-8000-000000000035",
+          "hop_id": "00000000-0000-4000-8000-000000000032",
           "tool_id": "email_search",
           "sequence_order": 0,
           "name": "The last day's e-mails from the senders",
@@ -943,7 +1034,7 @@ export const templateMissionFixture = {
           "parameter_mapping": {
             "senders": {
               "type": "asset_field",
-              "state_asset": "00000000-0000-4000-8000-000000000001"
+              "state_asset": "00000000-0000-4000-8000-000000000033"
             },
             "newer_than_hours": {
               "type": "literal",
@@ -957,7 +1048,7 @@ export const templateMissionFixture = {
           "result_mapping": {
             "emails": {
               "type": "asset_field",
-              "state_asset": "00000000-0000-4000-8000-000000000008"
+              "state_asset": "00000000-0000-4000-8000-000000000036"
             },
             "matched": {
               "type": "discard"
@@ -965,7 +1056,7 @@ export const templateMissionFixture = {
           },
           "resource_configs": {
             "mailbox": {
-              "connection_id": "00000000-0000-4000-8000-000000000003",
+              "connection_id": "00000000-0000-4000-8000-000000000037",
               "values": {},
               "secrets": {}
             }
@@ -979,8 +1070,8 @@ export const templateMissionFixture = {
           "completed_at": null
         },
         {
-          "id": "00000000-0000-4000-8000-000000000009",
-          "hop_id": "00000000-0000-4000-8000-000000000005",
+          "id": "00000000-0000-4000-8000-000000000038",
+          "hop_id": "00000000-0000-4000-8000-000000000032",
           "tool_id": "group_by",
           "sequence_order": 1,
           "name": "Group by sender",
@@ -989,7 +1080,7 @@ export const templateMissionFixture = {
           "parameter_mapping": {
             "items": {
               "type": "asset_field",
-              "state_asset": "00000000-0000-4000-8000-000000000008"
+              "state_asset": "00000000-0000-4000-8000-000000000036"
             },
             "key": {
               "type": "literal",
@@ -1003,7 +1094,7 @@ export const templateMissionFixture = {
           "result_mapping": {
             "groups": {
               "type": "asset_field",
-              "state_asset": "00000000-0000-4000-8000-000000000010"
+              "state_asset": "00000000-0000-4000-8000-000000000039"
             }
           },
           "resource_configs": {},
@@ -1016,8 +1107,8 @@ export const templateMissionFixture = {
           "completed_at": null
         },
         {
-          "id": "00000000-0000-4000-8000-000000000011",
-          "hop_id": "00000000-0000-4000-8000-000000000005",
+          "id": "00000000-0000-4000-8000-000000000040",
+          "hop_id": "00000000-0000-4000-8000-000000000032",
           "tool_id": "summarize_groups",
           "sequence_order": 2,
           "name": "Summarize each sender",
@@ -1026,7 +1117,7 @@ export const templateMissionFixture = {
           "parameter_mapping": {
             "groups": {
               "type": "asset_field",
-              "state_asset": "00000000-0000-4000-8000-000000000010"
+              "state_asset": "00000000-0000-4000-8000-000000000039"
             },
             "text_path": {
               "type": "literal",
@@ -1048,7 +1139,7 @@ export const templateMissionFixture = {
           "result_mapping": {
             "summaries": {
               "type": "asset_field",
-              "state_asset": "00000000-0000-4000-8000-000000000012"
+              "state_asset": "00000000-0000-4000-8000-000000000041"
             }
           },
           "resource_configs": {},
@@ -1061,8 +1152,8 @@ export const templateMissionFixture = {
           "completed_at": null
         },
         {
-          "id": "00000000-0000-4000-8000-000000000013",
-          "hop_id": "00000000-0000-4000-8000-000000000005",
+          "id": "00000000-0000-4000-8000-000000000042",
+          "hop_id": "00000000-0000-4000-8000-000000000032",
           "tool_id": "newsletter_recap",
           "sequence_order": 3,
           "name": "Write the recap",
@@ -1071,13 +1162,13 @@ export const templateMissionFixture = {
           "parameter_mapping": {
             "newsletters": {
               "type": "asset_field",
-              "state_asset": "00000000-0000-4000-8000-000000000012"
+              "state_asset": "00000000-0000-4000-8000-000000000041"
             }
           },
           "result_mapping": {
             "recap": {
               "type": "asset_field",
-              "state_asset": "00000000-0000-4000-8000-000000000006"
+              "state_asset": "00000000-0000-4000-8000-000000000034"
             }
           },
           "resource_configs": {},
@@ -1091,36 +1182,36 @@ export const templateMissionFixture = {
         }
       ],
       "hop_asset_map": {
-        "00000000-0000-4000-8000-000000000006": "output",
-        "00000000-0000-4000-8000-000000000001": "input"
+        "00000000-0000-4000-8000-000000000034": "output",
+        "00000000-0000-4000-8000-000000000033": "input"
       },
       "asset_summary": {
         "inputs": [
-          "00000000-0000-4000-8000-000000000001"
+          "00000000-0000-4000-8000-000000000033"
         ],
         "outputs": [
-          "00000000-0000-4000-8000-000000000006"
+          "00000000-0000-4000-8000-000000000034"
         ],
         "intermediate": []
       }
     },
     "mission_asset_map": {
-      "00000000-0000-4000-8000-000000000006": "output",
-      "00000000-0000-4000-8000-000000000001": "input"
+      "00000000-0000-4000-8000-000000000034": "output",
+      "00000000-0000-4000-8000-000000000033": "input"
     },
     "asset_summary": {
       "inputs": [
-        "00000000-0000-4000-8000-000000000001"
+        "00000000-0000-4000-8000-000000000033"
       ],
       "outputs": [
-        "00000000-0000-4000-8000-000000000006"
+        "00000000-0000-4000-8000-000000000034"
       ],
       "intermediate": []
     }
   },
   "hop": {
-    "id": "00000000-0000-4000-8000-000000000005",
-    "mission_id": "00000000-0000-4000-8000-000000000002",
+    "id": "00000000-0000-4000-8000-000000000032",
+    "mission_id": "00000000-0000-4000-8000-000000000031",
     "sequence_order": 0,
     "name": "Recap the day's newsletters",
     "description": "Search the mailbox, group by sender, summarize each sender, write the recap",
@@ -1135,18 +1226,18 @@ export const templateMissionFixture = {
     "error_message": null,
     "hop_metadata": {},
     "intended_input_asset_ids": [
-      "00000000-0000-4000-8000-000000000001"
+      "00000000-0000-4000-8000-000000000033"
     ],
     "intended_output_asset_ids": [
-      "00000000-0000-4000-8000-000000000006"
+      "00000000-0000-4000-8000-000000000034"
     ],
     "intended_output_asset_specs": [],
     "created_at": "2026-01-01T00:00:00Z",
     "updated_at": "2026-01-01T00:00:00Z",
     "tool_steps": [
       {
-        "id": "00000000-0000-4000-8000-000000000007",
-        "hop_id": "00000000-0000-4000-8000-000000000005",
+        "id": "00000000-0000-4000-8000-000000000035",
+        "hop_id": "00000000-0000-4000-8000-000000000032",
         "tool_id": "email_search",
         "sequence_order": 0,
         "name": "The last day's e-mails from the senders",
@@ -1155,7 +1246,7 @@ export const templateMissionFixture = {
         "parameter_mapping": {
           "senders": {
             "type": "asset_field",
-            "state_asset": "00000000-0000-4000-8000-000000000001"
+            "state_asset": "00000000-0000-4000-8000-000000000033"
           },
           "newer_than_hours": {
             "type": "literal",
@@ -1169,7 +1260,7 @@ export const templateMissionFixture = {
         "result_mapping": {
           "emails": {
             "type": "asset_field",
-            "state_asset": "00000000-0000-4000-8000-000000000008"
+            "state_asset": "00000000-0000-4000-8000-000000000036"
           },
           "matched": {
             "type": "discard"
@@ -1177,7 +1268,7 @@ export const templateMissionFixture = {
         },
         "resource_configs": {
           "mailbox": {
-            "connection_id": "00000000-0000-4000-8000-000000000003",
+            "connection_id": "00000000-0000-4000-8000-000000000037",
             "values": {},
             "secrets": {}
           }
@@ -1191,8 +1282,8 @@ export const templateMissionFixture = {
         "completed_at": null
       },
       {
-        "id": "00000000-0000-4000-8000-000000000009",
-        "hop_id": "00000000-0000-4000-8000-000000000005",
+        "id": "00000000-0000-4000-8000-000000000038",
+        "hop_id": "00000000-0000-4000-8000-000000000032",
         "tool_id": "group_by",
         "sequence_order": 1,
         "name": "Group by sender",
@@ -1201,7 +1292,7 @@ export const templateMissionFixture = {
         "parameter_mapping": {
           "items": {
             "type": "asset_field",
-            "state_asset": "00000000-0000-4000-8000-000000000008"
+            "state_asset": "00000000-0000-4000-8000-000000000036"
           },
           "key": {
             "type": "literal",
@@ -1215,7 +1306,7 @@ export const templateMissionFixture = {
         "result_mapping": {
           "groups": {
             "type": "asset_field",
-            "state_asset": "00000000-0000-4000-8000-000000000010"
+            "state_asset": "00000000-0000-4000-8000-000000000039"
           }
         },
         "resource_configs": {},
@@ -1228,8 +1319,8 @@ export const templateMissionFixture = {
         "completed_at": null
       },
       {
-        "id": "00000000-0000-4000-8000-000000000011",
-        "hop_id": "00000000-0000-4000-8000-000000000005",
+        "id": "00000000-0000-4000-8000-000000000040",
+        "hop_id": "00000000-0000-4000-8000-000000000032",
         "tool_id": "summarize_groups",
         "sequence_order": 2,
         "name": "Summarize each sender",
@@ -1238,7 +1329,7 @@ export const templateMissionFixture = {
         "parameter_mapping": {
           "groups": {
             "type": "asset_field",
-            "state_asset": "00000000-0000-4000-8000-000000000010"
+            "state_asset": "00000000-0000-4000-8000-000000000039"
           },
           "text_path": {
             "type": "literal",
@@ -1260,7 +1351,7 @@ export const templateMissionFixture = {
         "result_mapping": {
           "summaries": {
             "type": "asset_field",
-            "state_asset": "00000000-0000-4000-8000-000000000012"
+            "state_asset": "00000000-0000-4000-8000-000000000041"
           }
         },
         "resource_configs": {},
@@ -1273,8 +1364,8 @@ export const templateMissionFixture = {
         "completed_at": null
       },
       {
-        "id": "00000000-0000-4000-8000-000000000013",
-        "hop_id": "00000000-0000-4000-8000-000000000005",
+        "id": "00000000-0000-4000-8000-000000000042",
+        "hop_id": "00000000-0000-4000-8000-000000000032",
         "tool_id": "newsletter_recap",
         "sequence_order": 3,
         "name": "Write the recap",
@@ -1283,13 +1374,13 @@ export const templateMissionFixture = {
         "parameter_mapping": {
           "newsletters": {
             "type": "asset_field",
-            "state_asset": "00000000-0000-4000-8000-000000000012"
+            "state_asset": "00000000-0000-4000-8000-000000000041"
           }
         },
         "result_mapping": {
           "recap": {
             "type": "asset_field",
-            "state_asset": "00000000-0000-4000-8000-000000000006"
+            "state_asset": "00000000-0000-4000-8000-000000000034"
           }
         },
         "resource_configs": {},
@@ -1303,15 +1394,15 @@ export const templateMissionFixture = {
       }
     ],
     "hop_asset_map": {
-      "00000000-0000-4000-8000-000000000006": "output",
-      "00000000-0000-4000-8000-000000000001": "input"
+      "00000000-0000-4000-8000-000000000034": "output",
+      "00000000-0000-4000-8000-000000000033": "input"
     },
     "asset_summary": {
       "inputs": [
-        "00000000-0000-4000-8000-000000000001"
+        "00000000-0000-4000-8000-000000000033"
       ],
       "outputs": [
-        "00000000-0000-4000-8000-000000000006"
+        "00000000-0000-4000-8000-000000000034"
       ],
       "intermediate": []
     }
@@ -1320,6 +1411,598 @@ export const templateMissionFixture = {
 
 export const toolCatalogFixture = {
   "tools": [
+    {
+      "id": "email_search",
+      "name": "Search e-mail",
+      "description": "Search a mailbox over IMAP (any IMAP server; providers with two-step sign-in take an app password) by folder, senders, recipient, subject, text and dates, and return the matching messages newest first: sender, recipients, date, subject, thread, the plain-text body (taken from the text part, or made readable from an HTML-only message) and the links in it. The mailbox is only read: nothing is marked as seen.",
+      "category": "email",
+      "parameters": [
+        {
+          "name": "folder",
+          "description": "Folder to search; by default the mailbox resource's `folder`, else INBOX.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 300
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "senders",
+          "description": "Messages from any of these (an address or a part of the sender's name or address).",
+          "schema_definition": {
+            "type": "string",
+            "description": "Senders",
+            "is_array": true,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 300
+            },
+            "maxItems": 50
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "to",
+          "description": "Messages to this recipient (an address or a part of it).",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 300
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "subject",
+          "description": "Messages whose subject contains this.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 300
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "text",
+          "description": "Messages whose headers or body contain this.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 300
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "since",
+          "description": "Messages received on or after this day (YYYY-MM-DD).",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "format": "date",
+            "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "before",
+          "description": "Messages received before this day (YYYY-MM-DD).",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "format": "date",
+            "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "newer_than_hours",
+          "description": "Messages received within this many hours before the search (24 for the last day).",
+          "schema_definition": {
+            "type": "number",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 87600
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "max_messages",
+          "description": "Most messages returned (the newest).",
+          "schema_definition": {
+            "type": "number",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 500,
+            "default": 50
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "max_body_chars",
+          "description": "Longest body text returned per message, in characters.",
+          "schema_definition": {
+            "type": "number",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "integer",
+            "minimum": 100,
+            "maximum": 200000,
+            "default": 20000
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "max_message_bytes",
+          "description": "Bytes read of each message at most (a longer one is cut, and marked `truncated`).",
+          "schema_definition": {
+            "type": "number",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "integer",
+            "minimum": 1000,
+            "maximum": 10000000,
+            "default": 1000000
+          },
+          "required": false,
+          "paths_into": null
+        }
+      ],
+      "outputs": [
+        {
+          "name": "emails",
+          "description": "The matching messages, newest first.",
+          "schema_definition": {
+            "type": "email",
+            "description": "E-mail messages",
+            "is_array": true,
+            "fields": {
+              "message_id": {
+                "type": "string",
+                "description": "The Message-ID header (empty when none).",
+                "is_array": false,
+                "fields": null
+              },
+              "thread_id": {
+                "type": "string",
+                "description": "The Message-ID that started the thread (first of References, else In-Reply-To, else its own).",
+                "is_array": false,
+                "fields": null
+              },
+              "in_reply_to": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "references": {
+                "type": "string",
+                "description": null,
+                "is_array": true,
+                "fields": null
+              },
+              "folder": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "uid": {
+                "type": "number",
+                "description": "The message's IMAP UID in its folder.",
+                "is_array": false,
+                "fields": null
+              },
+              "from": {
+                "type": "object",
+                "description": "name and address of the sender.",
+                "is_array": false,
+                "fields": null
+              },
+              "to": {
+                "type": "object",
+                "description": "name and address of each recipient.",
+                "is_array": true,
+                "fields": null
+              },
+              "cc": {
+                "type": "object",
+                "description": null,
+                "is_array": true,
+                "fields": null
+              },
+              "date": {
+                "type": "string",
+                "description": "When it was sent (the Date header, else when it was received), ISO 8601 UTC.",
+                "is_array": false,
+                "fields": null
+              },
+              "received_at": {
+                "type": "string",
+                "description": "When the server received it, ISO 8601 UTC.",
+                "is_array": false,
+                "fields": null
+              },
+              "subject": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "body": {
+                "type": "string",
+                "description": "Plain text: the text/plain part, or the HTML part's readable text.",
+                "is_array": false,
+                "fields": null
+              },
+              "body_source": {
+                "type": "string",
+                "description": "`text`, `html` or `none`.",
+                "is_array": false,
+                "fields": null
+              },
+              "links": {
+                "type": "string",
+                "description": "http(s) links in the body, in order, without repeats.",
+                "is_array": true,
+                "fields": null
+              },
+              "attachments": {
+                "type": "object",
+                "description": "filename, content_type and size_bytes of each attachment.",
+                "is_array": true,
+                "fields": null
+              },
+              "size_bytes": {
+                "type": "number",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "truncated": {
+                "type": "boolean",
+                "description": "True when the message or its body text was cut to the limits.",
+                "is_array": false,
+                "fields": null
+              }
+            }
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {
+              "title": "Email",
+              "type": "object",
+              "properties": {
+                "message_id": {
+                  "type": "string"
+                },
+                "thread_id": {
+                  "type": "string"
+                },
+                "in_reply_to": {
+                  "type": "string"
+                },
+                "references": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "folder": {
+                  "type": "string"
+                },
+                "uid": {
+                  "type": "integer"
+                },
+                "from": {
+                  "title": "EmailAddress",
+                  "type": "object",
+                  "properties": {
+                    "name": {
+                      "type": "string"
+                    },
+                    "address": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "name",
+                    "address"
+                  ]
+                },
+                "to": {
+                  "type": "array",
+                  "items": {
+                    "title": "EmailAddress",
+                    "type": "object",
+                    "properties": {
+                      "name": {
+                        "type": "string"
+                      },
+                      "address": {
+                        "type": "string"
+                      }
+                    },
+                    "required": [
+                      "name",
+                      "address"
+                    ]
+                  }
+                },
+                "cc": {
+                  "type": "array",
+                  "items": {
+                    "title": "EmailAddress",
+                    "type": "object",
+                    "properties": {
+                      "name": {
+                        "type": "string"
+                      },
+                      "address": {
+                        "type": "string"
+                      }
+                    },
+                    "required": [
+                      "name",
+                      "address"
+                    ]
+                  }
+                },
+                "date": {
+                  "type": "string"
+                },
+                "received_at": {
+                  "type": "string"
+                },
+                "subject": {
+                  "type": "string"
+                },
+                "body": {
+                  "type": "string"
+                },
+                "body_source": {
+                  "type": "string",
+                  "enum": [
+                    "text",
+                    "html",
+                    "none"
+                  ]
+                },
+                "links": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "attachments": {
+                  "type": "array",
+                  "items": {
+                    "title": "EmailAttachment",
+                    "type": "object",
+                    "properties": {
+                      "filename": {
+                        "type": "string"
+                      },
+                      "content_type": {
+                        "type": "string"
+                      },
+                      "size_bytes": {
+                        "type": "integer"
+                      }
+                    },
+                    "required": [
+                      "filename",
+                      "content_type",
+                      "size_bytes"
+                    ]
+                  }
+                },
+                "size_bytes": {
+                  "type": "integer"
+                },
+                "truncated": {
+                  "type": "boolean"
+                }
+              },
+              "required": [
+                "message_id",
+                "thread_id",
+                "in_reply_to",
+                "references",
+                "folder",
+                "uid",
+                "from",
+                "to",
+                "cc",
+                "date",
+                "received_at",
+                "subject",
+                "body",
+                "body_source",
+                "links",
+                "attachments",
+                "size_bytes",
+                "truncated"
+              ]
+            }
+          }
+        },
+        {
+          "name": "matched",
+          "description": "How many messages matched, before `max_messages` kept the newest.",
+          "schema_definition": {
+            "type": "number",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "integer",
+            "minimum": 0
+          }
+        }
+      ],
+      "resource_dependencies": [
+        {
+          "id": "mailbox",
+          "name": "Mailbox (IMAP)",
+          "type": "imap",
+          "description": "An IMAP account. Providers with two-step sign-in (Gmail, Outlook, iCloud, Fastmail, ...) take an app password made in the account's security settings.",
+          "fields": [
+            {
+              "name": "host",
+              "type": "string",
+              "description": "The IMAP server's host name, e.g. imap.example.com.",
+              "secret": false,
+              "required": true
+            },
+            {
+              "name": "port",
+              "type": "integer",
+              "description": "The server's port (default 993 with `tls`, 143 otherwise).",
+              "secret": false,
+              "required": false
+            },
+            {
+              "name": "username",
+              "type": "string",
+              "description": "The account's user name, usually the e-mail address.",
+              "secret": false,
+              "required": true
+            },
+            {
+              "name": "password",
+              "type": "string",
+              "description": "The account's password or app password.",
+              "secret": true,
+              "required": true
+            },
+            {
+              "name": "security",
+              "type": "string",
+              "description": "`tls` (the default: TLS from the start), `starttls` (plain, then upgraded to TLS before signing in) or `none` (no encryption; for a server on a trusted network only).",
+              "secret": false,
+              "required": false
+            },
+            {
+              "name": "folder",
+              "type": "string",
+              "description": "The folder searched when a step names none (default INBOX).",
+              "secret": false,
+              "required": false
+            },
+            {
+              "name": "timeout_seconds",
+              "type": "number",
+              "description": "Time limit of each exchange with the server (default 30).",
+              "secret": false,
+              "required": false
+            }
+          ]
+        }
+      ],
+      "sample_responses": [
+        {
+          "emails": [
+            {
+              "message_id": "<tides-2026-03-04@news.example.org>",
+              "thread_id": "<tides-2026-03-04@news.example.org>",
+              "in_reply_to": "",
+              "references": [],
+              "folder": "INBOX",
+              "uid": 1,
+              "from": {
+                "name": "Tide Weekly",
+                "address": "editor@news.example.org"
+              },
+              "to": [
+                {
+                  "name": "",
+                  "address": "user@example.com"
+                }
+              ],
+              "cc": [],
+              "date": "2026-01-01T00:00:00Z",
+              "received_at": "2026-01-01T00:00:00Z",
+              "subject": "Spring tides this week",
+              "body": "Spring tides peak on Thursday. Read more: https://news.example.org/tides",
+              "body_source": "text",
+              "links": [
+                "https://news.example.org/tides"
+              ],
+              "attachments": [],
+              "size_bytes": 1240,
+              "truncated": false
+            }
+          ],
+          "matched": 1
+        }
+      ]
+    },
     {
       "id": "extract",
       "name": "Extract fields",
@@ -1665,6 +2348,135 @@ export const toolCatalogFixture = {
       ]
     },
     {
+      "id": "group_by",
+      "name": "Group items",
+      "description": "Split a list into groups of the items that share the value at a path (in order of first appearance), keeping the items of each group.",
+      "category": "data",
+      "parameters": [
+        {
+          "name": "items",
+          "description": "The items to group.",
+          "schema_definition": {
+            "type": "object",
+            "description": null,
+            "is_array": true,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {},
+            "maxItems": 100000
+          },
+          "required": true,
+          "paths_into": null
+        },
+        {
+          "name": "key",
+          "description": "Path of the grouping key. Path into an item: dot-separated keys and [n] indexes, e.g. `from.address` or `tags[0]`; empty for the item itself.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "maxLength": 500
+          },
+          "required": true,
+          "paths_into": null
+        },
+        {
+          "name": "case_insensitive",
+          "description": "Group text keys without regard to case (the key shown is the first item's).",
+          "schema_definition": {
+            "type": "boolean",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "boolean",
+            "default": false
+          },
+          "required": false,
+          "paths_into": null
+        }
+      ],
+      "outputs": [
+        {
+          "name": "groups",
+          "description": "One entry per distinct key: the key, the group's size and its items, in their order.",
+          "schema_definition": {
+            "type": "object",
+            "description": "Groups",
+            "is_array": true,
+            "fields": {
+              "key": {
+                "type": "primitive",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "size": {
+                "type": "number",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "items": {
+                "type": "object",
+                "description": null,
+                "is_array": true,
+                "fields": null
+              }
+            }
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {
+              "title": "ItemGroup",
+              "type": "object",
+              "properties": {
+                "key": {},
+                "size": {
+                  "type": "integer"
+                },
+                "items": {
+                  "type": "array",
+                  "items": {}
+                }
+              },
+              "required": [
+                "key",
+                "size",
+                "items"
+              ]
+            }
+          }
+        }
+      ],
+      "resource_dependencies": [],
+      "sample_responses": [
+        {
+          "groups": [
+            {
+              "key": "science",
+              "size": 2,
+              "items": [
+                {
+                  "title": "Tides"
+                },
+                {
+                  "title": "Comets"
+                }
+              ]
+            }
+          ]
+        }
+      ]
+    },
+    {
       "id": "group_reduce",
       "name": "Group and reduce",
       "description": "Group a list of objects by the value at a key path and reduce each group: count, sum, min, max, first or collect the values at a path. Groups keep the order in which their key first appears.",
@@ -1852,6 +2664,471 @@ export const toolCatalogFixture = {
               }
             }
           ]
+        }
+      ]
+    },
+    {
+      "id": "newsletter_recap",
+      "name": "Write a newsletter recap",
+      "description": "Write the daily recap of newsletters as Markdown: a heading with the day, then one section per sender with its summary, the subjects of its messages and its links.",
+      "category": "text",
+      "parameters": [
+        {
+          "name": "newsletters",
+          "description": "One summary per sender (`summarize_groups`' output: label, size, titles, summary, links).",
+          "schema_definition": {
+            "type": "newsletter",
+            "description": null,
+            "is_array": true,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "array",
+            "maxItems": 1000,
+            "items": {
+              "title": "RecapNewsletter",
+              "type": "object",
+              "properties": {
+                "key": {},
+                "label": {
+                  "type": "string"
+                },
+                "size": {
+                  "type": "integer"
+                },
+                "titles": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "summary": {
+                  "type": "string"
+                },
+                "links": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                }
+              },
+              "required": [
+                "summary"
+              ]
+            }
+          },
+          "required": true,
+          "paths_into": null
+        },
+        {
+          "name": "title",
+          "description": "The recap's title.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "default": "Daily newsletter recap"
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "day",
+          "description": "The day it covers (YYYY-MM-DD); by default today (UTC).",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "pattern": "^\\d{4}-\\d{2}-\\d{2}$"
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "max_links",
+          "description": "Links listed per sender at most.",
+          "schema_definition": {
+            "type": "number",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 50,
+            "default": 5
+          },
+          "required": false,
+          "paths_into": null
+        }
+      ],
+      "outputs": [
+        {
+          "name": "recap",
+          "description": "The recap, in Markdown.",
+          "schema_definition": {
+            "type": "daily_newsletter_recap",
+            "description": "Daily newsletter recap (Markdown)",
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string"
+          }
+        }
+      ],
+      "resource_dependencies": [],
+      "sample_responses": [
+        {
+          "recap": "# Daily newsletter recap, 2026-03-04\n\n1 message from 1 sender.\n\n## Tide Weekly\n\nSpring tides peak on Thursday.\n\n- Spring tides this week\n\nLinks:\n- <https://tides.example.org/spring-tides>\n"
+        }
+      ]
+    },
+    {
+      "id": "pubmed_search",
+      "name": "Search PubMed",
+      "description": "Search PubMed (NCBI E-utilities: esearch, then efetch) and return each article's PMID, title, abstract (structured sections joined, each with its label), authors, journal, publication date and DOI. Works without an account; an NCBI API key allows more requests per second.",
+      "category": "research",
+      "parameters": [
+        {
+          "name": "query",
+          "description": "A PubMed query, as typed in PubMed's search box (field tags such as `[ti]`, `[au]`, `[mh]` work).",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 2000
+          },
+          "required": true,
+          "paths_into": null
+        },
+        {
+          "name": "max_results",
+          "description": "Most articles returned (esearch's `retmax`).",
+          "schema_definition": {
+            "type": "number",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 200,
+            "default": 20
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "sort",
+          "description": "`relevance` (PubMed's Best Match) or `pub_date` (newest first).",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "enum": [
+              "relevance",
+              "pub_date"
+            ],
+            "default": "relevance"
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "min_date",
+          "description": "Articles dated on or after this (YYYY, YYYY/MM or YYYY/MM/DD; dashes work too).",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "pattern": "^\\d{4}([/-]\\d{1,2}([/-]\\d{1,2})?)?$"
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "max_date",
+          "description": "Articles dated on or before this (YYYY, YYYY/MM or YYYY/MM/DD).",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "pattern": "^\\d{4}([/-]\\d{1,2}([/-]\\d{1,2})?)?$"
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "within_days",
+          "description": "Articles dated within this many days before today.",
+          "schema_definition": {
+            "type": "number",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 36500
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "date_type",
+          "description": "Which date the filters apply to: `pdat` (publication, the default), `edat` (added to PubMed) or `mdat` (last modified).",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "enum": [
+              "pdat",
+              "edat",
+              "mdat"
+            ],
+            "default": "pdat"
+          },
+          "required": false,
+          "paths_into": null
+        }
+      ],
+      "outputs": [
+        {
+          "name": "articles",
+          "description": "The articles, in the order PubMed ranked them.",
+          "schema_definition": {
+            "type": "pubmed_article",
+            "description": "PubMed articles",
+            "is_array": true,
+            "fields": {
+              "pmid": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "title": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "abstract": {
+                "type": "string",
+                "description": "The abstract; structured sections as `LABEL: text`, one paragraph each.",
+                "is_array": false,
+                "fields": null
+              },
+              "authors": {
+                "type": "string",
+                "description": "Full names (or a group's name), in order.",
+                "is_array": true,
+                "fields": null
+              },
+              "journal": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "journal_abbreviation": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "publication_date": {
+                "type": "string",
+                "description": "YYYY-MM-DD, YYYY-MM or YYYY (as precise as the record); empty when unknown.",
+                "is_array": false,
+                "fields": null
+              },
+              "doi": {
+                "type": "string",
+                "description": "Empty when the record has none.",
+                "is_array": false,
+                "fields": null
+              },
+              "url": {
+                "type": "string",
+                "description": "The article's PubMed page.",
+                "is_array": false,
+                "fields": null
+              }
+            }
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {
+              "title": "PubmedArticle",
+              "type": "object",
+              "properties": {
+                "pmid": {
+                  "type": "string"
+                },
+                "title": {
+                  "type": "string"
+                },
+                "abstract": {
+                  "type": "string"
+                },
+                "authors": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "journal": {
+                  "type": "string"
+                },
+                "journal_abbreviation": {
+                  "type": "string"
+                },
+                "publication_date": {
+                  "type": "string"
+                },
+                "doi": {
+                  "type": "string"
+                },
+                "url": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "pmid",
+                "title",
+                "abstract",
+                "authors",
+                "journal",
+                "journal_abbreviation",
+                "publication_date",
+                "doi",
+                "url"
+              ]
+            }
+          }
+        },
+        {
+          "name": "total_count",
+          "description": "How many articles PubMed found in all (more than returned when over `max_results`).",
+          "schema_definition": {
+            "type": "number",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "integer",
+            "minimum": 0
+          }
+        },
+        {
+          "name": "query_translation",
+          "description": "The query as PubMed understood it.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string"
+          }
+        }
+      ],
+      "resource_dependencies": [
+        {
+          "id": "pubmed",
+          "name": "NCBI E-utilities",
+          "type": "ncbi_eutils",
+          "description": "Optional: PubMed answers without an account (3 requests a second); an NCBI API key allows 10. NCBI asks callers to name their tool and a contact e-mail.",
+          "fields": [
+            {
+              "name": "api_key",
+              "type": "string",
+              "description": "An NCBI API key (from the NCBI account's settings).",
+              "secret": true,
+              "required": false
+            },
+            {
+              "name": "email",
+              "type": "string",
+              "description": "A contact e-mail NCBI may write to about the requests.",
+              "secret": false,
+              "required": false
+            },
+            {
+              "name": "tool",
+              "type": "string",
+              "description": "The name the requests are made under (default `missions`).",
+              "secret": false,
+              "required": false
+            },
+            {
+              "name": "timeout_seconds",
+              "type": "number",
+              "description": "Time limit of each request (default 30).",
+              "secret": false,
+              "required": false
+            }
+          ]
+        }
+      ],
+      "sample_responses": [
+        {
+          "articles": [
+            {
+              "pmid": "31452104",
+              "title": "Tidal forcing of coastal ecosystems.",
+              "abstract": "BACKGROUND: Tides shape coastal life.\n\nRESULTS: Kelp recovered where otters returned.",
+              "authors": [
+                "Ana Lima",
+                "Jon Berg"
+              ],
+              "journal": "Journal of Coastal Research",
+              "journal_abbreviation": "J Coast Res",
+              "publication_date": "2019-08-26",
+              "doi": "10.1000/jcr.2019.042",
+              "url": "https://pubmed.ncbi.nlm.nih.gov/31452104/"
+            }
+          ],
+          "total_count": 1,
+          "query_translation": "tides[All Fields] AND kelp[All Fields]"
         }
       ]
     },
@@ -2074,6 +3351,305 @@ export const toolCatalogFixture = {
         {
           "summary": "Example Domain is reserved for illustrative examples.",
           "method": "extractive"
+        }
+      ]
+    },
+    {
+      "id": "summarize_groups",
+      "name": "Summarize each group",
+      "description": "Summarize each group of items (from `group_by`) on its own: the texts at `text_path` of its items are joined and summarized, by a language model when one is configured (the step's `llm_provider`, else the server's model), else extractively. Each summary comes with the group's label, the titles of its items and the links they carry.",
+      "category": "text",
+      "parameters": [
+        {
+          "name": "groups",
+          "description": "Groups with their items (`group_by`'s output: key, size, items).",
+          "schema_definition": {
+            "type": "object",
+            "description": null,
+            "is_array": true,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "array",
+            "maxItems": 1000,
+            "items": {
+              "title": "GroupToSummarize",
+              "type": "object",
+              "properties": {
+                "key": {},
+                "size": {
+                  "type": "integer"
+                },
+                "items": {
+                  "type": "array",
+                  "items": {}
+                }
+              },
+              "required": [
+                "key",
+                "items"
+              ]
+            }
+          },
+          "required": true,
+          "paths_into": null
+        },
+        {
+          "name": "text_path",
+          "description": "Path of the text of each item (for e-mails, `body`). Path into an item: dot-separated keys and [n] indexes, e.g. `from.address` or `tags[0]`; empty for the item itself.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "maxLength": 500,
+            "default": "body"
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "title_path",
+          "description": "Path of each item's title (for e-mails, `subject`).",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "maxLength": 500,
+            "default": "subject"
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "label_path",
+          "description": "Path, in the group's first item, of the group's name for people (for e-mails, `from.name`); the key when empty or missing.",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "maxLength": 500,
+            "default": ""
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "links_path",
+          "description": "Path of each item's list of links (for e-mails, `links`).",
+          "schema_definition": {
+            "type": "string",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "string",
+            "maxLength": 500,
+            "default": "links"
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "max_sentences",
+          "description": "Length of each summary, in sentences.",
+          "schema_definition": {
+            "type": "number",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 30,
+            "default": 4
+          },
+          "required": false,
+          "paths_into": null
+        },
+        {
+          "name": "max_text_chars",
+          "description": "Characters of a group's joined texts summarized at most (the rest is left out).",
+          "schema_definition": {
+            "type": "number",
+            "description": null,
+            "is_array": false,
+            "fields": null
+          },
+          "json_schema": {
+            "type": "integer",
+            "minimum": 500,
+            "maximum": 200000,
+            "default": 24000
+          },
+          "required": false,
+          "paths_into": null
+        }
+      ],
+      "outputs": [
+        {
+          "name": "summaries",
+          "description": "One per group, in the groups' order.",
+          "schema_definition": {
+            "type": "newsletter",
+            "description": "Summaries per group",
+            "is_array": true,
+            "fields": {
+              "key": {
+                "type": "primitive",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "label": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "size": {
+                "type": "number",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "titles": {
+                "type": "string",
+                "description": null,
+                "is_array": true,
+                "fields": null
+              },
+              "summary": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              },
+              "links": {
+                "type": "string",
+                "description": null,
+                "is_array": true,
+                "fields": null
+              },
+              "method": {
+                "type": "string",
+                "description": null,
+                "is_array": false,
+                "fields": null
+              }
+            }
+          },
+          "json_schema": {
+            "type": "array",
+            "items": {
+              "title": "GroupSummary",
+              "type": "object",
+              "properties": {
+                "key": {},
+                "label": {
+                  "type": "string"
+                },
+                "size": {
+                  "type": "integer"
+                },
+                "titles": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "summary": {
+                  "type": "string"
+                },
+                "links": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "method": {
+                  "type": "string",
+                  "enum": [
+                    "extractive",
+                    "llm"
+                  ]
+                }
+              },
+              "required": [
+                "key",
+                "label",
+                "size",
+                "titles",
+                "summary",
+                "links",
+                "method"
+              ]
+            }
+          }
+        }
+      ],
+      "resource_dependencies": [
+        {
+          "id": "llm_provider",
+          "name": "Language model",
+          "type": "openai_compatible_chat",
+          "description": "An OpenAI-compatible chat-completions endpoint, optional: when `base_url` and `model` are set it writes the summaries (else the server's model, else extractive summaries).",
+          "fields": [
+            {
+              "name": "base_url",
+              "type": "url",
+              "description": "Base URL, e.g. http://localhost:11434/v1 (the tool posts to `<base_url>/chat/completions`).",
+              "secret": false,
+              "required": false
+            },
+            {
+              "name": "model",
+              "type": "string",
+              "description": "Model name.",
+              "secret": false,
+              "required": false
+            },
+            {
+              "name": "api_key",
+              "type": "string",
+              "description": "Sent as a bearer token.",
+              "secret": true,
+              "required": false
+            }
+          ]
+        }
+      ],
+      "sample_responses": [
+        {
+          "summaries": [
+            {
+              "key": "editor@tides.example.org",
+              "label": "Tide Weekly",
+              "size": 2,
+              "titles": [
+                "Spring tides this week",
+                "Neap tides next"
+              ],
+              "summary": "Spring tides peak on Thursday; neap tides follow next week.",
+              "links": [
+                "https://tides.example.org/spring-tides"
+              ],
+              "method": "extractive"
+            }
+          ]
         }
       ]
     },
@@ -2421,7 +3997,7 @@ export const toolRunResultFixture = {
       }
     ]
   },
-  "duration_ms": 0.5843059998369426,
+  "duration_ms": 0.367146000030516,
   "output_bytes": 80
 } satisfies ToolRunResult;
 
@@ -2442,7 +4018,7 @@ export const toolStepFixture = {
   "result_mapping": {
     "results": {
       "type": "asset_field",
-      "state_asset": "00000000-0000-4000-8000-000000000031"
+      "state_asset": "00000000-0000-4000-8000-000000000043"
     }
   },
   "resource_configs": {
@@ -2464,7 +4040,7 @@ export const toolStepFixture = {
 export const toolStepPageFixture = {
   "items": [
     {
-      "id": "00000000-0000-4000-8000-000000000032",
+      "id": "00000000-0000-4000-8000-000000000044",
       "hop_id": "00000000-0000-4000-8000-000000000030",
       "tool_id": "summarize_text",
       "sequence_order": 0,
@@ -2474,13 +4050,13 @@ export const toolStepPageFixture = {
       "parameter_mapping": {
         "text": {
           "type": "asset_field",
-          "state_asset": "00000000-0000-4000-8000-000000000033"
+          "state_asset": "00000000-0000-4000-8000-000000000045"
         }
       },
       "result_mapping": {
         "summary": {
           "type": "asset_field",
-          "state_asset": "00000000-0000-4000-8000-000000000034"
+          "state_asset": "00000000-0000-4000-8000-000000000046"
         }
       },
       "resource_configs": {
@@ -2509,22 +4085,23 @@ export const toolStepPageFixture = {
 } satisfies ToolStepPage;
 
 export const userSessionFixture = {
-  "id": "00000000-0000-4000-8000-000000000035",
+  "id": "00000000-0000-4000-8000-000000000047",
   "name": "with header",
   "status": "active",
-  "chat_id": "00000000-0000-4000-8000-000000000036",
+  "chat_id": "00000000-0000-4000-8000-000000000048",
   "mission_id": null,
   "session_metadata": {},
   "created_at": "2026-01-01T00:00:00Z",
   "updated_at": "2026-01-01T00:00:00Z",
   "last_activity_at": "2026-01-01T00:00:00Z",
   "chat": {
-    "id": "00000000-0000-4000-8000-000000000036",
+    "id": "00000000-0000-4000-8000-000000000048",
     "title": null,
     "context_data": {},
     "created_at": "2026-01-01T00:00:00Z",
     "updated_at": "2026-01-01T00:00:00Z",
-    "messages": []
+    "messages": [],
+    "message_count": 0
   },
   "mission": null
 } satisfies UserSession;

@@ -534,8 +534,16 @@ export interface Chat {
   created_at: IsoDateTime;
   /** ISO 8601 timestamp in UTC. */
   updated_at: IsoDateTime;
-  /** Every message, ordered by sequence_order. */
+  /**
+   * The newest messages (at most 100), ordered by sequence_order: a long chat's earlier
+   * messages are read in pages from its messages route.
+   */
   messages: ChatMessage[];
+  /**
+   * How many messages the chat holds in all (the first of `messages` is at position
+   * `message_count - len(messages)`).
+   */
+  message_count: number;
 }
 
 /** One message of a chat, in the chat's order. */

@@ -1,16 +1,34 @@
-import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
+import { type FormEvent, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 
 import { MessageRole, type UserSession } from "../api/types.gen";
 import { ErrorBanner } from "../ui/ErrorBanner";
 import { problemOf } from "../ui/problem";
 import { ChatMessageItem, LiveReply } from "./ChatMessageItem";
-import { cancelWhileLeaving, useAppendChatMessage, useAssistantState, useCancelTurn, useLiveTurn } from "./hooks";
+import {
+  cancelWhileLeaving,
+  useAppendChatMessage,
+  useAssistantState,
+  useCancelTurn,
+  useEarlierMessages,
+  useLiveTurn,
+} from "./hooks";
 import { assistantNoteOf, supersededCards } from "./notes";
 
+/** How many earlier messages one "Show earlier messages" adds. */
+const EARLIER_STEP = 100;
+
 /** The session's chat: its messages in order (status lines and proposal cards among them),
- * the assistant's reply as it streams in, and a box to write to it. */
+ * the assistant's reply as it streams in, and a box to write to it. A long chat shows its
+ * newest messages; the earlier ones come on request. */
 export function Chat({ session }: { session: UserSession }) {
-  const messages = session.chat.messages;
+  const [earlierWanted, setEarlierWanted] = useState(0);
+  const earlier = useEarlierMessages(session, earlierWanted);
+  const recent = session.chat.messages;
+  const messages = useMemo(() => {
+    const shown = new Set(recent.map((m) => m.id));
+    return [...(earlier.data ?? []).filter((m) => !shown.has(m.id)), ...recent];
+  }, [earlier.data, recent]);
+  const hidden = Math.max(0, session.chat.message_count - messages.length);
   const [text, setText] = useState("");
   const append = useAppendChatMessage(session.id);
   const assistant = useAssistantState(session.id).data;
@@ -32,6 +50,20 @@ export function Chat({ session }: { session: UserSession }) {
     const box = list.current;
     if (box && following.current) box.scrollTop = box.scrollHeight;
   }, [messages.length, streaming?.text.length]);
+
+  // Earlier messages go in above the ones read: the list keeps its place on them.
+  const heightBefore = useRef<number | null>(null);
+  const earlierShown = earlier.data?.length ?? 0;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when earlier messages were added
+  useLayoutEffect(() => {
+    const box = list.current;
+    if (box && heightBefore.current !== null) box.scrollTop += box.scrollHeight - heightBefore.current;
+    heightBefore.current = null;
+  }, [earlierShown]);
+  const showEarlier = () => {
+    heightBefore.current = list.current?.scrollHeight ?? null;
+    setEarlierWanted((wanted) => wanted + EARLIER_STEP);
+  };
 
   // A turn does not outlive the page: closing or leaving it stops the turn (the server also
   // stops any turn after ASSISTANT_TURN_SECONDS).
@@ -84,6 +116,16 @@ export function Chat({ session }: { session: UserSession }) {
           following.current = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
         }}
       >
+        {(hidden > 0 || earlier.error) && (
+          <li className="earlier">
+            <ErrorBanner problem={problemOf(earlier.error)} />
+            {hidden > 0 && (
+              <button type="button" onClick={showEarlier} disabled={earlier.isFetching}>
+                {earlier.isFetching ? "Loading earlier messages…" : `Show earlier messages (${hidden} more)`}
+              </button>
+            )}
+          </li>
+        )}
         {messages.length === 0 && streaming === null && <li className="muted empty">No messages yet.</li>}
         {messages.map((message) => (
           <ChatMessageItem

@@ -1,8 +1,8 @@
-import { skipToken, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, skipToken, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
-import { appendChatMessage, cancelAssistantTurn, getAssistantState } from "../api/client.gen";
+import { appendChatMessage, cancelAssistantTurn, getAssistantState, listChatMessages } from "../api/client.gen";
 import { performTransition } from "../api/transitions.gen";
-import { type ChatMessageCreate, MessageRole, type UserSession } from "../api/types.gen";
+import { type ChatMessage, type ChatMessageCreate, MessageRole, type UserSession } from "../api/types.gen";
 import { sessionKeys } from "../sessions/keys";
 import type { ButtonTransition } from "../workflow/actions";
 import { refreshMission } from "../workflow/refresh";
@@ -19,14 +19,42 @@ export function useAppendChatMessage(sessionId: string) {
     onSuccess: async (message) => {
       queryClient.setQueryData<UserSession>(sessionKeys.detail(sessionId), (session) => {
         if (!session) return session;
+        const known = session.chat.messages.some((m) => m.id === message.id);
         const messages = [...session.chat.messages.filter((m) => m.id !== message.id), message].sort(
           (a, b) => a.sequence_order - b.sequence_order,
         );
-        return { ...session, chat: { ...session.chat, messages } };
+        const message_count = session.chat.message_count + (known ? 0 : 1);
+        return { ...session, chat: { ...session.chat, messages, message_count } };
       });
       // The session's last activity moved: the list shows it.
       await queryClient.invalidateQueries({ queryKey: sessionKeys.lists() });
     },
+  });
+}
+
+/** Most messages one request reads (the server's page limit). */
+const PAGE = 200;
+
+/** The `count` messages of a long chat just before the newest ones its session carries (none
+ * until the person asks for them). Read again, in pages, when new messages move that boundary,
+ * so that nothing falls between the two; the previous ones show meanwhile. */
+export function useEarlierMessages(session: UserSession, count: number) {
+  const end = session.chat.message_count - session.chat.messages.length;
+  const start = Math.max(0, end - count);
+  return useQuery({
+    queryKey: chatKeys.earlier(session.id, start, end),
+    queryFn: async ({ signal }): Promise<ChatMessage[]> => {
+      const offsets: number[] = [];
+      for (let offset = start; offset < end; offset += PAGE) offsets.push(offset);
+      const pages = await Promise.all(
+        offsets.map((offset) =>
+          listChatMessages(session.id, { offset, limit: Math.min(PAGE, end - offset) }, { signal }),
+        ),
+      );
+      return pages.flatMap((page) => page.items);
+    },
+    enabled: count > 0 && end > 0,
+    placeholderData: keepPreviousData,
   });
 }
 

@@ -31,7 +31,7 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
   }, [title]);
 
   // Messages that came in while the chat was not shown.
-  const count = session?.chat.messages.length ?? 0;
+  const count = session?.chat.message_count ?? 0;
   const seen = useRef(count);
   const chatShown = !narrow || tab === "chat";
   if (chatShown) seen.current = count;
