@@ -4,9 +4,11 @@ import { createRoot } from "react-dom/client";
 
 import { App } from "./app/App";
 import { createQueryClient } from "./app/queryClient";
+import { prefetchSessionOf } from "./sessions/hooks";
 import "./styles.css";
 
 const queryClient = createQueryClient();
+prefetchSessionOf(queryClient, window.location.pathname);
 
 const root = document.getElementById("root");
 if (root) {

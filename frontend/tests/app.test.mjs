@@ -145,7 +145,7 @@ describe("the web app", { concurrency: 3 }, () => {
       }
       await page.reload();
       await page.locator(".message-content", { hasText: "note 129" }).waitFor();
-      const texts = () => page.locator(".messages .message-content").allInnerTexts();
+      const texts = () => page.locator(".messages .message-content").allTextContents();
       assert.deepEqual(
         await texts(),
         Array.from({ length: 100 }, (_, i) => `note ${i + 30}`),

@@ -135,7 +135,7 @@ describe("the workspace", { concurrency: 3 }, () => {
     // The mission first; the chat is a tab, not a card over the mission.
     const chatTab = page.getByRole("tab", { name: "Chat" });
     await page.getByRole("tab", { name: "Mission", selected: true }).waitFor();
-    assert.equal(await page.locator(".chat").count(), 0);
+    assert.equal(await page.locator(".chat").isVisible(), false);
     await proposeMission(page, { name: "Rank on the phone", records: RECORDS });
     assert.equal(await overflowsSideways(page), false, "session page");
     await screenshot(page, "session");
@@ -144,7 +144,13 @@ describe("the workspace", { concurrency: 3 }, () => {
     await chatTab.locator(".tab-count").waitFor();
     await chatTab.click();
     await page.locator(".chat").waitFor();
-    assert.equal(await page.locator(".mission").count(), 0);
+    assert.equal(await page.locator(".mission").isVisible(), false);
+    // The tab not shown keeps what was typed in it.
+    await page.fill('textarea[name="message"]', "half a thought");
+    await page.getByRole("tab", { name: "Mission" }).click();
+    await page.locator(".mission").waitFor();
+    await chatTab.click();
+    assert.equal(await page.inputValue('textarea[name="message"]'), "half a thought");
     await page.fill('textarea[name="message"]', "A long line to check the width: ".repeat(6));
     await page.click('.chat-form button[type="submit"]');
     await page.locator(".message-user").waitFor();

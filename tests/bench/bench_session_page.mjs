@@ -141,7 +141,8 @@ async function timeLoad(page, path) {
       .filter((entry) => entry.name.includes("/api/"))
       .map(
         (entry) =>
-          `${new URL(entry.name).pathname.replace(/[0-9a-f-]{36}/g, "{id}")} ${entry.startTime.toFixed(0)}-${entry.responseEnd.toFixed(0)}`,
+          `${new URL(entry.name).pathname.replace(/[0-9a-f-]{36}/g, "{id}")} ${entry.startTime.toFixed(0)}-${entry.responseEnd.toFixed(0)}` +
+          ` (${(entry.decodedBodySize / 1024).toFixed(0)} kB)`,
       );
     const longTasks = window.__longTasks
       .filter(([start]) => start < window.__ready)
@@ -201,7 +202,7 @@ try {
     console.log(`    ${part}: ${median(details.map((d) => d[part])).toFixed(1)} ms`);
   }
   const typical = details.find((d) => d.ready === median(cold));
-  console.log(`  API requests of the median cold load (start-end, ms): ${typical.api.join("; ")}`);
+  console.log(`  API requests of the median cold load (start-end ms, body size): ${typical.api.join("; ")}`);
   console.log(`  its long tasks before ready (start+duration, ms): ${typical.longTasks.join("; ") || "none"}`);
   await context.close();
 } finally {

@@ -147,6 +147,11 @@ async def main(engine_name: str) -> None:
             f"{after_warmup[-1]:.0f} MB at the end (growth after warm-up {growth:+.1f} MB, "
             f"peak {max(after_warmup):.0f} MB)"
         )
+        # Growth in each third of the time after warm-up: a cache filling up grows less in each,
+        # a leak the same in each.
+        thirds = [after_warmup[len(after_warmup) * i // 3] for i in range(3)] + [after_warmup[-1]]
+        steps = "  ".join(f"{b - a:+.1f}" for a, b in zip(thirds, thirds[1:], strict=False))
+        print(f"  growth in each third after warm-up: {steps} MB")
     if "Socket errors" in output or failed:
         print(output)
         print(log)

@@ -12,3 +12,14 @@ export const routes = {
 export function sessionPath(sessionId: string): string {
   return `/sessions/${encodeURIComponent(sessionId)}`;
 }
+
+/** The session id of a session page's address, or `null` for any other address. */
+export function sessionIdOf(pathname: string): string | null {
+  const raw = /^\/sessions\/([^/]+)\/?$/.exec(pathname)?.[1];
+  if (raw === undefined) return null;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}

@@ -40,63 +40,59 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
   if (error && !session) return <ErrorBanner problem={problemOf(error)} />;
   if (!session) return <p className="muted">Loading session…</p>;
 
-  const chat = <Chat session={session} />;
-  const mission = <MissionPanel session={session} />;
-  if (!narrow) {
-    return (
-      <div className="session-page">
-        <SessionHeader session={session} />
-        <div className="session-columns">
-          {chat}
-          {mission}
-        </div>
-      </div>
-    );
-  }
   const choose = (next: Tab) => {
     setTab(next);
     document.getElementById(`${idBase}-tab-${next}`)?.focus();
   };
+  // One tree at both widths (on a phone the tab not chosen is hidden, not removed), so turning
+  // the phone or switching tabs keeps what the person typed and where they were.
+  const panel = narrow
+    ? {
+        className: "session-tab-panel",
+        role: "tabpanel",
+        id: `${idBase}-panel`,
+        "aria-labelledby": `${idBase}-tab-${tab}`,
+        "data-tab": tab,
+      }
+    : { className: "session-columns" };
   return (
-    <div className="session-page narrow">
+    <div className={narrow ? "session-page narrow" : "session-page"}>
       <SessionHeader session={session} />
-      <div className="session-tabs" role="tablist" aria-label="Session">
-        {TABS.map(([value, label], index) => (
-          <button
-            key={value}
-            type="button"
-            role="tab"
-            id={`${idBase}-tab-${value}`}
-            aria-selected={tab === value}
-            aria-controls={`${idBase}-panel`}
-            tabIndex={tab === value ? 0 : -1}
-            data-tab={value}
-            onClick={() => setTab(value)}
-            onKeyDown={(event) => {
-              if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
-                event.preventDefault();
-                const step = event.key === "ArrowRight" ? 1 : TABS.length - 1;
-                choose(TABS[(index + step) % TABS.length]?.[0] ?? "mission");
-              }
-            }}
-          >
-            {label}
-            {value === "chat" && unseen > 0 && (
-              <span className="tab-count" data-unseen={unseen}>
-                {unseen}
-                <span className="visually-hidden"> new</span>
-              </span>
-            )}
-          </button>
-        ))}
-      </div>
-      <div
-        className="session-tab-panel"
-        role="tabpanel"
-        id={`${idBase}-panel`}
-        aria-labelledby={`${idBase}-tab-${tab}`}
-      >
-        {tab === "chat" ? chat : mission}
+      {narrow && (
+        <div className="session-tabs" role="tablist" aria-label="Session">
+          {TABS.map(([value, label], index) => (
+            <button
+              key={value}
+              type="button"
+              role="tab"
+              id={`${idBase}-tab-${value}`}
+              aria-selected={tab === value}
+              aria-controls={`${idBase}-panel`}
+              tabIndex={tab === value ? 0 : -1}
+              data-tab={value}
+              onClick={() => setTab(value)}
+              onKeyDown={(event) => {
+                if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+                  event.preventDefault();
+                  const step = event.key === "ArrowRight" ? 1 : TABS.length - 1;
+                  choose(TABS[(index + step) % TABS.length]?.[0] ?? "mission");
+                }
+              }}
+            >
+              {label}
+              {value === "chat" && unseen > 0 && (
+                <span className="tab-count" data-unseen={unseen}>
+                  {unseen}
+                  <span className="visually-hidden"> new</span>
+                </span>
+              )}
+            </button>
+          ))}
+        </div>
+      )}
+      <div {...panel}>
+        <Chat session={session} />
+        <MissionPanel session={session} />
       </div>
     </div>
   );

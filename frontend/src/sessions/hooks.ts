@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type QueryClient, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import {
   archiveSession,
@@ -9,6 +9,7 @@ import {
   updateSession,
 } from "../api/client.gen";
 import type { UserSession, UserSessionCreate, UserSessionUpdate } from "../api/types.gen";
+import { sessionIdOf } from "../app/routes";
 import { prefetchMissionAssets } from "../assets/hooks";
 import { isNotFound } from "../ui/problem";
 import { sessionKeys } from "./keys";
@@ -23,17 +24,35 @@ export function useSessions() {
   });
 }
 
-/** One session with its chat and mission (whose assets are read at once, beside it). */
-export function useSession(sessionId: string) {
-  const queryClient = useQueryClient();
-  return useQuery({
+/** A session read this recently is not read again when its page mounts (the read that the
+ * app started beside the signed-in user, while it was starting); the live events still mark
+ * it out of date whenever it changes. */
+const FRESH_MS = 2000;
+
+/** Reading one session with its chat and mission (whose assets are read at once, beside it). */
+function sessionQuery(queryClient: QueryClient, sessionId: string) {
+  return queryOptions({
     queryKey: sessionKeys.detail(sessionId),
+    staleTime: FRESH_MS,
     queryFn: async ({ signal }) => {
       const session = await getSession(sessionId, { signal });
       if (session.mission_id !== null) prefetchMissionAssets(queryClient, session.mission_id);
       return session;
     },
   });
+}
+
+/** One session with its chat and mission. */
+export function useSession(sessionId: string) {
+  return useQuery(sessionQuery(useQueryClient(), sessionId));
+}
+
+/** Starts reading the session that the address opens while the app is still starting (beside
+ * the signed-in user, not after it). Signed out, the request is refused and the session is
+ * read again once signed in. */
+export function prefetchSessionOf(queryClient: QueryClient, pathname: string): void {
+  const sessionId = sessionIdOf(pathname);
+  if (sessionId !== null) void queryClient.prefetchQuery(sessionQuery(queryClient, sessionId));
 }
 
 /** The session the home page opens: the most recently active one still active, or `null`. */

@@ -1,12 +1,15 @@
+// One formatter each, made once: building an Intl formatter costs far more than using one,
+// and a chat formats a time per message.
+const TIME = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
 /** Short local date and time, for lists and step timings. */
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return "—";
   const date = new Date(iso);
   const today = new Date();
   const sameDay = date.toDateString() === today.toDateString();
-  return sameDay
-    ? date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" })
-    : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return sameDay ? TIME.format(date) : DATE_TIME.format(date);
 }
 
 /** Milliseconds between two timestamps as a short duration. */
