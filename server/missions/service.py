@@ -356,7 +356,18 @@ async def update_hop(*, user_id: UUID, hop_id: UUID, data: HopUpdate) -> Hop:
         if changes:
             changes["updated_at"] = now()
             await HopTable.update(changes).where((HopTable.id == hop_id) & (HopTable.user_id == user_id)).run()
-    return await get_hop(user_id=user_id, hop_id=hop_id)
+    hop = await get_hop(user_id=user_id, hop_id=hop_id)
+    if changes:
+        await events.announce_change(
+            user_id=user_id,
+            entity=WorkflowEntity.HOP,
+            entity_id=hop_id,
+            status=hop.status,
+            change=EntityChange.UPDATED,
+            mission_id=hop.mission_id,
+            hop_id=hop_id,
+        )
+    return hop
 
 
 async def update_tool_step(*, user_id: UUID, step_id: UUID, data: ToolStepUpdate) -> ToolStep:
@@ -370,7 +381,19 @@ async def update_tool_step(*, user_id: UUID, step_id: UUID, data: ToolStepUpdate
                 .where((ToolStepTable.id == step_id) & (ToolStepTable.user_id == user_id))
                 .run()
             )
-    return await get_tool_step(user_id=user_id, step_id=step_id)
+    step = await get_tool_step(user_id=user_id, step_id=step_id)
+    if changes:
+        mission_id = await HopTable.select(HopTable.mission_id).where(HopTable.id == step.hop_id).first().run()
+        await events.announce_change(
+            user_id=user_id,
+            entity=WorkflowEntity.TOOL_STEP,
+            entity_id=step_id,
+            status=step.status,
+            change=EntityChange.UPDATED,
+            mission_id=mission_id["mission_id"] if mission_id else None,
+            hop_id=step.hop_id,
+        )
+    return step
 
 
 # Deleting ----------------------------------------------------------------------------------

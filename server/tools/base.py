@@ -27,6 +27,7 @@ MODEL_RESOURCE = "llm_provider"
 
 __all__ = [
     "Handler",
+    "LiteralCheck",
     "ResourceCheck",
     "ResponseTooLarge",
     "ToolContext",
@@ -101,6 +102,11 @@ async def ask_model(model: LanguageModel, context: ToolContext, messages: Sequen
 
 
 Handler = Callable[[Any, ToolContext], Awaitable[Any]]
+
+LiteralCheck = Callable[[Any], None]
+"""The checks a handler makes of its parameters before it reads any input, run on a step's
+literal values (a Struct with the parameters not given left unset) when a chain is validated;
+raises ToolError with the handler's own reason."""
 
 ResourceCheck = Callable[[dict[str, Any], float], Awaitable[str]]
 """The check of a resource type: `async def check(values, timeout_seconds) -> str` tries a

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from server.tools.base import ToolError
+from server.tools.base import LiteralCheck, ToolError
 
 _MISSING_FIELD = re.compile(r"Object missing required field `(.+)`")
 
@@ -103,13 +103,18 @@ def convert_parameters(
         raise ToolError(_parameter_error(exc)) from None
 
 
-def literal_errors(parameters_type: type[msgspec.Struct], literals: Mapping[str, Any]) -> dict[str, str]:
+def literal_errors(
+    parameters_type: type[msgspec.Struct], literals: Mapping[str, Any], check: LiteralCheck | None = None
+) -> dict[str, str]:
     """Parameter name -> why its literal value would fail the step at run time (each
-    parameter checked on its own, so that every bad one is named)."""
+    parameter checked on its own, so that every bad one is named): converted as the executor
+    converts it, then checked as the handler checks it (`check`) before reading any input."""
     errors: dict[str, str] = {}
     for name, value in literals.items():
         try:
-            convert_parameters(parameters_type, {name: value}, partial=True)
+            converted = convert_parameters(parameters_type, {name: value}, partial=True)
+            if check is not None:
+                check(converted)
         except ToolError as exc:
             errors[name] = str(exc)
     return errors

@@ -21,7 +21,7 @@ from typing import Any
 import msgspec
 
 from server.tools import models
-from server.tools.base import Handler, ResourceCheck, ToolContext, ToolError
+from server.tools.base import Handler, LiteralCheck, ResourceCheck, ToolContext, ToolError
 from server.tools.parameters import convert_parameters
 from server.tools.schemas import ResourceField, ResourceType, ResourceTypeCatalog, ToolCatalog, ToolSpec
 
@@ -36,6 +36,8 @@ class RegisteredTool:
     handler: Handler
     parameters_type: type[msgspec.Struct]
     outputs_type: type[msgspec.Struct]
+    check_literals: LiteralCheck | None = None
+    """What the handler checks of its parameters before reading any input (chain validation)."""
 
 
 def models_class_names(tool_id: str) -> tuple[str, str]:
@@ -142,7 +144,7 @@ def get_registry() -> ToolRegistry:
     """The registry of every tool specified in `server/tools/specs/`, with its handler."""
     # The handlers bring their HTTP and model clients with them: loaded on first use, they stay
     # out of the start-up of commands that only read the specifications (codegen, migrate).
-    from server.tools.handlers import CHECKS, HANDLERS
+    from server.tools.handlers import CHECKS, HANDLERS, LITERAL_CHECKS
 
     registry = ToolRegistry(CHECKS)
     for spec in load_specs():
@@ -156,6 +158,7 @@ def get_registry() -> ToolRegistry:
                 handler=handler,
                 parameters_type=getattr(models, parameters_name),
                 outputs_type=getattr(models, outputs_name),
+                check_literals=LITERAL_CHECKS.get(spec.id),
             )
         )
     return registry

@@ -47,7 +47,7 @@ def literal_value_errors(
             field=f"{path}.parameter_mapping.{name}.value",
             reason=f'{step_label}: parameter "{name}" cannot take the value {shown(literals[name])}: {reason}',
         )
-        for name, reason in literal_errors(registered.parameters_type, literals).items()
+        for name, reason in literal_errors(registered.parameters_type, literals, registered.check_literals).items()
     ]
 
 

@@ -37,6 +37,11 @@ CASES: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {
             {"conditions": [{"path": "score", "op": "bigger", "value": 0}]},
             {"conditions": [{"op": "eq", "value": 1}]},
             {"match": "some"},
+            # Conditions the handler itself refuses before reading an item:
+            {"conditions": [{"path": "name", "op": "matches", "value": "(unclosed"}]},
+            {"conditions": [{"path": "name", "op": "matches", "value": 3}]},
+            {"conditions": [{"path": "name", "op": "in", "value": "a"}]},
+            {"conditions": [{"path": "score", "op": "eq"}]},
         ],
     ),
     "group_reduce": (
@@ -119,7 +124,7 @@ def test_valid_literals_pass_the_check(tool_id):
     assert errors_of(tool_id, good) == []
 
 
-@pytest.mark.parametrize(("tool_id", "bad"), FLAT, ids=[f"{t}-{'-'.join(b)}" for t, b in FLAT])
+@pytest.mark.parametrize(("tool_id", "bad"), FLAT, ids=[f"{t}-{'-'.join(b)}-{i}" for i, (t, b) in enumerate(FLAT)])
 async def test_a_literal_the_check_refuses_would_have_failed_the_step(tool_id, bad):
     good, _ = CASES[tool_id]
     parameters = {**good, **bad}

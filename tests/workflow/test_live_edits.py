@@ -103,3 +103,20 @@ async def test_edits_of_a_mission_and_its_assets_reach_the_other_pages(app, user
         ("asset", added["id"], "created", mission["id"]),
         ("asset", added["id"], "deleted", mission["id"]),
     ]
+
+
+async def test_edits_of_a_hop_and_its_steps_reach_the_other_pages(app, user):
+    mission = await mission_in_progress(user)
+    hop = await hop_in(user, mission, "hop_impl_proposed")
+    step = hop["tool_steps"][0]
+    async with EventStream(app, user) as stream:
+        ok(await user.patch(f"/api/hops/{hop['id']}", json={"name": "Rank by score"}))
+        ok(await user.patch(f"/api/tool-steps/{step['id']}", json={"description": "highest first"}))
+        ok(await user.patch(f"/api/hops/{hop['id']}", json={}))  # nothing changed: nothing announced
+        seen = await stream.events_until(lambda e: e["entity"] == "tool_step")
+        await asyncio.sleep(0.1)
+        assert stream.pending_events() == []
+    assert [(e["entity"], e["id"], e["status"], e["change"], e["mission_id"], e["hop_id"]) for e in seen] == [
+        ("hop", hop["id"], "hop_impl_proposed", "updated", mission["id"], hop["id"]),
+        ("tool_step", step["id"], step["status"], "updated", mission["id"], hop["id"]),
+    ]

@@ -1,9 +1,17 @@
-"""Tool handlers by tool id; each spec in `server/tools/specs/` has one here. The checks of
+"""Tool handlers by tool id; each spec in `server/tools/specs/` has one here. The checks a
+handler makes of its literal parameters, for the chain check, are `LITERAL_CHECKS`; the checks of
 saved connections, by resource type, are `CHECKS` (`checks.py`)."""
 
-from server.tools.base import Handler
+from server.tools.base import Handler, LiteralCheck
 from server.tools.handlers.checks import CHECKS
-from server.tools.handlers.data import extract, filter_items, group_by, group_reduce, sort_items
+from server.tools.handlers.data import (
+    check_filter_literals,
+    extract,
+    filter_items,
+    group_by,
+    group_reduce,
+    sort_items,
+)
 from server.tools.handlers.mail import email_search
 from server.tools.handlers.pubmed import pubmed_search
 from server.tools.handlers.recap import newsletter_recap, summarize_groups
@@ -25,4 +33,8 @@ HANDLERS: dict[str, Handler] = {
     "newsletter_recap": newsletter_recap,
 }
 
-__all__ = ["CHECKS", "HANDLERS"]
+LITERAL_CHECKS: dict[str, LiteralCheck] = {
+    "filter": check_filter_literals,
+}
+
+__all__ = ["CHECKS", "HANDLERS", "LITERAL_CHECKS"]

@@ -183,10 +183,11 @@ def _compare(op: str, actual: Any, expected: Any) -> bool:
     raise ToolError(f"unknown condition `{op}`")
 
 
-async def filter_items(parameters: FilterParameters, context: ToolContext) -> FilterOutputs:
-    """The items for which all (or any) of the conditions hold."""
+def prepare_conditions(given: Any) -> list[tuple[str, str, Any]]:
+    """`filter`'s conditions as (path, op, value), a `matches` value compiled; ToolError naming
+    the condition when one cannot be evaluated."""
     conditions: list[tuple[str, str, Any]] = []
-    for index, condition in enumerate(parameters.conditions):
+    for index, condition in enumerate(given):
         value = _given(condition.value, None)
         if condition.op == "matches":
             if not isinstance(value, str):
@@ -200,6 +201,18 @@ async def filter_items(parameters: FilterParameters, context: ToolContext) -> Fi
         elif condition.op not in ("exists", "not_exists") and condition.value is msgspec.UNSET:
             raise ToolError(f"conditions[{index}]: `{condition.op}` needs a value")
         conditions.append((condition.path, condition.op, value))
+    return conditions
+
+
+def check_filter_literals(parameters: Any) -> None:
+    """What `filter` checks of its conditions before it reads an item, on literal conditions."""
+    if parameters.conditions is not msgspec.UNSET:
+        prepare_conditions(parameters.conditions)
+
+
+async def filter_items(parameters: FilterParameters, context: ToolContext) -> FilterOutputs:
+    """The items for which all (or any) of the conditions hold."""
+    conditions = prepare_conditions(parameters.conditions)
     combine = all if _given(parameters.match, "all") == "all" else any
     kept = [
         item
