@@ -209,7 +209,7 @@ TOOL_EXECUTION_STATUS_LABELS: dict[ToolExecutionStatus, str] = {
 ASSET_STATUS_LABELS: dict[AssetStatus, str] = {
     AssetStatus.PENDING: "Pending",
     AssetStatus.AWAITING_APPROVAL: "Awaiting approval",
-    AssetStatus.READY_FOR_PROCESSING: "Waiting for data",
+    AssetStatus.READY_FOR_PROCESSING: "Ready for processing",
     AssetStatus.PROCESSING: "Being written",
     AssetStatus.READY: "Ready",
     AssetStatus.ERROR: "Error",

@@ -152,7 +152,7 @@ export const ASSET_STATUS_VALUES = [AssetStatus.PENDING, AssetStatus.AWAITING_AP
 export const ASSET_STATUS_LABELS: Readonly<Record<AssetStatus, string>> = {
   [AssetStatus.PENDING]: "Pending",
   [AssetStatus.AWAITING_APPROVAL]: "Awaiting approval",
-  [AssetStatus.READY_FOR_PROCESSING]: "Waiting for data",
+  [AssetStatus.READY_FOR_PROCESSING]: "Ready for processing",
   [AssetStatus.PROCESSING]: "Being written",
   [AssetStatus.READY]: "Ready",
   [AssetStatus.ERROR]: "Error",
